@@ -1,0 +1,87 @@
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { canonicalKey, fingerprint, fingerprintHex } from "./fingerprint.ts";
+
+Deno.test("fingerprint() ignores object key order and Map/Set insertion order", () => {
+  assert.deepEqual(fingerprint({ a: 1, b: "x" }), fingerprint({ b: "x", a: 1 }));
+  assert.deepEqual(
+    fingerprint(new Map([[1, "a"], [2, "b"]])),
+    fingerprint(new Map([[2, "b"], [1, "a"]])),
+  );
+  assert.deepEqual(fingerprint(new Set([1, 2, 3])), fingerprint(new Set([3, 1, 2])));
+});
+
+Deno.test("fingerprint() tells apart values that differ only in type, order or nesting", () => {
+  const values: unknown[] = [
+    0,
+    -0,
+    1,
+    "1",
+    true,
+    false,
+    null,
+    undefined,
+    1n,
+    [],
+    {},
+    [1, 2],
+    [2, 1],
+    [[1], 2],
+    [1, [2]],
+    { a: 1 },
+    { a: "1" },
+    { a: [1] },
+    { b: 1 },
+    new Map([[1, 2]]),
+    new Map([[2, 1]]),
+    new Set([1]),
+    [undefined],
+    { a: undefined },
+    0.5,
+    1e300,
+    "ab",
+    "ba",
+    ["a", "b"],
+    ["ab"],
+  ];
+  const seen = new Map<string, unknown>();
+  for (const v of values) {
+    const hex = fingerprintHex(fingerprint(v));
+    assert.ok(!seen.has(hex), `${String(v)} collides with ${String(seen.get(hex))}`);
+    seen.set(hex, v);
+  }
+});
+
+Deno.test("fingerprint() and canonicalKey() agree on equality for random plain data", () => {
+  const data = fc.letrec((tie) => ({
+    value: fc.oneof(
+      { depthSize: "small" },
+      fc.integer({ min: -3, max: 3 }),
+      fc.constantFrom("a", "b", "head"),
+      fc.boolean(),
+      fc.array(tie("value"), { maxLength: 3 }),
+      fc.dictionary(fc.constantFrom("x", "y", "z"), tie("value"), { maxKeys: 3 }),
+    ),
+  })).value;
+  fc.assert(
+    fc.property(data, data, (a, b) => {
+      const sameKey = canonicalKey(a) === canonicalKey(b);
+      const sameFp = fingerprintHex(fingerprint(a)) === fingerprintHex(fingerprint(b));
+      return sameKey === sameFp;
+    }),
+    { numRuns: 2000, seed: 7 },
+  );
+});
+
+Deno.test("fingerprint() rejects a class instance and names where it sits", () => {
+  assert.throws(
+    () => fingerprint({ devices: [{ when: new Date(0) }] }),
+    (e: unknown) => e instanceof TypeError && /devices\[0\]\.when is a Date/.test(e.message),
+  );
+  assert.throws(() => fingerprint({ f: () => 1 }), /\.f is a function/);
+});
+
+Deno.test("canonicalKey() sorts keys and entries", () => {
+  assert.equal(canonicalKey({ b: [1, "x"], a: null }), '{"a":N,"b":[1,"x"]}');
+  assert.equal(canonicalKey(new Set([2, 1])), "S{1,2}");
+});

@@ -1,0 +1,268 @@
+/**
+ * The leasecheck command line, behind the `deno task` entries:
+ *
+ * ```
+ * deno task check [--spec NAME] [--param key=value]... [options]
+ * deno task check simulate --spec NAME [--seed N] [--walks N] [--depth N]
+ * ```
+ *
+ * Human output goes to stderr; stdout carries only machine output (`--json`). Exit codes are
+ * {@link EXIT_CODES}.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { explore } from "./checker/explore.ts";
+import { paramFlags, parseParams, type SpecEntry, UsageError } from "./checker/registry.ts";
+import { type CheckResult, EXIT_CODES, exitCodeOf } from "./checker/result.ts";
+import { simulate } from "./checker/simulate.ts";
+import { decodeToken, replayPath } from "./checker/trace.ts";
+import { EXAMPLE_SPECS } from "./examples/mod.ts";
+import { renderProgress, renderResult, renderTrace, toJsonValue } from "./reports/text.ts";
+
+/** Every spec the command line knows, by name. */
+export const SPECS: readonly SpecEntry[] = [...EXAMPLE_SPECS];
+
+/** Specs `check` runs when no `--spec` is given. */
+export const DEFAULT_SPECS: readonly {
+  readonly name: string;
+  readonly params: readonly string[];
+}[] = [
+  { name: "lock-order", params: ["n=4", "k=2"] },
+];
+
+const HELP = `leasecheck: explicit-state model checker for Linux rx-queue leasing
+
+Usage:
+  deno task check [options]              explore specs exhaustively (breadth-first)
+  deno task check simulate [options]     random walks (for specs too large to exhaust)
+  deno task check list                   list the specs and their parameters
+
+Options (check and simulate):
+  --spec NAME            spec to run (repeatable; default: ${
+  DEFAULT_SPECS.map((d) => d.name).join(", ")
+})
+  --param KEY=VALUE      spec parameter (repeatable), e.g. --param n=5 --param mixed=true
+  --replay TOKEN         replay the trace a violation printed, and check it again
+  --json                 print the result as JSON on stdout
+  --time-budget SECONDS  stop after this long (the result then says "incomplete")
+  --no-deadlock          do not report states without successors
+  --quiet                no progress lines
+
+Options (check only):
+  --max-states N         stop after N distinct states (incomplete)
+  --max-depth N          do not expand states at depth N or deeper (incomplete)
+  --exact                exact state keys instead of 64-bit fingerprints (more memory)
+  --continue             keep going after a violation (one report per property)
+
+Options (simulate only):
+  --seed N               seed of the random walks (printed with every run)
+  --walks N              number of walks (default 1000)
+  --depth N              maximum steps per walk (default 100)
+
+Exit codes: 0 ok, 1 spec error, 2 usage error, 10 invariant violated, 11 action property
+violated, 12 deadlock, 13 lock-order cycle, 14 incomplete (a bound stopped the search).
+
+Examples:
+  deno task check --spec lock-order --param n=5 --param k=3
+  deno task check --spec lock-order --param mixed=true
+  deno task check simulate --spec lock-order --param n=8 --param k=5 --seed 7
+`;
+
+const OPTIONS = {
+  spec: { type: "string", multiple: true },
+  param: { type: "string", multiple: true, short: "p" },
+  replay: { type: "string" },
+  json: { type: "boolean" },
+  "time-budget": { type: "string" },
+  "no-deadlock": { type: "boolean" },
+  quiet: { type: "boolean" },
+  "max-states": { type: "string" },
+  "max-depth": { type: "string" },
+  exact: { type: "boolean" },
+  continue: { type: "boolean" },
+  seed: { type: "string" },
+  walks: { type: "string" },
+  depth: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+function positiveInt(name: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text)) {
+    throw new UsageError(`Option --${name} needs a whole number, not "${text}"`);
+  }
+  return Number(text);
+}
+
+function seconds(name: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isFinite(n) || n <= 0) {
+    throw new UsageError(`Option --${name} needs a positive number of seconds, not "${text}"`);
+  }
+  return n * 1000;
+}
+
+function findSpec(name: string): SpecEntry {
+  const entry = SPECS.find((s) => s.name === name);
+  if (!entry) {
+    throw new UsageError(
+      `Unknown spec "${name}" (known: ${
+        SPECS.map((s) => s.name).join(", ")
+      }; see "deno task check list")`,
+    );
+  }
+  return entry;
+}
+
+function listSpecs(): string {
+  return SPECS.map((s) => {
+    const params = Object.entries(s.params).map(([k, p]) =>
+      `    ${k}=${p.default} (${p.type}${
+        p.min !== undefined ? `, ${p.min}..${p.max ?? ""}` : ""
+      }): ${p.description}`
+    );
+    return [`${s.name}: ${s.description}`, ...params].join("\n");
+  }).join("\n");
+}
+
+/** Writes a line to stderr. */
+function say(text: string): void {
+  console.error(text);
+}
+
+/**
+ * Runs the command line with `args` and returns the exit code.
+ *
+ * @example Usage
+ * ```ts
+ * import { main } from "./main.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(await main(["list"]), 0);
+ * ```
+ */
+export async function main(args: readonly string[]): Promise<number> {
+  try {
+    return await run(args);
+  } catch (error) {
+    if (error instanceof UsageError || (error instanceof TypeError && "code" in error)) {
+      say(`error: ${error.message}`);
+      return EXIT_CODES.usage;
+    }
+    if (error instanceof Error && error.name === "ReplayError") {
+      say(`error: ${error.message}`);
+      return EXIT_CODES.usage;
+    }
+    throw error;
+  }
+}
+
+// deno-lint-ignore require-await
+async function run(args: readonly string[]): Promise<number> {
+  const command = args[0] === "simulate" || args[0] === "list" || args[0] === "check"
+    ? args[0]
+    : "check";
+  const rest = args[0] === command ? args.slice(1) : args;
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...rest],
+      options: OPTIONS,
+      allowPositionals: false,
+      strict: true,
+    });
+  } catch (error) {
+    throw new UsageError(`${error instanceof Error ? error.message : error} (see --help)`);
+  }
+  const o = parsed.values;
+  if (o.help) {
+    console.log(HELP);
+    return EXIT_CODES.ok;
+  }
+  if (command === "list") {
+    console.log(listSpecs());
+    return EXIT_CODES.ok;
+  }
+  if (command === "check" && (o.seed || o.walks || o.depth)) {
+    throw new UsageError('Options --seed, --walks and --depth belong to "simulate"');
+  }
+  if (command === "simulate" && (o["max-states"] || o["max-depth"] || o.exact || o.continue)) {
+    throw new UsageError(
+      'Options --max-states, --max-depth, --exact and --continue belong to "check"',
+    );
+  }
+  const targets = o.spec
+    ? o.spec.map((name) => ({ name, params: o.param ?? [] }))
+    : DEFAULT_SPECS.map((d) => ({ name: d.name, params: [...d.params, ...(o.param ?? [])] }));
+  if (o.replay && targets.length !== 1) throw new UsageError("--replay needs exactly one --spec");
+
+  const results: CheckResult<unknown>[] = [];
+  const color = Deno.stderr.isTerminal() && !Deno.noColor;
+  const live = Deno.stderr.isTerminal();
+  for (const target of targets) {
+    const entry = findSpec(target.name);
+    const values = parseParams(entry, target.params);
+    const spec = entry.build(values);
+    const base = `deno task check ${command === "simulate" ? "simulate " : ""}--spec ${entry.name}${
+      paramFlags(entry, values)
+    }`;
+    if (o.replay) {
+      const steps = replayPath(spec, decodeToken(o.replay));
+      say(`${spec.name}: replay of ${o.replay} (${steps.length - 1} steps)`);
+      say(renderTrace({ steps, token: o.replay }));
+      const last = steps.at(-1)!.state;
+      const broken = (spec.invariants ?? []).filter((inv) => !inv.holds(last)).map((i) => i.name);
+      say(
+        broken.length
+          ? `invariants violated in the last state: ${broken.join(", ")}`
+          : "all invariants hold in the last state",
+      );
+      if (o.json) console.log(JSON.stringify(toJsonValue({ spec: spec.name, steps, broken })));
+      return broken.length ? EXIT_CODES.invariant : EXIT_CODES.ok;
+    }
+    if (!o.quiet) say(`${command === "simulate" ? "simulating" : "checking"} ${spec.name}`);
+    const onProgress = o.quiet ? undefined : (p: Parameters<typeof renderProgress>[0]) => {
+      if (live) Deno.stderr.writeSync(new TextEncoder().encode(`\r\x1b[K${renderProgress(p)}`));
+      else say(renderProgress(p));
+    };
+    const result: CheckResult<unknown> = command === "simulate"
+      ? simulate(spec, {
+        seed: positiveInt("seed", o.seed),
+        walks: positiveInt("walks", o.walks),
+        depth: positiveInt("depth", o.depth),
+        timeBudgetMs: seconds("time-budget", o["time-budget"]),
+        checkDeadlock: !o["no-deadlock"],
+      })
+      : explore(spec, {
+        maxStates: positiveInt("max-states", o["max-states"]),
+        maxDepth: positiveInt("max-depth", o["max-depth"]),
+        timeBudgetMs: seconds("time-budget", o["time-budget"]),
+        exact: o.exact,
+        checkDeadlock: !o["no-deadlock"],
+        continueAfterViolation: o.continue,
+        onProgress,
+        progressIntervalMs: live ? 250 : 5000,
+      });
+    if (live && onProgress) Deno.stderr.writeSync(new TextEncoder().encode("\r\x1b[K"));
+    const seedFlag = result.seed !== undefined ? ` --seed ${result.seed}` : "";
+    say(renderResult(result, {
+      color,
+      reproduce: (token) =>
+        `deno task check --spec ${entry.name}${paramFlags(entry, values)} --replay ${token}`,
+    }));
+    if (command === "simulate" && result.violations.length > 0) {
+      say(`  rerun the simulation: ${base}${seedFlag}`);
+    }
+    results.push(result);
+  }
+  if (o.json) {
+    console.log(JSON.stringify(toJsonValue({ version: 1, results })));
+  }
+  return results.map(exitCodeOf).find((code) => code !== 0) ?? EXIT_CODES.ok;
+}
+
+if (import.meta.main) {
+  Deno.exitCode = await main(Deno.args);
+}

@@ -1,0 +1,229 @@
+/**
+ * Plain-text rendering of run results for a terminal or a CI log: the verdict line, statistics,
+ * and each counterexample as numbered steps showing only what changed.
+ *
+ * @module
+ */
+
+import type { CheckResult, Trace, Violation } from "../checker/result.ts";
+
+/** Options of {@link renderResult}. */
+export interface RenderOptions {
+  /** The command that reproduces a trace, given its replay token. */
+  readonly reproduce?: (token: string) => string;
+  /** Wrap verdict words in ANSI colours. */
+  readonly color?: boolean;
+}
+
+/**
+ * Flattens plain data into `path → rendered value` pairs, so two states can be compared field by
+ * field (`pc[1]`, `owner.A`, `devices[2].queues[0].lease`).
+ *
+ * @example Usage
+ * ```ts
+ * import { flatten } from "./text.ts";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual([...flatten({ a: [1, { b: true }] })], [["a[0]", "1"], ["a[1].b", "true"]]);
+ * ```
+ */
+export function flatten(
+  value: unknown,
+  path = "",
+  out = new Map<string, string>(),
+): Map<string, string> {
+  if (Array.isArray(value)) {
+    if (value.length === 0) out.set(path, "[]");
+    value.forEach((v, i) => flatten(v, `${path}[${i}]`, out));
+  } else if (value instanceof Map) {
+    if (value.size === 0) out.set(path, "Map{}");
+    for (const [k, v] of value) flatten(v, `${path}{${renderScalar(k)}}`, out);
+  } else if (value instanceof Set) {
+    out.set(path, `{${[...value].map(renderScalar).sort().join(", ")}}`);
+  } else if (typeof value === "object" && value !== null) {
+    const keys = Object.keys(value);
+    if (keys.length === 0) out.set(path, "{}");
+    for (const k of keys) {
+      flatten((value as Record<string, unknown>)[k], path ? `${path}.${k}` : k, out);
+    }
+  } else {
+    out.set(path, renderScalar(value));
+  }
+  return out;
+}
+
+function renderScalar(v: unknown): string {
+  if (typeof v === "string") return JSON.stringify(v);
+  if (typeof v === "bigint") return `${v}n`;
+  if (typeof v === "object" && v !== null) return JSON.stringify(toJsonValue(v));
+  return String(v);
+}
+
+/**
+ * Converts plain data to JSON-safe data: `Map` → array of `[key, value]`, `Set` → array, bigint
+ * → decimal string, `undefined` fields dropped.
+ */
+export function toJsonValue(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(toJsonValue);
+  if (value instanceof Map) return [...value].map(([k, v]) => [toJsonValue(k), toJsonValue(v)]);
+  if (value instanceof Set) return [...value].map(toJsonValue);
+  if (typeof value === "bigint") return value.toString();
+  if (typeof value === "object" && value !== null) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = toJsonValue(v);
+    return out;
+  }
+  return value;
+}
+
+/** Renders a trace: the first state in full, then each step's label and the fields it changed. */
+export function renderTrace<S>(trace: Trace<S>, indent = "  "): string {
+  const lines: string[] = [];
+  let previous: Map<string, string> | undefined;
+  trace.steps.forEach((step, i) => {
+    const current = flatten(step.state);
+    lines.push(`${indent}${String(i).padStart(3)}  ${step.label}`);
+    if (!previous) {
+      const state: unknown = step.state;
+      if (
+        typeof state === "object" && state !== null && !Array.isArray(state) &&
+        !(state instanceof Map)
+      ) {
+        for (const [k, v] of Object.entries(state)) {
+          lines.push(`${indent}       ${k} = ${JSON.stringify(toJsonValue(v))}`);
+        }
+      } else {
+        for (const [k, v] of current) lines.push(`${indent}       ${k} = ${v}`);
+      }
+    } else {
+      for (const [k, v] of current) {
+        const before = previous.get(k);
+        if (before !== v) lines.push(`${indent}       ${k}: ${before ?? "(none)"} → ${v}`);
+      }
+      for (const [k, v] of previous) {
+        if (!current.has(k)) lines.push(`${indent}       ${k}: ${v} → (none)`);
+      }
+    }
+    previous = current;
+  });
+  return lines.join("\n");
+}
+
+/** One line per violation kind: what was broken. */
+export function describeViolation<S>(v: Violation<S>): string {
+  switch (v.kind) {
+    case "invariant":
+      return `invariant ${v.name} is violated${v.description ? ` (${v.description})` : ""}`;
+    case "property":
+      return `action property ${v.name} is violated${v.description ? ` (${v.description})` : ""}`;
+    case "deadlock":
+      return "deadlock: a reachable state has no enabled action and is not a valid end state";
+    case "lock-order":
+      return `lock-order cycle ${v.name}: a potential deadlock (locks taken in opposite orders)`;
+    case "error":
+      return `the spec threw in ${v.name}: ${v.message}`;
+  }
+}
+
+function paint(text: string, code: number, color: boolean | undefined): string {
+  return color ? `\x1b[${code}m${text}\x1b[0m` : text;
+}
+
+const fmt = (n: number): string => Math.round(n).toLocaleString("en-US");
+
+/** The final verdict line of a run. */
+export function renderVerdict<S>(result: CheckResult<S>, color?: boolean): string {
+  const s = result.stats;
+  const what = result.mode === "simulation"
+    ? `${fmt(s.generated)} steps, ${fmt(s.distinct)} distinct states seen, depth ${s.depth}`
+    : `${fmt(s.distinct)} distinct states, ${fmt(s.generated)} transitions, depth ${s.depth}`;
+  const time = `${(s.elapsedMs / 1000).toFixed(2)} s`;
+  switch (result.verdict) {
+    case "ok": {
+      const p = result.fingerprints.collisionProbability;
+      const odds = result.fingerprints.mode === "exact"
+        ? "exact state keys"
+        : `fingerprint collision probability ${p === undefined ? "n/a" : p.toExponential(1)}`;
+      return `${paint("ok", 32, color)} ${result.spec}: no violation in ${what} (${time}; ${odds})`;
+    }
+    case "incomplete":
+      return `${
+        paint("incomplete", 33, color)
+      } ${result.spec}: no violation so far in ${what} (${time}); stopped: ${result.stoppedBecause}`;
+    case "violation":
+    case "error":
+      return `${
+        paint(result.verdict === "error" ? "error" : "violation", 31, color)
+      } ${result.spec}: ${describeViolation(result.violations[0])} (${what}, ${time})`;
+  }
+}
+
+/** Renders a whole result: each violation with its trace, statistics and the verdict line. */
+export function renderResult<S>(result: CheckResult<S>, options: RenderOptions = {}): string {
+  const out: string[] = [];
+  const reproduce = (token: string): string | undefined =>
+    token && options.reproduce ? `  reproduce: ${options.reproduce(token)}` : undefined;
+  for (const v of result.violations) {
+    out.push(`${paint("✘", 31, options.color)} ${describeViolation(v)}`);
+    if (v.kind === "lock-order") {
+      for (const edge of v.cycle) {
+        out.push(
+          `  edge ${edge.from} -> ${edge.to}: ${edge.process} holds ${edge.from} and takes ${edge.to}`,
+        );
+        out.push(renderTrace(edge.trace, "    "));
+        const line = reproduce(edge.trace.token);
+        if (line) out.push(`  ${line}`);
+      }
+      continue;
+    }
+    out.push(`  trace (${v.trace.steps.length - 1} steps):`);
+    out.push(renderTrace(v.trace));
+    if (v.kind === "deadlock" && v.locks) {
+      const who = v.locks.map((l, i) =>
+        `p${i} holds ${l.held.length ? l.held.join(", ") : "nothing"}${
+          l.waiting ? `, waits for ${l.waiting}` : ""
+        }`
+      );
+      out.push(`  locks: ${who.join("; ")}`);
+    }
+    const line = reproduce(v.trace.token);
+    if (line) out.push(line);
+  }
+  const s = result.stats;
+  const actions = Object.entries(s.perAction)
+    .map(([name, a]) =>
+      `${name} ${fmt(a.generated)}${result.mode === "exhaustive" ? `/${fmt(a.distinct)}` : ""}`
+    )
+    .join(", ");
+  out.push(
+    `  states: ${fmt(s.distinct)} distinct, ${fmt(s.generated)} ${
+      result.mode === "simulation" ? "steps" : "transitions"
+    }, depth ${s.depth}, ${fmt(s.queued)} left in queue, ${fmt(s.statesPerSecond)}/s` +
+      (result.seed !== undefined ? `, seed ${result.seed}` : ""),
+  );
+  if (actions) {
+    out.push(
+      `  per action (${
+        result.mode === "exhaustive" ? "transitions/new states" : "steps"
+      }): ${actions}`,
+    );
+  }
+  if (result.lockOrder?.length) {
+    out.push(`  lock order: ${result.lockOrder.map((e) => `${e.from}->${e.to}`).join(", ")}`);
+  }
+  out.push(renderVerdict(result, options.color));
+  return out.join("\n");
+}
+
+/** A progress line in TLC's spirit. */
+export function renderProgress(p: {
+  elapsedMs: number;
+  distinct: number;
+  generated: number;
+  queued: number;
+  depth: number;
+  statesPerSecond: number;
+}): string {
+  return `progress ${(p.elapsedMs / 1000).toFixed(0)} s: ${fmt(p.distinct)} distinct, ${
+    fmt(p.generated)
+  } generated, ${fmt(p.queued)} queued, depth ${p.depth}, ${fmt(p.statesPerSecond)} states/s`;
+}
