@@ -28,8 +28,8 @@ export interface RenderOptions {
  */
 export function flatten(
   value: unknown,
-  path = "",
-  out = new Map<string, string>(),
+  path: string = "",
+  out: Map<string, string> = new Map(),
 ): Map<string, string> {
   if (Array.isArray(value)) {
     if (value.length === 0) out.set(path, "[]");
