@@ -18,11 +18,9 @@ import { paramFlags, parseParams, type SpecEntry, UsageError } from "./checker/r
 import { type CheckResult, EXIT_CODES, exitCodeOf } from "./checker/result.ts";
 import { simulate } from "./checker/simulate.ts";
 import { decodeToken, replayPath } from "./checker/trace.ts";
-import { EXAMPLE_SPECS } from "./examples/mod.ts";
+import { exploreParallel } from "./checker/parallel.ts";
+import { SPECS } from "./specs.ts";
 import { renderProgress, renderResult, renderTrace, toJsonValue } from "./reports/text.ts";
-
-/** Every spec the command line knows, by name. */
-export const SPECS: readonly SpecEntry[] = [...EXAMPLE_SPECS];
 
 /** Specs `check` runs when no `--spec` is given. */
 export const DEFAULT_SPECS: readonly {
@@ -55,6 +53,7 @@ Options (check only):
   --max-depth N          do not expand states at depth N or deeper (incomplete)
   --exact                exact state keys instead of 64-bit fingerprints (more memory)
   --continue             keep going after a violation (one report per property)
+  --workers N            explore with N Web Workers sharing one seen set (default 1)
 
 Options (simulate only):
   --seed N               seed of the random walks (printed with every run)
@@ -82,6 +81,7 @@ const OPTIONS = {
   "max-depth": { type: "string" },
   exact: { type: "boolean" },
   continue: { type: "boolean" },
+  workers: { type: "string" },
   seed: { type: "string" },
   walks: { type: "string" },
   depth: { type: "string" },
@@ -159,7 +159,6 @@ export async function main(args: readonly string[]): Promise<number> {
   }
 }
 
-// deno-lint-ignore require-await
 async function run(args: readonly string[]): Promise<number> {
   const command = args[0] === "simulate" || args[0] === "list" || args[0] === "check"
     ? args[0]
@@ -188,11 +187,18 @@ async function run(args: readonly string[]): Promise<number> {
   if (command === "check" && (o.seed || o.walks || o.depth)) {
     throw new UsageError('Options --seed, --walks and --depth belong to "simulate"');
   }
-  if (command === "simulate" && (o["max-states"] || o["max-depth"] || o.exact || o.continue)) {
+  if (
+    command === "simulate" &&
+    (o["max-states"] || o["max-depth"] || o.exact || o.continue || o.workers)
+  ) {
     throw new UsageError(
-      'Options --max-states, --max-depth, --exact and --continue belong to "check"',
+      'Options --max-states, --max-depth, --exact, --continue and --workers belong to "check"',
     );
   }
+  const workers = positiveInt("workers", o.workers) ?? 1;
+  if (workers < 1 || workers > 64) throw new UsageError("Option --workers takes 1 to 64");
+  if (workers > 1 && o.exact) throw new UsageError("Option --exact works with one worker only");
+
   const targets = o.spec
     ? o.spec.map((name) => ({ name, params: o.param ?? [] }))
     : DEFAULT_SPECS.map((d) => ({ name: d.name, params: [...d.params, ...(o.param ?? [])] }));
@@ -227,6 +233,15 @@ async function run(args: readonly string[]): Promise<number> {
       if (live) Deno.stderr.writeSync(new TextEncoder().encode(`\r\x1b[K${renderProgress(p)}`));
       else say(renderProgress(p));
     };
+    const exploreOptions = {
+      maxStates: positiveInt("max-states", o["max-states"]),
+      maxDepth: positiveInt("max-depth", o["max-depth"]),
+      timeBudgetMs: seconds("time-budget", o["time-budget"]),
+      checkDeadlock: !o["no-deadlock"],
+      continueAfterViolation: o.continue,
+      onProgress,
+      progressIntervalMs: live ? 250 : 5000,
+    };
     const result: CheckResult<unknown> = command === "simulate"
       ? simulate(spec, {
         seed: positiveInt("seed", o.seed),
@@ -235,16 +250,13 @@ async function run(args: readonly string[]): Promise<number> {
         timeBudgetMs: seconds("time-budget", o["time-budget"]),
         checkDeadlock: !o["no-deadlock"],
       })
-      : explore(spec, {
-        maxStates: positiveInt("max-states", o["max-states"]),
-        maxDepth: positiveInt("max-depth", o["max-depth"]),
-        timeBudgetMs: seconds("time-budget", o["time-budget"]),
-        exact: o.exact,
-        checkDeadlock: !o["no-deadlock"],
-        continueAfterViolation: o.continue,
-        onProgress,
-        progressIntervalMs: live ? 250 : 5000,
-      });
+      : workers > 1
+      ? await exploreParallel({
+        module: new URL("./specs.ts", import.meta.url).href,
+        name: entry.name,
+        params: values,
+      }, { ...exploreOptions, workers })
+      : explore(spec, { ...exploreOptions, exact: o.exact });
     if (live && onProgress) Deno.stderr.writeSync(new TextEncoder().encode("\r\x1b[K"));
     const seedFlag = result.seed !== undefined ? ` --seed ${result.seed}` : "";
     say(renderResult(result, {

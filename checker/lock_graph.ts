@@ -40,6 +40,12 @@ export class LockGraph<W> {
   #edges = new Map<string, WitnessedEdge<W>>();
   #out = new Map<string, string[]>();
   #reported = new Set<string>();
+  #onEdge?: (edge: WitnessedEdge<W>) => void;
+
+  /** Creates an empty graph; `onEdge` is called for every new edge. */
+  constructor(onEdge?: (edge: WitnessedEdge<W>) => void) {
+    this.#onEdge = onEdge;
+  }
 
   /** Number of distinct edges. */
   get size(): number {
@@ -70,7 +76,7 @@ export class LockGraph<W> {
         if (heldBefore.includes(acquired)) continue;
         for (const held of heldBefore) {
           if (held === acquired || !heldAfter.includes(held)) continue;
-          const found = this.#add(held, acquired, p, witness);
+          const found = this.add(held, acquired, p, witness);
           if (found && !cycle) cycle = found;
         }
       }
@@ -78,11 +84,16 @@ export class LockGraph<W> {
     return cycle;
   }
 
-  #add(from: string, to: string, process: number, witness: W): WitnessedEdge<W>[] | undefined {
+  /**
+   * Adds one edge (if new) and returns the cycle it closes, if any: used directly to merge edges
+   * found elsewhere (e.g. by parallel workers).
+   */
+  add(from: string, to: string, process: number, witness: W): WitnessedEdge<W>[] | undefined {
     const key = `${from}\u0000${to}`;
     if (this.#edges.has(key)) return undefined;
     const edge: WitnessedEdge<W> = { from, to, process, witness };
     this.#edges.set(key, edge);
+    this.#onEdge?.(edge);
     const out = this.#out.get(from);
     if (out) out.push(to);
     else this.#out.set(from, [to]);

@@ -1,0 +1,226 @@
+/**
+ * Expansion of one state: the inner loop shared by the single-threaded explorer and the parallel
+ * workers. Enumerates every enabled (action, parameter) pair, counts transitions, checks action
+ * properties and lock order on each, stores successors in the seen set, checks invariants on new
+ * ones, and reports deadlocks.
+ *
+ * @module
+ */
+
+import type { Violation } from "./result.ts";
+import type { ProcessLocks, Spec } from "./spec.ts";
+import type { PathStep } from "./trace.ts";
+
+/** Where a violation happened, before its trace is rebuilt. */
+export type Site =
+  | { readonly state: number }
+  | { readonly state: number; readonly step: PathStep };
+
+/** A violation found during the search, before its trace is rebuilt. */
+export interface Pending {
+  /** The violation kind. */
+  readonly kind: Violation<unknown>["kind"];
+  /** Invariant, property or cycle name. */
+  readonly name: string;
+  /** Where (absent for lock-order cycles, which carry their edges' sites). */
+  readonly site?: Site;
+  /** Lock-order cycles: the edges, each with the transition that first produced it. */
+  readonly cycle?: readonly PendingEdge[];
+  /** Deadlocks: the lock view of the stuck state. */
+  readonly locks?: readonly ProcessLocks[];
+  /** Errors: the message. */
+  readonly message?: string;
+}
+
+/** A lock-order edge with the transition that first produced it. */
+export interface PendingEdge {
+  /** Lock held. */
+  readonly from: string;
+  /** Lock acquired. */
+  readonly to: string;
+  /** Acquiring process index. */
+  readonly process: number;
+  /** The transition: source state index and step. */
+  readonly site: { readonly state: number; readonly step: PathStep };
+}
+
+/** Where new states go: a seen set and a frontier, local or shared. */
+export interface ExpansionTarget<S> {
+  /** Stores `key` (the canonical successor) if new; returns its index or -1. */
+  add(key: unknown, parent: number, actionIndex: number, paramOrdinal: number): number;
+  /** Queues a new state for expansion (`undefined`: counted, not to be expanded). */
+  push(state: S | undefined, index: number): void;
+  /**
+   * Lock order: records the acquisitions of one transition; returns true when the search should
+   * stop (a cycle closed and the run stops at the first violation).
+   */
+  observeLocks?(
+    before: readonly ProcessLocks[],
+    after: readonly ProcessLocks[],
+    site: { readonly state: number; readonly step: PathStep },
+  ): boolean;
+  /** Stops the current expansion early when true after an insertion (e.g. --max-states). */
+  full?(): boolean;
+}
+
+const SINGLE_UNDEFINED: readonly undefined[] = [undefined];
+
+/** The counters and violations of a search (one set per worker). */
+export interface ExpansionCounters {
+  /** Transitions produced. */
+  readonly generated: number;
+  /** States without successors that are not valid end states. */
+  readonly deadlocked: number;
+  /** Transitions per action index. */
+  readonly generatedBy: ArrayLike<number>;
+  /** New states per action index. */
+  readonly distinctBy: ArrayLike<number>;
+  /** Violations found. */
+  readonly pending: readonly Pending[];
+}
+
+/** Expands states of one spec; keeps the counters and the violations found. */
+export class Expander<S> implements ExpansionCounters {
+  /** Transitions produced. */
+  generated = 0;
+  /** States without successors that are not valid end states. */
+  deadlocked = 0;
+  /** Transitions per action index. */
+  readonly generatedBy: Float64Array;
+  /** New states per action index. */
+  readonly distinctBy: Float64Array;
+  /** Violations, in the order found (one per kind and name). */
+  readonly pending: Pending[] = [];
+  readonly #reported = new Set<string>();
+  readonly #spec: Spec<S>;
+  readonly #checkDeadlock: boolean;
+  readonly #stopAtFirst: boolean;
+  #invariant = "";
+
+  /** Creates an expander for `spec`. */
+  constructor(spec: Spec<S>, options: { checkDeadlock: boolean; stopAtFirst: boolean }) {
+    this.#spec = spec;
+    this.#checkDeadlock = options.checkDeadlock;
+    this.#stopAtFirst = options.stopAtFirst;
+    this.generatedBy = new Float64Array(spec.actions.length);
+    this.distinctBy = new Float64Array(spec.actions.length);
+  }
+
+  /** Records a violation unless one of the same kind and name is already recorded. */
+  report(pending: Pending): void {
+    const key = `${pending.kind}:${pending.name}`;
+    if (this.#reported.has(key)) return;
+    this.#reported.add(key);
+    this.pending.push(pending);
+  }
+
+  /** The name of the first invariant `state` violates, if any. */
+  failedInvariant(state: S): string | undefined {
+    const invariants = this.#spec.invariants;
+    if (invariants === undefined) return undefined;
+    for (let i = 0; i < invariants.length; i++) {
+      this.#invariant = invariants[i].name;
+      if (!invariants[i].holds(state)) return invariants[i].name;
+    }
+    return undefined;
+  }
+
+  /**
+   * Expands `state` (stored at `index`) into `target`. Returns false when the search must stop:
+   * a violation with stop-at-first, the target is full, or the spec threw (recorded as an error).
+   */
+  expand(state: S, index: number, target: ExpansionTarget<S>): boolean {
+    const spec = this.#spec;
+    const actions = spec.actions;
+    const properties = spec.properties;
+    const canonicalize = spec.canonicalize;
+    const locksBefore = spec.locks ? spec.locks(state) : undefined;
+    const stopAtFirst = this.#stopAtFirst;
+    let context = "locks";
+    let site: Site = { state: index };
+    let enabled = 0;
+    try {
+      for (let a = 0; a < actions.length; a++) {
+        const action = actions[a];
+        const params = action.params;
+        const domain: Iterable<unknown> = params === undefined
+          ? SINGLE_UNDEFINED
+          : typeof params === "function"
+          ? params(state)
+          : params;
+        let ordinal = -1;
+        for (const param of domain) {
+          ordinal++;
+          context = action.name;
+          const next = action.next(state, param);
+          if (next === undefined) continue;
+          enabled++;
+          this.generated++;
+          this.generatedBy[a]++;
+          if (properties !== undefined) {
+            for (let k = 0; k < properties.length; k++) {
+              context = properties[k].name;
+              if (!properties[k].holds(state, next, { action: action.name, param })) {
+                this.report({
+                  kind: "property",
+                  name: properties[k].name,
+                  site: { state: index, step: { action: a, ordinal } },
+                });
+                if (stopAtFirst) return false;
+              }
+            }
+          }
+          if (locksBefore !== undefined && target.observeLocks) {
+            context = "locks";
+            const step = { action: a, ordinal };
+            if (target.observeLocks(locksBefore, spec.locks!(next), { state: index, step })) {
+              return false;
+            }
+          }
+          context = canonicalize ? "canonicalize" : "fingerprint";
+          site = { state: index, step: { action: a, ordinal } };
+          const added = target.add(canonicalize ? canonicalize(next) : next, index, a, ordinal);
+          if (added < 0) {
+            site = { state: index };
+            continue;
+          }
+          this.distinctBy[a]++;
+          context = "invariants";
+          site = { state: added };
+          const bad = this.failedInvariant(next);
+          site = { state: index };
+          if (bad !== undefined) {
+            this.report({ kind: "invariant", name: bad, site: { state: added } });
+            target.push(undefined, added);
+            if (stopAtFirst) return false;
+          } else {
+            target.push(next, added);
+          }
+          if (target.full?.()) return false;
+        }
+      }
+      if (enabled === 0 && this.#checkDeadlock) {
+        context = "isEnd";
+        if (!spec.isEnd || !spec.isEnd(state)) {
+          this.deadlocked++;
+          this.report({
+            kind: "deadlock",
+            name: "deadlock",
+            site: { state: index },
+            locks: locksBefore,
+          });
+          if (stopAtFirst) return false;
+        }
+      }
+      return true;
+    } catch (error) {
+      this.pending.push({
+        kind: "error",
+        name: context === "invariants" ? this.#invariant : context,
+        message: error instanceof Error ? error.message : String(error),
+        site,
+      });
+      return false;
+    }
+  }
+}

@@ -1,0 +1,315 @@
+/**
+ * Exhaustive breadth-first exploration on several cores. Web Workers share one fingerprint seen
+ * set in shared memory (lock-free inserts) and each expands its own part of every level. Levels
+ * are synchronous (all workers finish level d before any starts d+1), so counterexamples stay
+ * shortest and depths exact; between levels the orchestrator grows the table when it fills and
+ * moves states from the busiest worker to the idlest to keep the split even.
+ *
+ * Workers cannot receive functions, so the spec is named by a {@link SpecSource}: a module that
+ * exports an array of registry entries, the entry's name and its parameters.
+ *
+ * @module
+ */
+
+import type { Pending, PendingEdge } from "./_expand.ts";
+import { cycleName } from "./_violations.ts";
+import { type ExploreOptions, finishResult } from "./explore.ts";
+import { LockGraph } from "./lock_graph.ts";
+import type { ParamValue } from "./registry.ts";
+import type { CheckResult } from "./result.ts";
+import { SharedSeenSet, type SharedSeenSetBuffers } from "./shared_seen_set.ts";
+import type { Spec } from "./spec.ts";
+import { initialStates } from "./trace.ts";
+
+/** Names a spec so that a worker can build it. */
+export interface SpecSource {
+  /** URL of a module exporting an array of registry entries (`SpecEntry`). */
+  readonly module: string;
+  /** The export holding the array (default `SPECS`). */
+  readonly export?: string;
+  /** The entry's name. */
+  readonly name: string;
+  /** Complete parameter values for the entry's `build`. */
+  readonly params: Readonly<Record<string, ParamValue>>;
+}
+
+/** Options of {@link exploreParallel}. */
+export interface ParallelOptions extends Omit<ExploreOptions, "exact"> {
+  /** Number of workers (default 2). */
+  readonly workers?: number;
+  /** log2 of the initial number of table slots (default 20; the table grows as needed). */
+  readonly initialLog2Slots?: number;
+}
+
+/** Messages to a worker. */
+export type ToWorker =
+  | {
+    readonly type: "init";
+    readonly source: SpecSource;
+    readonly workerId: number;
+    readonly seen: SharedSeenSetBuffers;
+    readonly control: SharedArrayBuffer;
+    readonly stats: SharedArrayBuffer;
+    readonly checkDeadlock: boolean;
+    readonly stopAtFirst: boolean;
+    readonly maxStates?: number;
+    readonly states: readonly unknown[];
+    readonly indices: readonly number[];
+  }
+  | { readonly type: "expand"; readonly advance: boolean; readonly seen?: SharedSeenSetBuffers }
+  | { readonly type: "give"; readonly count: number }
+  | {
+    readonly type: "take";
+    readonly states: readonly unknown[];
+    readonly indices: readonly number[];
+  };
+
+/** Replies from a worker. */
+export type WorkerReply =
+  | { readonly type: "ready" }
+  | {
+    readonly type: "expanded";
+    readonly current: number;
+    readonly next: number;
+    readonly pending: readonly Pending[];
+    readonly edges: readonly PendingEdge[];
+    readonly generated: number;
+    readonly deadlocked: number;
+    readonly generatedBy: readonly number[];
+    readonly distinctBy: readonly number[];
+  }
+  | { readonly type: "given"; readonly states: unknown[]; readonly indices: number[] }
+  | { readonly type: "taken" }
+  | { readonly type: "failed"; readonly message: string };
+
+type Expanded = Extract<WorkerReply, { type: "expanded" }>;
+
+const STOP = 0;
+
+/** Builds the spec a source names, in this thread. */
+export async function loadSpec(source: SpecSource): Promise<Spec<unknown>> {
+  const mod = await import(source.module);
+  const entries = mod[source.export ?? "SPECS"] as
+    | readonly { name: string; build(p: unknown): Spec<unknown> }[]
+    | undefined;
+  const entry = entries?.find((e) => e.name === source.name);
+  if (!entry) throw new TypeError(`Cannot find spec "${source.name}" in ${source.module}`);
+  return entry.build(source.params);
+}
+
+/**
+ * Explores the spec named by `source` with several workers; same result as {@link explore} (the
+ * same state and transition counts; a shortest counterexample, possibly a different one).
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { exploreParallel } from "./parallel.ts";
+ * const result = await exploreParallel({
+ *   module: new URL("../examples/mod.ts", import.meta.url).href,
+ *   export: "EXAMPLE_SPECS",
+ *   name: "lock-order",
+ *   params: { n: 5, k: 3, mixed: false },
+ * }, { workers: 2 });
+ * ```
+ */
+export async function exploreParallel<S = unknown>(
+  source: SpecSource,
+  options: ParallelOptions = {},
+): Promise<CheckResult<S>> {
+  const start = performance.now();
+  const spec = (await loadSpec(source)) as Spec<S>;
+  const count = Math.max(1, options.workers ?? 2);
+  const stopAtFirst = !options.continueAfterViolation;
+  const maxDepth = options.maxDepth ?? Infinity;
+  const maxStates = options.maxStates;
+  let seen = SharedSeenSet.create(options.initialLog2Slots ?? 20);
+  const control = new Int32Array(new SharedArrayBuffer(16));
+  const generatedShared = new Float64Array(new SharedArrayBuffer(8 * count));
+
+  // Initial states: stored here, checked, then dealt round-robin.
+  const inits = initialStates(spec);
+  const initPending: Pending[] = [];
+  const dealt: { states: unknown[]; indices: number[] }[] = Array.from(
+    { length: count },
+    () => ({ states: [], indices: [] }),
+  );
+  for (let i = 0; i < inits.length; i++) {
+    const state = inits[i];
+    const index = seen.add(spec.canonicalize ? spec.canonicalize(state) : state, 0xffffffff, 0, i);
+    if (index < 0) continue;
+    const bad = spec.invariants?.find((inv) => !inv.holds(state));
+    if (bad) {
+      initPending.push({ kind: "invariant", name: bad.name, site: { state: index } });
+      continue;
+    }
+    dealt[index % count].states.push(state);
+    dealt[index % count].indices.push(index);
+  }
+
+  const workers = Array.from(
+    { length: count },
+    () => new Worker(new URL("./_worker.ts", import.meta.url).href, { type: "module" }),
+  );
+  const ask = (w: number, message: ToWorker): Promise<WorkerReply> =>
+    new Promise((resolve, reject) => {
+      workers[w].onmessage = (e: MessageEvent<WorkerReply>) => {
+        if (e.data.type === "failed") reject(new Error(`Worker ${w} failed: ${e.data.message}`));
+        else resolve(e.data);
+      };
+      workers[w].onerror = (e) => {
+        e.preventDefault();
+        reject(new Error(`Worker ${w} failed: ${e.message}`));
+      };
+      workers[w].postMessage(message);
+    });
+
+  const lockGraph = spec.locks ? new LockGraph<PendingEdge["site"]>() : undefined;
+  const reported = new Set<string>();
+  const pending: Pending[] = [];
+  const report = (p: Pending): void => {
+    const key = `${p.kind}:${p.name}`;
+    if (reported.has(key) || (stopAtFirst && pending.length > 0)) return;
+    reported.add(key);
+    pending.push(p);
+  };
+  initPending.forEach(report);
+  const last: Expanded[] = [];
+  let stoppedBecause: string | undefined;
+  let depth = 0;
+  let deepest = 0;
+  let queued = 0;
+  const timer = options.timeBudgetMs === undefined ? undefined : setTimeout(() => {
+    stoppedBecause ??= `ran out of the time budget (${options.timeBudgetMs} ms)`;
+    Atomics.store(control, STOP, 1);
+  }, options.timeBudgetMs);
+  const progress = options.onProgress === undefined ? undefined : setInterval(() => {
+    const elapsedMs = performance.now() - start;
+    const distinct = seen.size;
+    options.onProgress!({
+      elapsedMs,
+      generated: generatedShared.reduce((a, b) => a + b, 0),
+      distinct,
+      queued: 0,
+      depth,
+      statesPerSecond: elapsedMs > 0 ? (distinct * 1000) / elapsedMs : 0,
+    });
+  }, options.progressIntervalMs ?? 1000);
+
+  try {
+    await Promise.all(workers.map((_, w) =>
+      ask(w, {
+        type: "init",
+        source,
+        workerId: w,
+        seen: seen.buffers,
+        control: control.buffer as SharedArrayBuffer,
+        stats: generatedShared.buffer as SharedArrayBuffer,
+        checkDeadlock: options.checkDeadlock ?? true,
+        stopAtFirst,
+        maxStates,
+        states: dealt[w].states,
+        indices: dealt[w].indices,
+      })
+    ));
+    let advance = false;
+    let newSeen: SharedSeenSetBuffers | undefined;
+    if (!(stopAtFirst && pending.length > 0)) {
+      for (;;) {
+        const replies = (await Promise.all(
+          workers.map((_, w) => ask(w, { type: "expand", advance, seen: newSeen })),
+        )) as Expanded[];
+        newSeen = undefined;
+        replies.forEach((r, w) => (last[w] = r));
+        for (const r of replies) {
+          r.pending.forEach(report);
+          for (const e of r.edges) {
+            const cycle = lockGraph?.add(e.from, e.to, e.process, e.site);
+            if (cycle) {
+              report({
+                kind: "lock-order",
+                name: cycleName(cycle),
+                cycle: cycle.map((c) => ({
+                  from: c.from,
+                  to: c.to,
+                  process: c.process,
+                  site: c.witness,
+                })),
+              });
+            }
+          }
+        }
+        const remaining = replies.reduce((n, r) => n + r.current, 0);
+        const nextLevel = replies.reduce((n, r) => n + r.next, 0);
+        if (nextLevel > 0) deepest = depth + 1;
+        queued = remaining + nextLevel;
+        if (stopAtFirst && pending.length > 0) break;
+        if (replies.some((r) => r.pending.some((p) => p.kind === "error"))) break;
+        if (maxStates !== undefined && seen.size >= maxStates) {
+          stoppedBecause ??= `reached --max-states ${maxStates}`;
+          break;
+        }
+        if (Atomics.load(control, STOP) !== 0) break;
+        if (seen.full) {
+          seen = seen.grow();
+          newSeen = seen.buffers;
+        }
+        if (remaining > 0) {
+          advance = false; // paused for the table to grow: finish the level
+          continue;
+        }
+        if (nextLevel === 0) break;
+        depth++;
+        if (depth >= maxDepth) {
+          stoppedBecause = `reached --max-depth ${maxDepth}`;
+          break;
+        }
+        await rebalance(replies.map((r) => r.next), ask);
+        advance = true;
+      }
+    }
+  } finally {
+    if (timer !== undefined) clearTimeout(timer);
+    if (progress !== undefined) clearInterval(progress);
+    workers.forEach((w) => w.terminate());
+  }
+
+  return finishResult(spec, {
+    mode: "exhaustive",
+    start,
+    expanders: last.map((r) => ({ ...r, pending: [] })),
+    records: seen,
+    distinct: seen.size,
+    depth: deepest,
+    queued,
+    stoppedBecause,
+    seenSetBytes: seen.bytesUsed,
+    exact: false,
+    lockOrder: lockGraph?.edges(),
+    extra: pending,
+  });
+}
+
+/** Moves states of the next level from the fullest worker to the emptiest until even. */
+async function rebalance(
+  sizes: number[],
+  ask: (w: number, m: ToWorker) => Promise<WorkerReply>,
+): Promise<void> {
+  const total = sizes.reduce((a, b) => a + b, 0);
+  const fair = total / sizes.length;
+  for (;;) {
+    let heavy = 0;
+    let light = 0;
+    sizes.forEach((n, w) => {
+      if (n > sizes[heavy]) heavy = w;
+      if (n < sizes[light]) light = w;
+    });
+    const move = Math.floor(Math.min(sizes[heavy] - fair, fair - sizes[light]));
+    // Moving states costs a structured clone; only worth it for a real imbalance.
+    if (move < 64 || sizes[heavy] - sizes[light] < fair * 0.2) return;
+    const given = await ask(heavy, { type: "give", count: move });
+    if (given.type !== "given") return;
+    await ask(light, { type: "take", states: given.states, indices: given.indices });
+    sizes[heavy] -= given.states.length;
+    sizes[light] += given.states.length;
+  }
+}

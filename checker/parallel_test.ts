@@ -1,0 +1,68 @@
+import assert from "node:assert/strict";
+import { explore } from "./explore.ts";
+import { exploreParallel, type SpecSource } from "./parallel.ts";
+import { decodeToken, replayPath } from "./trace.ts";
+import { dieHardSpec, lockOrderSpec } from "../examples/mod.ts";
+
+const source = (name: string, params: SpecSource["params"]): SpecSource => ({
+  module: new URL("../examples/mod.ts", import.meta.url).href,
+  export: "EXAMPLE_SPECS",
+  name,
+  params,
+});
+
+Deno.test("exploreParallel() with 2 workers counts what explore() counts (LockOrder N=5 K=3)", async () => {
+  const r = await exploreParallel(source("lock-order", { n: 5, k: 3, mixed: false }), {
+    workers: 2,
+  });
+  assert.equal(r.verdict, "ok");
+  assert.equal(r.stats.distinct, 50000);
+  assert.equal(r.stats.generated, 96875);
+  assert.equal(r.stats.depth, explore(lockOrderSpec({ n: 5, k: 3 })).stats.depth);
+  assert.deepEqual(r.lockOrder, [{ from: "A", to: "B" }]);
+});
+
+Deno.test("exploreParallel() grows its shared table from 16 slots without losing a state", async () => {
+  const r = await exploreParallel(source("lock-order", { n: 4, k: 2, mixed: false }), {
+    workers: 3,
+    initialLog2Slots: 4,
+  });
+  assert.equal(r.stats.distinct, 2816);
+  assert.equal(r.stats.generated, 5248);
+});
+
+Deno.test("exploreParallel() finds every MIXED deadlock and the lock-order cycle", async () => {
+  const r = await exploreParallel(source("lock-order", { n: 4, k: 2, mixed: true }), {
+    workers: 2,
+    continueAfterViolation: true,
+  });
+  assert.equal(r.stats.distinct, 3584);
+  assert.equal(r.stats.deadlocked, 144);
+  assert.deepEqual(r.violations.map((v) => v.kind).sort(), ["deadlock", "lock-order"]);
+});
+
+Deno.test("exploreParallel() reports a shortest counterexample that replays", async () => {
+  const r = await exploreParallel(source("die-hard", { goal: 4 }), { workers: 2 });
+  const v = r.violations[0];
+  assert.equal(v.kind, "invariant");
+  assert.equal(v.trace.steps.length - 1, 6);
+  const steps = replayPath(dieHardSpec({ goal: 4 }), decodeToken(v.trace.token));
+  assert.equal(steps.at(-1)!.state.big, 4);
+});
+
+Deno.test("exploreParallel() stops at --max-states and says incomplete", async () => {
+  const r = await exploreParallel(source("lock-order", { n: 5, k: 3, mixed: false }), {
+    workers: 2,
+    maxStates: 1000,
+  });
+  assert.equal(r.verdict, "incomplete");
+  assert.match(r.stoppedBecause ?? "", /max-states 1000/);
+  assert.ok(r.stats.distinct >= 1000 && r.stats.distinct < 1100);
+});
+
+Deno.test("exploreParallel() rejects a source that names no spec", async () => {
+  await assert.rejects(
+    () => exploreParallel(source("no-such-spec", {}), { workers: 2 }),
+    /Cannot find spec "no-such-spec"/,
+  );
+});
