@@ -17,7 +17,7 @@ import { explore } from "./checker/explore.ts";
 import { paramFlags, parseParams, type SpecEntry, UsageError } from "./checker/registry.ts";
 import { type CheckResult, EXIT_CODES, exitCodeOf } from "./checker/result.ts";
 import { simulate } from "./checker/simulate.ts";
-import { decodeToken, replayPath } from "./checker/trace.ts";
+import { decodeToken, hasSuccessor, ReplayError, replayPath } from "./checker/trace.ts";
 import { exploreParallel } from "./checker/parallel.ts";
 import { SPECS } from "./specs.ts";
 import { renderProgress, renderResult, renderTrace, toJsonValue } from "./reports/text.ts";
@@ -46,6 +46,7 @@ Options (check and simulate):
   --json                 print the result as JSON on stdout
   --time-budget SECONDS  stop after this long (the result then says "incomplete")
   --no-deadlock          do not report states without successors
+  --no-lock-order        do not build the lock-order graph (lock information still explains deadlocks)
   --quiet                no progress lines
 
 Options (check only):
@@ -76,6 +77,7 @@ const OPTIONS = {
   json: { type: "boolean" },
   "time-budget": { type: "string" },
   "no-deadlock": { type: "boolean" },
+  "no-lock-order": { type: "boolean" },
   quiet: { type: "boolean" },
   "max-states": { type: "string" },
   "max-depth": { type: "string" },
@@ -151,7 +153,7 @@ export async function main(args: readonly string[]): Promise<number> {
       say(`error: ${error.message}`);
       return EXIT_CODES.usage;
     }
-    if (error instanceof Error && error.name === "ReplayError") {
+    if (error instanceof ReplayError) {
       say(`error: ${error.message}`);
       return EXIT_CODES.usage;
     }
@@ -220,13 +222,21 @@ async function run(args: readonly string[]): Promise<number> {
       say(renderTrace({ steps, token: o.replay }));
       const last = steps.at(-1)!.state;
       const broken = (spec.invariants ?? []).filter((inv) => !inv.holds(last)).map((i) => i.name);
+      const stuck = !hasSuccessor(spec, last) && !(spec.isEnd?.(last) ?? false);
       say(
         broken.length
           ? `invariants violated in the last state: ${broken.join(", ")}`
           : "all invariants hold in the last state",
       );
-      if (o.json) console.log(JSON.stringify(toJsonValue({ spec: spec.name, steps, broken })));
-      return broken.length ? EXIT_CODES.invariant : EXIT_CODES.ok;
+      if (stuck) {
+        say("the last state is a deadlock: no action is enabled and it is not a valid end state");
+      }
+      if (o.json) {
+        console.log(
+          JSON.stringify(toJsonValue({ spec: spec.name, steps, broken, deadlock: stuck })),
+        );
+      }
+      return broken.length ? EXIT_CODES.invariant : stuck ? EXIT_CODES.deadlock : EXIT_CODES.ok;
     }
     if (!o.quiet) say(`${command === "simulate" ? "simulating" : "checking"} ${spec.name}`);
     const onProgress = o.quiet ? undefined : (p: Parameters<typeof renderProgress>[0]) => {
@@ -238,6 +248,7 @@ async function run(args: readonly string[]): Promise<number> {
       maxDepth: positiveInt("max-depth", o["max-depth"]),
       timeBudgetMs: seconds("time-budget", o["time-budget"]),
       checkDeadlock: !o["no-deadlock"],
+      checkLockOrder: !o["no-lock-order"],
       continueAfterViolation: o.continue,
       onProgress,
       progressIntervalMs: live ? 250 : 5000,
@@ -249,6 +260,7 @@ async function run(args: readonly string[]): Promise<number> {
         depth: positiveInt("depth", o.depth),
         timeBudgetMs: seconds("time-budget", o["time-budget"]),
         checkDeadlock: !o["no-deadlock"],
+        checkLockOrder: !o["no-lock-order"],
       })
       : workers > 1
       ? await exploreParallel({

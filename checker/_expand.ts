@@ -135,6 +135,7 @@ export class Expander<S> implements ExpansionCounters {
     const properties = spec.properties;
     const canonicalize = spec.canonicalize;
     const locksBefore = spec.locks ? spec.locks(state) : undefined;
+    const observeLocks = target.observeLocks;
     const stopAtFirst = this.#stopAtFirst;
     let context = "locks";
     let site: Site = { state: index };
@@ -170,10 +171,10 @@ export class Expander<S> implements ExpansionCounters {
               }
             }
           }
-          if (locksBefore !== undefined && target.observeLocks) {
+          if (observeLocks !== undefined) {
             context = "locks";
             const step = { action: a, ordinal };
-            if (target.observeLocks(locksBefore, spec.locks!(next), { state: index, step })) {
+            if (observeLocks(locksBefore!, spec.locks!(next), { state: index, step })) {
               return false;
             }
           }

@@ -50,6 +50,8 @@ export interface ExploreOptions {
   readonly exact?: boolean;
   /** Report states without successors that are not valid end states (default true). */
   readonly checkDeadlock?: boolean;
+  /** Build the lock-order graph from the spec's lock information (default true). */
+  readonly checkLockOrder?: boolean;
   /** Keep exploring after a violation, collecting one per property (default false). */
   readonly continueAfterViolation?: boolean;
   /** Called about every `progressIntervalMs` milliseconds with the figures so far. */
@@ -91,7 +93,9 @@ export function explore<S>(spec: Spec<S>, options: ExploreOptions = {}): CheckRe
     checkDeadlock: options.checkDeadlock ?? true,
     stopAtFirst,
   });
-  const lockGraph = spec.locks ? new LockGraph<Site & { step: PathStep }>() : undefined;
+  const lockGraph = spec.locks && options.checkLockOrder !== false
+    ? new LockGraph<Site & { step: PathStep }>()
+    : undefined;
   let depth = 0; // depth of the state being expanded
   let deepest = 0; // depth of the deepest state found
   let stoppedBecause: string | undefined;

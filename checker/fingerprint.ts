@@ -152,31 +152,7 @@ function hashValue(v: unknown): void {
         return;
       }
       if (Array.isArray(v)) {
-        let a = TAG_ARRAY;
-        let b = TAG_ARRAY;
-        const n = v.length;
-        for (let i = 0; i < n; i++) {
-          const e = v[i];
-          // Small integers and cached strings inline: they are most of any state.
-          if (typeof e === "number" && (e | 0) === e && (e !== 0 || 1 / e > 0)) {
-            a = mixA(a, finalA(mixA(TAG_INT, e)));
-            b = mixB(b, finalB(mixB(TAG_INT, e)));
-            continue;
-          }
-          if (typeof e === "string") {
-            const slot = stringSlots.get(e);
-            if (slot !== undefined) {
-              a = mixA(a, stringLanes[slot]);
-              b = mixB(b, stringLanes[slot + 1]);
-              continue;
-            }
-          }
-          hashValue(e);
-          a = mixA(a, outA);
-          b = mixB(b, outB);
-        }
-        outA = finalA(a ^ n);
-        outB = finalB(b ^ n);
+        hashArray(v);
         return;
       }
       const proto = Object.getPrototypeOf(v);
@@ -197,6 +173,34 @@ function hashValue(v: unknown): void {
     default:
       throw new NotPlainData();
   }
+}
+
+function hashArray(v: readonly unknown[]): void {
+  let a = TAG_ARRAY;
+  let b = TAG_ARRAY;
+  const n = v.length;
+  for (let i = 0; i < n; i++) {
+    const e = v[i];
+    // Small integers and cached strings inline: they are most of any state.
+    if (typeof e === "number" && (e | 0) === e && (e !== 0 || 1 / e > 0)) {
+      a = mixA(a, finalA(mixA(TAG_INT, e)));
+      b = mixB(b, finalB(mixB(TAG_INT, e)));
+      continue;
+    }
+    if (typeof e === "string") {
+      const slot = stringSlots.get(e);
+      if (slot !== undefined) {
+        a = mixA(a, stringLanes[slot]);
+        b = mixB(b, stringLanes[slot + 1]);
+        continue;
+      }
+    }
+    hashValue(e);
+    a = mixA(a, outA);
+    b = mixB(b, outB);
+  }
+  outA = finalA(a ^ n);
+  outB = finalB(b ^ n);
 }
 
 /** Thrown inside the hot path; {@link fingerprintInto} turns it into a TypeError with a path. */

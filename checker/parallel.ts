@@ -51,6 +51,7 @@ export type ToWorker =
     readonly control: SharedArrayBuffer;
     readonly stats: SharedArrayBuffer;
     readonly checkDeadlock: boolean;
+    readonly checkLockOrder: boolean;
     readonly stopAtFirst: boolean;
     readonly maxStates?: number;
     readonly states: readonly unknown[];
@@ -163,7 +164,8 @@ export async function exploreParallel<S = unknown>(
       workers[w].postMessage(message);
     });
 
-  const lockGraph = spec.locks ? new LockGraph<PendingEdge["site"]>() : undefined;
+  const checkLockOrder = options.checkLockOrder !== false;
+  const lockGraph = spec.locks && checkLockOrder ? new LockGraph<PendingEdge["site"]>() : undefined;
   const reported = new Set<string>();
   const pending: Pending[] = [];
   const report = (p: Pending): void => {
@@ -205,6 +207,7 @@ export async function exploreParallel<S = unknown>(
         control: control.buffer as SharedArrayBuffer,
         stats: generatedShared.buffer as SharedArrayBuffer,
         checkDeadlock: options.checkDeadlock ?? true,
+        checkLockOrder,
         stopAtFirst,
         maxStates,
         states: dealt[w].states,

@@ -48,6 +48,8 @@ export function specEntry<S>(entry: SpecEntry<S>): SpecEntry {
 
 /** A mistake in how a command was called: reported in one line, exit code 2. */
 export class UsageError extends TypeError {
+  /** The error's class name. */
+  override readonly name: string = "UsageError";
   /** Stable error code. */
   readonly code: string = "LC-USAGE";
 }

@@ -27,6 +27,8 @@ export interface Path {
 
 /** Raised when a token or path does not fit the spec it is replayed against. */
 export class ReplayError extends RangeError {
+  /** The error's class name. */
+  override readonly name: string = "ReplayError";
   /** Stable error code. */
   readonly code: string = "LC-REPLAY";
 }
@@ -199,4 +201,18 @@ export function replayPath<S>(spec: Spec<S>, path: Path): TraceStep<S>[] {
     steps.push({ action: action.name, param, label: stepLabel(action, param), state });
   }
   return steps;
+}
+
+/** True when some action is enabled in `state` (for deadlock checks outside a search). */
+export function hasSuccessor<S>(spec: Spec<S>, state: S): boolean {
+  for (const action of spec.actions) {
+    const params = action.params;
+    const domain: Iterable<unknown> = params === undefined
+      ? [undefined]
+      : typeof params === "function"
+      ? params(state)
+      : params;
+    for (const param of domain) if (action.next(state, param) !== undefined) return true;
+  }
+  return false;
 }
