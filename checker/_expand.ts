@@ -65,6 +65,23 @@ export interface ExpansionTarget<S> {
 
 const SINGLE_UNDEFINED: readonly undefined[] = [undefined];
 
+/**
+ * Cheap pre-check for the lock-order graph: true when some process's held-lock list differs
+ * between the two views (an acquisition is possible). Specs that reuse their lock-view arrays
+ * make this an identity comparison per process.
+ */
+function mayAcquire(before: readonly ProcessLocks[], after: readonly ProcessLocks[]): boolean {
+  for (let p = 0; p < after.length; p++) {
+    const held = after[p].held;
+    if (held.length === 0) continue;
+    const was = p < before.length ? before[p].held : undefined;
+    if (was === held) continue;
+    if (was === undefined || was.length !== held.length) return true;
+    for (let i = 0; i < held.length; i++) if (held[i] !== was[i]) return true;
+  }
+  return false;
+}
+
 /** The counters and violations of a search (one set per worker). */
 export interface ExpansionCounters {
   /** Transitions produced. */
@@ -138,7 +155,11 @@ export class Expander<S> implements ExpansionCounters {
     const observeLocks = target.observeLocks;
     const stopAtFirst = this.#stopAtFirst;
     let context = "locks";
-    let site: Site = { state: index };
+    // Where an exception would be reported: the expanded state, or the step out of it
+    // (siteAction >= 0), or a new state (siteState !== index). Kept as numbers: no allocation.
+    let siteState = index;
+    let siteAction = -1;
+    let siteOrdinal = 0;
     let enabled = 0;
     try {
       for (let a = 0; a < actions.length; a++) {
@@ -173,23 +194,25 @@ export class Expander<S> implements ExpansionCounters {
           }
           if (observeLocks !== undefined) {
             context = "locks";
-            const step = { action: a, ordinal };
-            if (observeLocks(locksBefore!, spec.locks!(next), { state: index, step })) {
+            const locksAfter = spec.locks!(next);
+            if (
+              mayAcquire(locksBefore!, locksAfter) &&
+              observeLocks(locksBefore!, locksAfter, { state: index, step: { action: a, ordinal } })
+            ) {
               return false;
             }
           }
           context = canonicalize ? "canonicalize" : "fingerprint";
-          site = { state: index, step: { action: a, ordinal } };
+          siteAction = a;
+          siteOrdinal = ordinal;
           const added = target.add(canonicalize ? canonicalize(next) : next, index, a, ordinal);
-          if (added < 0) {
-            site = { state: index };
-            continue;
-          }
+          siteAction = -1;
+          if (added < 0) continue;
           this.distinctBy[a]++;
           context = "invariants";
-          site = { state: added };
+          siteState = added;
           const bad = this.failedInvariant(next);
-          site = { state: index };
+          siteState = index;
           if (bad !== undefined) {
             this.report({ kind: "invariant", name: bad, site: { state: added } });
             target.push(undefined, added);
@@ -219,7 +242,9 @@ export class Expander<S> implements ExpansionCounters {
         kind: "error",
         name: context === "invariants" ? this.#invariant : context,
         message: error instanceof Error ? error.message : String(error),
-        site,
+        site: siteAction >= 0
+          ? { state: siteState, step: { action: siteAction, ordinal: siteOrdinal } }
+          : { state: siteState },
       });
       return false;
     }
