@@ -192,6 +192,9 @@ export class Expander<S> implements ExpansionCounters {
               }
             }
           }
+          // A self-loop (the action returned its input: e.g. an error reply that changes
+          // nothing) reaches a state already stored, and no lock changed hands: skip the rest.
+          if (next === state) continue;
           if (observeLocks !== undefined) {
             context = "locks";
             const locksAfter = spec.locks!(next);

@@ -175,3 +175,19 @@ Deno.test("explore() calls onProgress with growing figures", () => {
   assert.ok(seen.length > 0);
   assert.deepEqual([...seen].sort((a, b) => a - b), seen);
 });
+
+Deno.test("explore() counts a self-loop (the action returns its input) as a transition, not a deadlock", () => {
+  const spec: Spec<{ n: number }> = {
+    name: "loops",
+    init: [{ n: 0 }],
+    actions: [
+      { name: "Inc", next: (s) => (s.n < 2 ? { n: s.n + 1 } : undefined) },
+      { name: "Fail", next: (s) => s }, // an error reply: nothing changes
+    ],
+  };
+  const r = explore(spec);
+  assert.equal(r.verdict, "ok");
+  assert.equal(r.stats.distinct, 3);
+  assert.equal(r.stats.generated, 5);
+  assert.deepEqual(r.stats.perAction.Fail, { generated: 3, distinct: 0 });
+});

@@ -74,6 +74,14 @@ function finalB(h: number): number {
 let outA = 0;
 let outB = 0;
 
+// Identity memo of composite values by traversal position (see hashValue).
+const MEMO_SIZE = 1 << 12;
+const MEMO_MASK = MEMO_SIZE - 1;
+const memoObjects: unknown[] = new Array(MEMO_SIZE).fill(undefined);
+const memoLanes = new Int32Array(MEMO_SIZE * 2);
+const memoSpans = new Int32Array(MEMO_SIZE);
+let visit = 0; // composites visited so far in the current fingerprint
+
 const floatView = new Float64Array(1);
 const floatWords = new Uint32Array(floatView.buffer);
 
@@ -151,24 +159,37 @@ function hashValue(v: unknown): void {
         outB = finalB(TAG_NULL);
         return;
       }
+      // Copy-on-write states share most of their sub-objects with the states hashed just
+      // before them: an object met again at the same position of the traversal has the same
+      // hash (states are immutable), so its whole subtree is skipped.
+      const slot = visit & MEMO_MASK;
+      visit++;
+      if (memoObjects[slot] === v) {
+        outA = memoLanes[slot << 1];
+        outB = memoLanes[(slot << 1) + 1];
+        visit += memoSpans[slot];
+        return;
+      }
+      const first = visit;
       if (Array.isArray(v)) {
         hashArray(v);
-        return;
+      } else {
+        const proto = Object.getPrototypeOf(v);
+        if (proto === Object.prototype || proto === null) {
+          hashEntries(TAG_OBJECT, v as Record<string, unknown>);
+        } else if (v instanceof Map) {
+          hashMap(v);
+        } else if (v instanceof Set) {
+          hashSet(v);
+        } else {
+          throw new NotPlainData();
+        }
       }
-      const proto = Object.getPrototypeOf(v);
-      if (proto === Object.prototype || proto === null) {
-        hashEntries(TAG_OBJECT, v as Record<string, unknown>);
-        return;
-      }
-      if (v instanceof Map) {
-        hashMap(v);
-        return;
-      }
-      if (v instanceof Set) {
-        hashSet(v);
-        return;
-      }
-      throw new NotPlainData();
+      memoObjects[slot] = v;
+      memoLanes[slot << 1] = outA;
+      memoLanes[(slot << 1) + 1] = outB;
+      memoSpans[slot] = visit - first;
+      return;
     }
     default:
       throw new NotPlainData();
@@ -289,6 +310,7 @@ export let lastLo = 0;
  * @throws {TypeError} when the state holds something other than plain data.
  */
 export function fingerprintInto(state: unknown): void {
+  visit = 0;
   try {
     hashValue(state);
   } catch (error) {

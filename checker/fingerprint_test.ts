@@ -85,3 +85,26 @@ Deno.test("canonicalKey() sorts keys and entries", () => {
   assert.equal(canonicalKey({ b: [1, "x"], a: null }), '{"a":N,"b":[1,"x"]}');
   assert.equal(canonicalKey(new Set([2, 1])), "S{1,2}");
 });
+
+Deno.test("fingerprint() of states sharing sub-objects equals that of fresh deep copies", () => {
+  // The identity memo must never change a result: build states that share subtrees at the same
+  // and at different positions, interleave them, and compare with structured clones.
+  const shared = fc.array(fc.integer({ min: 0, max: 3 }), { maxLength: 3 });
+  fc.assert(
+    fc.property(
+      fc.array(fc.tuple(shared, shared, fc.nat(3)), { minLength: 1, maxLength: 20 }),
+      (rows) => {
+        const pool = rows.map(([a, b]) => ({ a, b }));
+        for (const [i, [, , pick]] of rows.entries()) {
+          const state = { x: pool[i], y: pool[(i + pick) % pool.length], z: [pool[i].a, pool[i]] };
+          const copy = structuredClone(state);
+          if (
+            fingerprintHex(fingerprint(state)) !== fingerprintHex(fingerprint(copy))
+          ) return false;
+        }
+        return true;
+      },
+    ),
+    { numRuns: 500, seed: 11 },
+  );
+});

@@ -308,7 +308,7 @@ async function rebalance(
     });
     const move = Math.floor(Math.min(sizes[heavy] - fair, fair - sizes[light]));
     // Moving states costs a structured clone; only worth it for a real imbalance.
-    if (move < 64 || sizes[heavy] - sizes[light] < fair * 0.2) return;
+    if (move < 64 || sizes[heavy] - sizes[light] < fair * 0.05) return;
     const given = await ask(heavy, { type: "give", count: move });
     if (given.type !== "given") return;
     await ask(light, { type: "take", states: given.states, indices: given.indices });

@@ -5,8 +5,11 @@
  *
  * States are plain data: numbers, strings, booleans, `null`, `undefined`, bigints, arrays, plain
  * objects, `Map`s and `Set`s, nested freely. The engine never mutates a state; actions must not
- * mutate their input either (return a copy with the change). Two states are the same state when
- * they are structurally equal; object key order and `Map`/`Set` insertion order do not matter.
+ * mutate their input either (return a copy with the change, sharing the unchanged parts: the
+ * engine relies on that to skip re-hashing shared sub-objects). An action that changes nothing
+ * (an error reply, say) may return its input object itself: the engine then counts the
+ * transition as a self-loop without storing anything. Two states are the same state when they
+ * are structurally equal; object key order and `Map`/`Set` insertion order do not matter.
  *
  * @module
  */
