@@ -27,7 +27,7 @@ export const DEFAULT_SPECS: readonly {
   readonly name: string;
   readonly params: readonly string[];
 }[] = [
-  { name: "lock-order", params: ["n=4", "k=2"] },
+  { name: "leasing", params: [] },
 ];
 
 const HELP = `leasecheck: explicit-state model checker for Linux rx-queue leasing

@@ -20,7 +20,7 @@ async function cli(...args: string[]): Promise<{ code: number; out: string; err:
 Deno.test("check exits 0 with an ok verdict on the default specs", async () => {
   const r = await cli("--quiet");
   assert.equal(r.code, 0);
-  assert.match(r.err, /^ok LockOrder\(N=4, K=2\): no violation in 2,816 distinct states/m);
+  assert.match(r.err, /^ok netkit-queue-leasing: no violation in [\d,]+ distinct states/m);
 });
 
 Deno.test("check exits 10 on an invariant violation and prints the replay command", async () => {
@@ -123,7 +123,7 @@ Deno.test("simulate exits 0 without a violation and prints its seed; a violation
 
 Deno.test("usage errors exit 2 with one clear line", async () => {
   const cases: [string[], RegExp][] = [
-    [["--spec", "nope"], /Unknown spec "nope" \(known: lock-order, die-hard, gate-lock/],
+    [["--spec", "nope"], /Unknown spec "nope" \(known: leasing, lock-order, die-hard, gate-lock/],
     [
       ["--spec", "lock-order", "--param", "x=1"],
       /Unknown parameter "x" for spec "lock-order" \(it takes: n, k, mixed\)/,
@@ -151,7 +151,7 @@ Deno.test("usage errors exit 2 with one clear line", async () => {
 Deno.test("list names every spec with its parameters", async () => {
   const r = await cli("list");
   assert.equal(r.code, 0);
-  for (const name of ["lock-order", "die-hard", "gate-lock"]) {
+  for (const name of ["leasing", "lock-order", "die-hard", "gate-lock"]) {
     assert.match(r.out, new RegExp(`^${name}: `, "m"));
   }
   assert.match(r.out, /mixed=false \(bool\)/);

@@ -75,35 +75,76 @@ export function toJsonValue(value: unknown): unknown {
   return value;
 }
 
-/** Renders a trace: the first state in full, then each step's label and the fields it changed. */
-export function renderTrace<S>(trace: Trace<S>, indent = "  "): string {
-  const lines: string[] = [];
-  let previous: Map<string, string> | undefined;
-  trace.steps.forEach((step, i) => {
-    const current = flatten(step.state);
-    lines.push(`${indent}${String(i).padStart(3)}  ${step.label}`);
-    if (!previous) {
-      const state: unknown = step.state;
-      if (
-        typeof state === "object" && state !== null && !Array.isArray(state) &&
-        !(state instanceof Map)
-      ) {
-        for (const [k, v] of Object.entries(state)) {
-          lines.push(`${indent}       ${k} = ${JSON.stringify(toJsonValue(v))}`);
-        }
-      } else {
-        for (const [k, v] of current) lines.push(`${indent}       ${k} = ${v}`);
-      }
-    } else {
-      for (const [k, v] of current) {
-        const before = previous.get(k);
-        if (before !== v) lines.push(`${indent}       ${k}: ${before ?? "(none)"} → ${v}`);
-      }
-      for (const [k, v] of previous) {
-        if (!current.has(k)) lines.push(`${indent}       ${k}: ${v} → (none)`);
-      }
+/** Compact one-line rendering of a value, cut at `max` characters. */
+function compact(value: unknown, max = 160): string {
+  const text = value === undefined ? "(none)" : JSON.stringify(toJsonValue(value)) ?? String(value);
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Map) &&
+    !(v instanceof Set);
+}
+
+/**
+ * The differences between two values as `path: before → after` lines, descending into objects
+ * and arrays present on both sides and reporting anything else (a scalar change, `null` becoming
+ * an object, an element appearing) as one line.
+ *
+ * @example Usage
+ * ```ts
+ * import { diffLines } from "./text.ts";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(diffLines({ a: [1, 2], b: null }, { a: [1, 3], b: { x: 1 } }), [
+ *   "a[1]: 2 → 3",
+ *   'b: null → {"x":1}',
+ * ]);
+ * ```
+ */
+export function diffLines(before: unknown, after: unknown, path: string = ""): string[] {
+  if (before === after) return [];
+  if (Array.isArray(before) && Array.isArray(after)) {
+    const out: string[] = [];
+    for (let i = 0; i < Math.max(before.length, after.length); i++) {
+      out.push(...diffLines(before[i], after[i], `${path}[${i}]`));
     }
-    previous = current;
+    return out;
+  }
+  if (isRecord(before) && isRecord(after)) {
+    const out: string[] = [];
+    for (const k of new Set([...Object.keys(before), ...Object.keys(after)])) {
+      out.push(...diffLines(before[k], after[k], path ? `${path}.${k}` : k));
+    }
+    return out;
+  }
+  if (JSON.stringify(toJsonValue(before)) === JSON.stringify(toJsonValue(after))) return [];
+  return [`${path || "state"}: ${compact(before)} → ${compact(after)}`];
+}
+
+/** The lines of a state shown in full: one per top-level field, one per element of a list of records. */
+function stateLines(state: unknown): string[] {
+  if (!isRecord(state)) return [`state = ${compact(state, 400)}`];
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(state)) {
+    if (Array.isArray(v) && v.some(isRecord)) {
+      v.forEach((x, i) => out.push(`${k}[${i}] = ${compact(x, 400)}`));
+    } else {
+      out.push(`${k} = ${compact(v, 400)}`);
+    }
+  }
+  return out;
+}
+
+/** Renders a trace: the first state in full, then each step's label and the fields it changed. */
+export function renderTrace<S>(trace: Trace<S>, indent: string = "  "): string {
+  const lines: string[] = [];
+  trace.steps.forEach((step, i) => {
+    lines.push(`${indent}${String(i).padStart(3)}  ${step.label}`);
+    const changes = i === 0
+      ? stateLines(step.state)
+      : diffLines(trace.steps[i - 1].state, step.state);
+    if (i > 0 && changes.length === 0) changes.push("(no change)");
+    for (const line of changes) lines.push(`${indent}       ${line}`);
   });
   return lines.join("\n");
 }

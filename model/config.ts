@@ -1,0 +1,260 @@
+/**
+ * Model configuration: the topology to start from (namespaces, netns ids, physical devices,
+ * netkit devices), the bounds of exploration, which operations are enabled, and the mutant.
+ *
+ * @module
+ */
+
+import { type MutantId, MUTANTS } from "./mutants.ts";
+import type { NetkitMode, NetkitPairing, PhysicalDriver } from "./state.ts";
+
+/** Operations the spec can enable, by their scenario names. */
+export const OPERATION_NAMES = [
+  "queue-create",
+  "queue-get",
+  "netkit-newlink",
+  "netkit-changelink",
+  "netkit-dellink",
+  "phys-unregister",
+  "netns-move",
+  "link-set",
+  "mp-bind",
+  "mp-unbind",
+  "ethtool-channels",
+  "netns-delete",
+] as const;
+
+/** An operation name. */
+export type OperationName = (typeof OPERATION_NAMES)[number];
+
+/** A netns id assigned up front (`ip -n NETNS netns set PEER ID`). */
+export interface NsidConfig {
+  /** The namespace whose table gets the entry. */
+  readonly netns: string;
+  /** The namespace being named. */
+  readonly peer: string;
+  /** The id (>= 0). */
+  readonly id: number;
+}
+
+/** A physical device present at the start. */
+export interface PhysicalConfig {
+  /** Interface name, unique. */
+  readonly name: string;
+  /** Namespace name. */
+  readonly netns: string;
+  /** Driver flavour: netdevsim (no DMA, no XSK zero-copy) or mlx5 (both). */
+  readonly driver: PhysicalDriver;
+  /** Combined channels at the start (= rx = tx queues). */
+  readonly queues: number;
+  /** Maximum combined channels (default `queues`). */
+  readonly maxChannels?: number;
+  /** Administratively up at the start (default true). */
+  readonly up?: boolean;
+}
+
+/** A netkit device (or pair) present at the start. */
+export interface NetkitConfig {
+  /** Name of the (primary) device, unique. */
+  readonly name: string;
+  /** Namespace of the (primary) device. */
+  readonly netns: string;
+  /** Pair or single. */
+  readonly pairing: NetkitPairing;
+  /** `num_rx_queues` (1..1024) of both devices. */
+  readonly numRxQueues: number;
+  /** Mode (default l2, as the selftests create them). */
+  readonly mode?: NetkitMode;
+  /** Pair only: the peer's name (default `<name>p`). */
+  readonly peerName?: string;
+  /** Pair only: the peer's namespace (default the primary's). */
+  readonly peerNetns?: string;
+  /** Administratively up at the start (default true; a pair's ends both). */
+  readonly up?: boolean;
+}
+
+/** Everything the model needs to build its initial state and actions. */
+export interface ModelConfig {
+  /** Namespace names; the first is `init_net`. */
+  readonly namespaces: readonly string[];
+  /** netns ids assigned before anything else happens. */
+  readonly nsids: readonly NsidConfig[];
+  /** Physical devices. */
+  readonly physical: readonly PhysicalConfig[];
+  /** Pre-created netkit devices. */
+  readonly netkits: readonly NetkitConfig[];
+  /** How many netkit NEWLINK requests may create devices during exploration. */
+  readonly netkitCreations: number;
+  /** Enabled operations. */
+  readonly operations: readonly OperationName[];
+  /** Maximum number of simultaneous queue users (io_uring ifqs, devmem bindings, xsk sockets). */
+  readonly maxBindings: number;
+  /** Maximum number of in-flight operations (1 = every operation is atomic). */
+  readonly concurrency: number;
+  /** Active mutant (bugs.md section C id), or null. */
+  readonly mutant: MutantId | null;
+  /** Give every namespace its `lo` (ifindex 1, virtual, no queue creation). */
+  readonly loopback: boolean;
+}
+
+/**
+ * The default configuration, shaped like the netdevsim selftest environment (selftests.md §2.1):
+ * `init` and a container namespace `ns1` that names `init` as netns id 0, one netdevsim port
+ * with 2 queues in `init`, and a netkit pair with 3 rx queues whose peer (the guest) sits in
+ * `ns1`. Every operation is enabled; NEWLINK only explores its error paths (no creation budget),
+ * which keeps the space at about 23 thousand states. `netkitCreations: 1` adds single-mode
+ * devices and grows the space by two orders of magnitude.
+ */
+export const DEFAULT_CONFIG: ModelConfig = {
+  namespaces: ["init", "ns1"],
+  nsids: [{ netns: "ns1", peer: "init", id: 0 }],
+  physical: [{ name: "eth0", netns: "init", driver: "netdevsim", queues: 2 }],
+  netkits: [{
+    name: "nk0",
+    netns: "init",
+    pairing: "pair",
+    numRxQueues: 3,
+    peerName: "nk1",
+    peerNetns: "ns1",
+  }],
+  netkitCreations: 0,
+  operations: OPERATION_NAMES,
+  maxBindings: 1,
+  concurrency: 1,
+  mutant: null,
+  loopback: true,
+};
+
+/** A configuration error naming the offending field. */
+export class ModelConfigError extends TypeError {
+  /** Stable error code. */
+  readonly code = "LCM001";
+  /** Path of the field, e.g. `physical[0].queues`. */
+  readonly field: string;
+
+  /** Creates the error for `field` with `message`. */
+  constructor(field: string, message: string) {
+    super(`Invalid model config field "${field}": ${message}`);
+    this.name = "ModelConfigError";
+    this.field = field;
+  }
+}
+
+function requireInt(field: string, value: unknown, min: number, max: number): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+    throw new ModelConfigError(
+      field,
+      `expected an integer in ${min}..${max}, got ${String(value)}`,
+    );
+  }
+  return value;
+}
+
+function requireNetns(field: string, value: unknown, namespaces: readonly string[]): string {
+  if (typeof value !== "string" || !namespaces.includes(value)) {
+    throw new ModelConfigError(
+      field,
+      `expected one of ${namespaces.join(", ")}, got ${String(value)}`,
+    );
+  }
+  return value;
+}
+
+function requireOneOf<T extends string>(field: string, value: unknown, allowed: readonly T[]): T {
+  if (typeof value !== "string" || !(allowed as readonly string[]).includes(value)) {
+    throw new ModelConfigError(
+      field,
+      `expected one of ${allowed.join(", ")}, got ${String(value)}`,
+    );
+  }
+  return value as T;
+}
+
+/**
+ * Fills in defaults and checks a (partial) configuration; throws {@linkcode ModelConfigError}
+ * naming the first invalid field.
+ *
+ * @example Usage
+ * ```ts
+ * import { validateConfig } from "./config.ts";
+ * const config = validateConfig({ netkitCreations: 0 });
+ * console.assert(config.namespaces[0] === "init");
+ * ```
+ */
+export function validateConfig(partial: Partial<ModelConfig> = {}): ModelConfig {
+  const config: ModelConfig = { ...DEFAULT_CONFIG, ...partial };
+  const ns = config.namespaces;
+  if (!Array.isArray(ns) || ns.length === 0) {
+    throw new ModelConfigError("namespaces", "expected a non-empty list of names");
+  }
+  if (ns.length > 8) throw new ModelConfigError("namespaces", "at most 8 namespaces");
+  ns.forEach((n, i) => {
+    if (typeof n !== "string" || n === "") {
+      throw new ModelConfigError(`namespaces[${i}]`, "expected a non-empty name");
+    }
+    if (ns.indexOf(n) !== i) throw new ModelConfigError(`namespaces[${i}]`, `duplicate "${n}"`);
+  });
+  config.nsids.forEach((e, i) => {
+    requireNetns(`nsids[${i}].netns`, e.netns, ns);
+    requireNetns(`nsids[${i}].peer`, e.peer, ns);
+    if (e.netns === e.peer) {
+      throw new ModelConfigError(`nsids[${i}].peer`, "a namespace cannot name itself");
+    }
+    requireInt(`nsids[${i}].id`, e.id, 0, 0x7fffffff);
+    const clash = config.nsids.findIndex((o) =>
+      o.netns === e.netns && (o.peer === e.peer || o.id === e.id)
+    );
+    if (clash !== i) throw new ModelConfigError(`nsids[${i}]`, "duplicate peer or id in one table");
+  });
+  const names = new Set<string>();
+  const claim = (field: string, name: unknown) => {
+    if (typeof name !== "string" || name === "" || name.length > 15) {
+      throw new ModelConfigError(field, "expected an interface name of 1..15 characters");
+    }
+    if (names.has(name) || name === "lo") {
+      throw new ModelConfigError(field, `duplicate name "${name}"`);
+    }
+    names.add(name);
+  };
+  config.physical.forEach((p, i) => {
+    claim(`physical[${i}].name`, p.name);
+    requireNetns(`physical[${i}].netns`, p.netns, ns);
+    requireOneOf(`physical[${i}].driver`, p.driver, ["netdevsim", "mlx5"] as const);
+    requireInt(`physical[${i}].queues`, p.queues, 1, 64);
+    if (p.maxChannels !== undefined) {
+      requireInt(`physical[${i}].maxChannels`, p.maxChannels, p.queues, 64);
+    }
+  });
+  config.netkits.forEach((k, i) => {
+    claim(`netkits[${i}].name`, k.name);
+    requireNetns(`netkits[${i}].netns`, k.netns, ns);
+    requireOneOf(`netkits[${i}].pairing`, k.pairing, ["pair", "single"] as const);
+    requireInt(`netkits[${i}].numRxQueues`, k.numRxQueues, 1, 1024);
+    if (k.mode !== undefined) requireOneOf(`netkits[${i}].mode`, k.mode, ["l2", "l3"] as const);
+    if (k.pairing === "single") {
+      if (k.peerName !== undefined || k.peerNetns !== undefined) {
+        throw new ModelConfigError(`netkits[${i}].peerName`, "a single netkit has no peer");
+      }
+    } else {
+      claim(`netkits[${i}].peerName`, k.peerName ?? `${k.name}p`);
+      if (k.peerNetns !== undefined) requireNetns(`netkits[${i}].peerNetns`, k.peerNetns, ns);
+    }
+  });
+  requireInt("netkitCreations", config.netkitCreations, 0, 8);
+  if (!Array.isArray(config.operations)) {
+    throw new ModelConfigError("operations", "expected a list of operation names");
+  }
+  config.operations.forEach((o, i) => requireOneOf(`operations[${i}]`, o, OPERATION_NAMES));
+  requireInt("maxBindings", config.maxBindings, 0, 8);
+  requireInt("concurrency", config.concurrency, 1, 4);
+  if (config.mutant !== null && !MUTANTS.some((m) => m.id === config.mutant)) {
+    throw new ModelConfigError(
+      "mutant",
+      `unknown mutant "${String(config.mutant)}" (bugs.md C-01..C-40)`,
+    );
+  }
+  if (typeof config.loopback !== "boolean") {
+    throw new ModelConfigError("loopback", "expected a boolean");
+  }
+  return config;
+}

@@ -1,0 +1,315 @@
+/**
+ * The state invariants of invariants.md that are predicates on one state, each named by its
+ * fact id, plus NO-OOPS (the model hit no kernel BUG/WARN). Transition properties (INV-L7's
+ * monotonicity, INV-N3, INV-V4, INV-M3) live in spec.ts.
+ *
+ * Not here, because the atomic model cannot express them: INV-T3 (needs the two-step unlease
+ * cleanup), INV-T4 (double queueing happens inside one batch), INV-K1..K5 (locks), INV-R2's
+ * transient references (no operation is in flight between steps).
+ *
+ * @module
+ */
+
+import type { Invariant } from "../checker/spec.ts";
+import type { ModelOptions } from "./mutants.ts";
+import { netkitFillInfo } from "./ops/netkit_getlink.ts";
+import { type NetkitData, netkitNewlink } from "./ops/netkit_newlink.ts";
+import { fillQueue } from "./ops/queue_get.ts";
+import {
+  type Device,
+  type DeviceIndex,
+  isNetkit,
+  isPhysical,
+  type ModelState,
+  NSID_NOT_ASSIGNED,
+  peerId,
+  type QueueRef,
+} from "./state.ts";
+
+/** An invariant of the model. */
+export type ModelInvariant = Invariant<ModelState>;
+
+/** Every (device, queue, lease) triple of devices that are not gone. */
+function leases(s: ModelState): { dev: DeviceIndex; queue: number; lease: QueueRef }[] {
+  const out: { dev: DeviceIndex; queue: number; lease: QueueRef }[] = [];
+  s.devices.forEach((d, dev) => {
+    d.rxq.forEach((q, queue) => {
+      if (q.lease !== null) out.push({ dev, queue, lease: q.lease });
+    });
+  });
+  return out;
+}
+
+const live = (d: Device) => d.reg !== "gone";
+
+function lowestFree(s: ModelState, from: number, peer: number): number {
+  if (!s.netns[from].alive || !s.netns[peer].alive) return NSID_NOT_ASSIGNED;
+  const id = peerId(s, from, peer);
+  if (id !== NSID_NOT_ASSIGNED) return id;
+  const used = new Set(s.netns[from].nsids);
+  let n = 0;
+  while (used.has(n)) n++;
+  return n;
+}
+
+/**
+ * The invariants, evaluated with `options` (the active mutant changes what queue-get and
+ * GETLINK report, which INV-V1..V3 and INV-N2 observe).
+ *
+ * @example Usage
+ * ```ts
+ * import { invariants } from "./invariants.ts";
+ * import { initialState } from "./init.ts";
+ * import { DEFAULT_CONFIG } from "./config.ts";
+ * const s = initialState(DEFAULT_CONFIG);
+ * console.assert(invariants().every((i) => i.holds(s)));
+ * ```
+ */
+export function invariants(options: ModelOptions = {}): readonly ModelInvariant[] {
+  return [
+    {
+      name: "NO-OOPS",
+      description: "the model hit no kernel BUG or WARN",
+      holds: (s) => s.oops === null,
+    },
+    {
+      name: "INV-L1",
+      description: "lease pointers are symmetric: q.lease = p implies p.lease = q",
+      holds: (s) =>
+        leases(s).every(({ dev, queue, lease }) => {
+          const back = s.devices[lease.dev]?.rxq[lease.queue]?.lease;
+          return back !== null && back !== undefined && back.dev === dev && back.queue === queue;
+        }),
+    },
+    {
+      name: "INV-L2",
+      description: "a lease joins exactly one virtual and one physical rx queue",
+      holds: (s) =>
+        leases(s).every(({ dev, lease }) =>
+          isPhysical(s.devices[dev]) !== isPhysical(s.devices[lease.dev])
+        ),
+    },
+    {
+      name: "INV-L3",
+      description: "no two rx queues lease the same rx queue",
+      holds: (s) => {
+        const seen = new Set<string>();
+        for (const { lease } of leases(s)) {
+          const key = `${lease.dev}:${lease.queue}`;
+          if (seen.has(key)) return false;
+          seen.add(key);
+        }
+        return true;
+      },
+    },
+    {
+      name: "INV-L4",
+      description:
+        "a leased physical queue carries a provider or pool only if bound through the lease",
+      holds: (s) =>
+        s.devices.every((d, dev) =>
+          !isPhysical(d) || d.rxq.every((q) => {
+            if (q.lease === null) return true;
+            return [q.mp, q.pool].every((b) => {
+              if (b === null) return true;
+              const owner = s.bindings[b]?.dev;
+              return owner !== dev;
+            });
+          })
+        ),
+    },
+    {
+      name: "INV-L5",
+      description: "all leased queues of one netkit point to one physical device",
+      holds: (s) =>
+        s.devices.every((d) => {
+          if (!isNetkit(d)) return true;
+          const lessors = new Set(d.rxq.filter((q) => q.lease !== null).map((q) => q.lease!.dev));
+          return lessors.size <= 1;
+        }),
+    },
+    {
+      name: "INV-L6",
+      description: "a registered netkit has queue 0 unleased and queues 1..real-1 leased",
+      holds: (s) =>
+        s.devices.every((d) =>
+          !isNetkit(d) || d.reg !== "registered" ||
+          d.rxq.every((q, i) => (i === 0 || i >= d.realRx) === (q.lease === null))
+        ),
+    },
+    {
+      name: "INV-L7",
+      description: "netkit real rx <= num rx <= 1024 and real tx = 1",
+      holds: (s) =>
+        s.devices.every((d) =>
+          !isNetkit(d) || (d.realRx <= d.numRx && d.numRx <= 1024 && d.realTx === 1)
+        ),
+    },
+    {
+      name: "INV-L8",
+      description: "a pair primary never leases (real rx stays 1)",
+      holds: (s) =>
+        s.devices.every((d) =>
+          !isNetkit(d) || d.pairing !== "pair" || !d.primary || d.realRx === 1
+        ),
+    },
+    {
+      name: "INV-L9",
+      description: "a leased physical queue index is below the device's real rx count",
+      holds: (s) =>
+        s.devices.every((d) =>
+          !isPhysical(d) || d.reg === "gone" ||
+          d.rxq.every((q, i) => q.lease === null || i < d.realRx)
+        ),
+    },
+    {
+      name: "INV-R1",
+      description:
+        "lease trackers held on a physical device = its leased rx queues; none elsewhere",
+      holds: (s) =>
+        s.devices.every((d) => {
+          const trackers = d.rxq.filter((q) => q.leaseTracker).length;
+          if (!isPhysical(d)) return trackers === 0;
+          return trackers === d.rxq.filter((q) => q.lease !== null).length;
+        }),
+    },
+    {
+      name: "INV-R2",
+      description: "each device's refcount equals the references the state accounts for",
+      holds: (s) =>
+        s.devices.every((d, dev) => {
+          const users = s.bindings.filter((b) =>
+            b !== null && b.dev === dev && (b.kind === "io-uring" || b.kind === "xsk")
+          ).length;
+          return d.refs === d.rxq.filter((q) =>
+                q.leaseTracker
+              ).length + users;
+        }),
+    },
+    {
+      name: "INV-R3",
+      description: "no unregistration waits forever (no device left UNREGISTERING)",
+      holds: (s) => s.devices.every((d) => d.reg !== "unregistering"),
+    },
+    {
+      name: "INV-T1",
+      description: "no rx queue's lease points into a device that is gone",
+      holds: (s) =>
+        leases(s).every(({ dev, lease }) => live(s.devices[dev]) && live(s.devices[lease.dev])),
+    },
+    {
+      name: "INV-T2",
+      description:
+        "an unleased queue's provider/pool belongs to its own device (unlease cleans up)",
+      holds: (s) =>
+        s.devices.every((d, dev) =>
+          d.reg !== "registered" ||
+          d.rxq.every((q) =>
+            q.lease !== null || [q.mp, q.pool].every((b) => {
+              if (b === null) return true;
+              const owner = s.bindings[b];
+              return owner !== null && owner !== undefined && owner.dev === dev;
+            })
+          )
+        ),
+    },
+    {
+      name: "INV-V1",
+      description: "queue-get on a virtual device never shows a lease nest",
+      holds: (s) =>
+        s.devices.every((d, dev) =>
+          isPhysical(d) || d.reg !== "registered" || !d.up ||
+          Array.from({ length: d.realRx }, (_, q) => q).every((q) =>
+            fillQueue(s, dev, "rx", q, options, false).info.lease === undefined
+          )
+        ),
+    },
+    {
+      name: "INV-V2",
+      description:
+        "a physical queue's lease nest has netns-id iff the netkit is in another netns, valued " +
+        "by the physical netns's table",
+      holds: (s) =>
+        s.devices.every((d, dev) => {
+          if (!isPhysical(d) || d.reg !== "registered" || !d.up) return true;
+          for (let q = 0; q < d.realRx; q++) {
+            const lease = d.rxq[q].lease;
+            if (lease === null) continue;
+            const info = fillQueue(s, dev, "rx", q, options, false).info;
+            const v = s.devices[lease.dev];
+            if (info.lease === undefined || info.lease.ifindex !== v.ifindex) return false;
+            if (info.lease.queue.id !== lease.queue) return false;
+            const want = v.netns === d.netns ? undefined : lowestFree(s, d.netns, v.netns);
+            if (info.lease["netns-id"] !== want) return false;
+          }
+          return true;
+        }),
+    },
+    {
+      name: "INV-V3",
+      description:
+        "a leased virtual queue reports its physical partner's provider/xsk state and has none itself",
+      holds: (s) =>
+        s.devices.every((d, dev) => {
+          if (isPhysical(d) || d.reg !== "registered") return true;
+          for (let q = 0; q < d.realRx; q++) {
+            const lease = d.rxq[q].lease;
+            if (lease === null) continue;
+            if (d.rxq[q].mp !== null || d.rxq[q].pool !== null) return false;
+            if (!d.up || !s.devices[lease.dev].up) continue;
+            const mine = fillQueue(s, dev, "rx", q, options, false).info;
+            const theirs = fillQueue(s, lease.dev, "rx", lease.queue, options, false).info;
+            for (const k of ["io-uring", "dmabuf", "xsk"] as const) {
+              if (JSON.stringify(mine[k]) !== JSON.stringify(theirs[k])) return false;
+            }
+          }
+          return true;
+        }),
+    },
+    {
+      name: "INV-N1",
+      description: "a single netkit has no peer, is primary and has policy forward",
+      holds: (s) =>
+        s.devices.every((d) =>
+          !isNetkit(d) || d.pairing !== "single" ||
+          (d.peer === null && d.primary && d.policy === "forward")
+        ),
+    },
+    {
+      name: "INV-N2",
+      description: "GETLINK data minus PRIMARY fed back into NEWLINK recreates the same settings",
+      holds: (s) =>
+        s.devices.every((d, dev) => {
+          if (!isNetkit(d) || d.reg !== "registered" || !d.primary) return true;
+          const { primary: _primary, ...data } = netkitFillInfo(s, dev, options);
+          const r = netkitNewlink(s, { netns: d.netns }, {
+            "num-rx-queues": d.numRx,
+            linkinfo: { kind: "netkit", data: data as NetkitData },
+          }, options);
+          if (!r.reply.ok) return false;
+          const made = r.state.devices[r.state.devices.length - 1];
+          return isNetkit(made) && made.mode === d.mode && made.pairing === d.pairing &&
+            made.policy === d.policy && made.headroom === d.headroom &&
+            made.tailroom === d.tailroom && (d.pairing === "single" || made.scrub === d.scrub);
+        }),
+    },
+    {
+      name: "INV-N4",
+      description: "netkit peers point at each other and exactly one of them is primary",
+      holds: (s) =>
+        s.devices.every((d, dev) => {
+          if (!isNetkit(d) || d.peer === null) return true;
+          const p = s.devices[d.peer];
+          return isNetkit(p) && p.peer === dev && p.primary !== d.primary;
+        }),
+    },
+    {
+      name: "INV-M1",
+      description: "every lease's virtual device is a netkit",
+      holds: (s) =>
+        leases(s).every(({ dev, lease }) =>
+          isPhysical(s.devices[dev]) ? isNetkit(s.devices[lease.dev]) : isNetkit(s.devices[dev])
+        ),
+    },
+  ];
+}

@@ -1,0 +1,280 @@
+/**
+ * Kernel helpers on rx queues that several operations share: lease/unlease
+ * (net/core/netdev_rx_queue.c), the DMA-device proxy (net/core/netdev_queues.c), memory-provider
+ * open/close/uninstall (net/core/netdev_rx_queue.c, io_uring/zcrx.c, net/core/devmem.c) and the
+ * AF_XDP pool register/clear (net/xdp/xsk.c). Private to model/ops.
+ *
+ * @module
+ */
+
+import { failure, type OpFailure } from "../errors.ts";
+import { isMutant, type ModelOptions } from "../mutants.ts";
+import {
+  addRefs,
+  type BindingIndex,
+  type DeviceIndex,
+  isPhysical,
+  type ModelState,
+  type QueueRef,
+  recordOops,
+  rxqIsLeased,
+  updateBinding,
+  updateRxq,
+} from "../state.ts";
+
+/**
+ * `netdev_rx_queue_lease(virt_rxq, phys_rxq)` (QC-S1): takes the tracked reference on the
+ * physical device and sets both pointers. Mutant C-39 takes the reference on the virtual device.
+ */
+export function leaseRxq(
+  state: ModelState,
+  virt: QueueRef,
+  phys: QueueRef,
+  options?: ModelOptions,
+): ModelState {
+  const holder = isMutant(options, "C-39") ? virt : phys;
+  let s = addRefs(state, holder.dev, 1);
+  s = updateRxq(s, holder.dev, holder.queue, (q) => ({ ...q, leaseTracker: true }));
+  s = updateRxq(s, phys.dev, phys.queue, (q) => ({ ...q, lease: virt }));
+  return updateRxq(s, virt.dev, virt.queue, (q) => ({ ...q, lease: phys }));
+}
+
+/**
+ * `netdev_rx_queue_unlease(virt_rxq, phys_rxq)` (NK-DEL-4): provider cleanup (MP-U1..U3), clear
+ * the physical then the virtual pointer, drop the tracked reference. Mutants: C-10 clears only
+ * the physical pointer, C-09 forgets the `netdev_put`.
+ */
+export function unleaseRxq(
+  state: ModelState,
+  virt: QueueRef,
+  phys: QueueRef,
+  options?: ModelOptions,
+): ModelState {
+  let s = cleanupUnlease(state, phys, virt);
+  s = updateRxq(s, phys.dev, phys.queue, (q) => ({ ...q, lease: null }));
+  if (!isMutant(options, "C-10")) {
+    s = updateRxq(s, virt.dev, virt.queue, (q) => ({ ...q, lease: null }));
+  }
+  if (!isMutant(options, "C-09")) {
+    // REF-1: the reference lives in the physical rxq's lease_tracker (C-39 put it elsewhere).
+    const holder = s.devices[phys.dev].rxq[phys.queue].leaseTracker ? phys : virt;
+    s = updateRxq(s, holder.dev, holder.queue, (q) => ({ ...q, leaseTracker: false }));
+    s = addRefs(s, holder.dev, -1);
+  }
+  return s;
+}
+
+/**
+ * `netif_rxq_cleanup_unlease(phys_rxq, virt_rxq)` (MP-U1, MP-U3 order of 7.1.5+): close the
+ * physical queue's provider, then call the provider's `uninstall` with the VIRTUAL rxq (MP-U4).
+ */
+function cleanupUnlease(state: ModelState, phys: QueueRef, virt: QueueRef): ModelState {
+  const binding = state.devices[phys.dev].rxq[phys.queue].mp;
+  if (binding === null) return state; // MP-U1
+  const s = closeLocal(state, phys, binding);
+  return providerUninstall(s, binding, virt);
+}
+
+/**
+ * A memory provider's `uninstall(mp_priv, rxq)` (MP-U4, UNREG-2, DM-7). io_uring
+ * (`io_pp_uninstall`): drop the ifq's device reference and clear the given rxq's params.
+ * devmem: remove the given rxq from the binding's set (params untouched); empty set → no device.
+ */
+export function providerUninstall(
+  state: ModelState,
+  index: BindingIndex,
+  rxq: QueueRef,
+): ModelState {
+  const b = state.bindings[index];
+  if (!b) return state;
+  if (b.kind === "io-uring") {
+    let s = state;
+    if (b.dev !== null) {
+      s = addRefs(s, b.dev, -1);
+      s = updateBinding(s, index, (x) => ({ ...x, dev: null }));
+    }
+    if (s.devices[rxq.dev].rxq[rxq.queue].mp === index) {
+      s = updateRxq(s, rxq.dev, rxq.queue, (q) => ({ ...q, mp: null }));
+    }
+    return s;
+  }
+  if (b.kind === "devmem") {
+    if (b.dev !== rxq.dev || !b.queues.includes(rxq.queue)) return state; // DM-7: no match
+    const queues = b.queues.filter((q) => q !== rxq.queue);
+    return updateBinding(state, index, (x) => ({
+      ...x,
+      queues,
+      dev: queues.length === 0 ? null : x.dev,
+    }));
+  }
+  return state;
+}
+
+/**
+ * `__netif_mp_close_rxq(dev, idx, old_params)` (MP-C3): silent return on an unregistering device
+ * whose rxq has no provider; WARN and return if the params are not the caller's; else clear them
+ * (and restart the queue, which the model does not track).
+ */
+function closeLocal(state: ModelState, at: QueueRef, binding: BindingIndex): ModelState {
+  const dev = state.devices[at.dev];
+  const rxq = dev.rxq[at.queue];
+  if (dev.reg !== "registered" && rxq.mp === null) return state; // already uninstalled
+  if (rxq.mp !== binding) {
+    return recordOops(
+      state,
+      `WARN: __netif_mp_close_rxq params mismatch on ${dev.name} rx ${at.queue}`,
+    );
+  }
+  return updateRxq(state, at.dev, at.queue, (q) => ({ ...q, mp: null }));
+}
+
+/**
+ * `netdev_queue_get_dma_dev(dev, idx, RX)` (DMA-1..4): the DMA device (named by the physical
+ * device index that owns it) or null. Mutant C-35 returns the NIC's own DMA device for the
+ * physical side of a lease.
+ */
+export function dmaDevice(
+  state: ModelState,
+  dev: DeviceIndex,
+  queue: number,
+  options?: ModelOptions,
+): DeviceIndex | null {
+  const d = state.devices[dev];
+  const own = isPhysical(d) && d.dma ? dev : null; // DMA-2: parent with dma_mask, else NULL
+  if (!rxqIsLeased(d, queue)) return own; // DMA-2
+  if (isPhysical(d)) return isMutant(options, "C-35") ? own : null; // DMA-3
+  const lease = d.rxq[queue].lease!; // DMA-4: the physical device's DMA device
+  const p = state.devices[lease.dev];
+  return isPhysical(p) && p.dma ? lease.dev : null;
+}
+
+/** True for an ops-locked device (`netdev_need_ops_lock`): netkit and queue-mgmt NICs. */
+export function needsOpsLock(state: ModelState, dev: DeviceIndex): boolean {
+  const d = state.devices[dev];
+  return d.kind === "netkit" || (isPhysical(d) && d.queueMgmt);
+}
+
+/**
+ * `netif_mp_open_rxq(dev, idx, params)` (MP-01..06, MP-10..17): installs `binding` as the
+ * provider of the rx queue, proxied to the physical queue for a leased virtual queue. Returns the
+ * new state and the queue the params landed on, or a failure (with the extack text; io_uring
+ * callers drop it, IOU-4). Mutant C-22 drops MP-04.
+ */
+export function mpOpenRxq(
+  state: ModelState,
+  dev: DeviceIndex,
+  queue: number,
+  binding: BindingIndex,
+  options?: ModelOptions,
+): { state: ModelState; at: QueueRef } | OpFailure {
+  const d = state.devices[dev];
+  if (!needsOpsLock(state, dev)) return failure("EOPNOTSUPP"); // MP-01
+  if (queue >= d.realRx) return failure("ERANGE", { extack: "rx queue index out of range" }); // MP-02
+  let at: QueueRef = { dev, queue };
+  if (rxqIsLeased(d, queue)) { // MP-03 otherwise
+    if (isPhysical(d)) {
+      if (!isMutant(options, "C-22")) {
+        return failure("EBUSY", { extack: "rx queue leased to a virtual netdev" }); // MP-04
+      }
+    } else {
+      const lease = d.rxq[queue].lease!;
+      if (!isPhysical(state.devices[lease.dev])) {
+        return failure("EOPNOTSUPP", { extack: "rx queue belongs to a virtual netdev" }); // MP-05
+      }
+      at = lease; // MP-06: lock the physical device, open on the physical rxq index
+    }
+  }
+  const t = state.devices[at.dev];
+  if (!isPhysical(t) || !t.queueMgmt) {
+    // MP-10 (no queue_mgmt_ops). A netkit has qops but no hds config, MP-11 would reject it;
+    // both are unreachable for netkit because the DMA lookup fails first (IOU-3, DM-4).
+    if (!isPhysical(t) && t.kind === "netkit") {
+      return failure("EINVAL", { extack: "tcp-data-split is disabled" });
+    }
+    return failure("EOPNOTSUPP");
+  }
+  if (!t.tcpDataSplit) return failure("EINVAL", { extack: "tcp-data-split is disabled" }); // MP-11
+  // MP-12 (hds-thresh) is folded into tcpDataSplit; MP-13 (XDP program) and MP-14
+  // (rx_page_size) are not modelled: no operation attaches XDP or asks for a page size.
+  const rxq = t.rxq[at.queue];
+  if (rxq.mp !== null) {
+    return failure("EEXIST", { extack: "designated queue already memory provider bound" }); // MP-15
+  }
+  if (rxq.pool !== null) {
+    return failure("EBUSY", { extack: "designated queue already in use by AF_XDP" }); // MP-16
+  }
+  // MP-17: store params and restart the queue (the model's restart never fails).
+  return { state: updateRxq(state, at.dev, at.queue, (q) => ({ ...q, mp: binding })), at };
+}
+
+/**
+ * `netif_mp_close_rxq(dev, idx, old_params)` (MP-C1..C3): proxied to the physical queue for a
+ * leased virtual queue; a no-op (WARN) for the physical side of a lease or an index out of range.
+ */
+export function mpCloseRxq(
+  state: ModelState,
+  dev: DeviceIndex,
+  queue: number,
+  binding: BindingIndex,
+): ModelState {
+  const d = state.devices[dev];
+  if (queue >= d.realRx) return state; // MP-C1
+  if (!rxqIsLeased(d, queue)) return closeLocal(state, { dev, queue }, binding);
+  if (isPhysical(d)) return recordOops(state, `WARN: mp close on leased physical ${d.name}`); // MP-C2
+  return closeLocal(state, d.rxq[queue].lease!, binding);
+}
+
+/**
+ * `xsk_reg_pool_at_qid(dev, pool, qid)` (XSK-3). Mutant C-23 lets the physical side of a lease
+ * register locally.
+ */
+export function xskRegPool(
+  state: ModelState,
+  dev: DeviceIndex,
+  qid: number,
+  binding: BindingIndex,
+  options?: ModelOptions,
+): { state: ModelState; at: QueueRef } | OpFailure {
+  const d = state.devices[dev];
+  if (qid >= Math.max(d.realRx, d.realTx)) return failure("EINVAL");
+  let at: QueueRef = { dev, queue: qid };
+  if (rxqIsLeased(d, qid)) {
+    if (isPhysical(d)) {
+      if (!isMutant(options, "C-23")) return failure("EBUSY");
+    } else {
+      at = d.rxq[qid].lease!; // proxied: register at the physical index
+    }
+  }
+  if (state.devices[at.dev].rxq[at.queue].pool !== null) return failure("EBUSY");
+  return { state: updateRxq(state, at.dev, at.queue, (q) => ({ ...q, pool: binding })), at };
+}
+
+/** `xsk_clear_pool_at_qid(dev, qid)` (XSK-8): proxied for a leased virtual queue. */
+export function xskClearPool(
+  state: ModelState,
+  dev: DeviceIndex,
+  qid: number,
+  binding: BindingIndex,
+): ModelState {
+  const d = state.devices[dev];
+  let at: QueueRef = { dev, queue: qid };
+  if (rxqIsLeased(d, qid)) {
+    if (isPhysical(d)) return state; // WARN
+    at = d.rxq[qid].lease!;
+  }
+  if (at.queue >= state.devices[at.dev].numRx) return state;
+  if (state.devices[at.dev].rxq[at.queue].pool !== binding) return state;
+  return updateRxq(state, at.dev, at.queue, (q) => ({ ...q, pool: null }));
+}
+
+/**
+ * `xp_clear_dev` for AF_XDP binding `index` (XSK-8, XSK-9): clear the pool (proxied), drop the
+ * reference on the bound device, and detach the socket from it.
+ */
+export function xskUnbind(state: ModelState, index: BindingIndex): ModelState {
+  const b = state.bindings[index];
+  if (!b || b.kind !== "xsk" || b.dev === null) return state;
+  let s = xskClearPool(state, b.dev, b.queues[0], index);
+  s = addRefs(s, b.dev, -1);
+  return updateBinding(s, index, (x) => ({ ...x, dev: null, zeroCopy: false }));
+}

@@ -1,0 +1,108 @@
+/**
+ * ethtool netlink `channels-set` on a device (`ethtool -L DEV combined N`). Kernel:
+ * net/ethtool/channels.c `ethnl_set_channels`, net/ethtool/common.c `ethtool_check_max_channel`,
+ * net/core/netdev_queues.c `netdev_queue_busy`; operations.md §6 (ETH-1..6). Physical devices
+ * here have combined channels only (rx = tx = combined). Atomic (ops lock).
+ *
+ * @module
+ */
+
+import { failure, type OpFailure, success } from "../errors.ts";
+import { isMutant, type ModelOptions } from "../mutants.ts";
+import {
+  deviceByIfindex,
+  isPhysical,
+  minMpChannelCount,
+  type ModelState,
+  updateDevice,
+} from "../state.ts";
+import type { Caller, OpResult } from "./types.ts";
+
+/** A channels-set request (ynl-specs.md §2.5). */
+export interface ChannelsSetRequest {
+  /** Request header. */
+  readonly header: { readonly "dev-index": number };
+  /** New combined channel count. */
+  readonly "combined-count"?: number;
+}
+
+/**
+ * `netdev_queue_busy(dev, i, RX)` (QC-21..23 texts): the reason a queue cannot go away, or
+ * undefined.
+ */
+function busyReason(state: ModelState, dev: number, i: number): string | undefined {
+  const q = state.devices[dev].rxq[i];
+  if (q.pool !== null) return "Device queue in use by AF_XDP";
+  if (q.lease !== null) return "Device queue in use due to queue leasing";
+  if (q.mp !== null) return "Device queue in use by memory provider";
+  return undefined;
+}
+
+/**
+ * Runs channels-set. Mutant C-24 skips the RX busy loop.
+ *
+ * @example Usage
+ * ```ts
+ * import { channelsSet } from "./ethtool_channels.ts";
+ * import { initialState } from "../init.ts";
+ * import { DEFAULT_CONFIG } from "../config.ts";
+ * const r = channelsSet(initialState(DEFAULT_CONFIG), { netns: 0 }, {
+ *   header: { "dev-index": 2 }, "combined-count": 1,
+ * });
+ * console.assert(r.state.devices[2].realRx === 1);
+ * ```
+ */
+export function channelsSet(
+  state: ModelState,
+  caller: Caller,
+  request: ChannelsSetRequest,
+  options?: ModelOptions,
+): OpResult<Record<string, never>> {
+  const fail = (f: OpFailure): OpResult<Record<string, never>> => ({ state, reply: f });
+  // ethnl_parse_header_dev_get: device in the caller's netns.
+  const dev = deviceByIfindex(state, caller.netns, request.header["dev-index"]);
+  if (dev === undefined) return fail(failure("ENODEV"));
+  const d = state.devices[dev];
+  // ETH-1: no get/set_channels (netkit, lo) → -EOPNOTSUPP without a message.
+  if (!isPhysical(d)) return fail(failure("EOPNOTSUPP"));
+  const want = request["combined-count"] ?? d.realRx;
+  // ETH-1: nothing to change → success without calling the driver.
+  if (want === d.realRx) return { state, reply: success({}) };
+  if (want > d.maxChannels) {
+    return fail(failure("EINVAL", {
+      extack: "requested channel count exceeds maximum",
+      badAttr: ".combined-count",
+    }));
+  }
+  if (want === 0) {
+    return fail(failure("EINVAL", {
+      extack: "requested channel counts would result in no RX or TX channel being configured",
+      badAttr: ".combined-count",
+    }));
+  }
+  // ETH-2: ethtool_check_max_channel; no RSS table or ntuple filters are modelled. The memory
+  // provider test is "new count < highest provider index + 1" (see the note in the report).
+  const mp = minMpChannelCount(d);
+  if (want < mp) {
+    return fail(failure("EINVAL", {
+      extack: `requested channel counts are too low for existing memory provider setting (${mp})`,
+    }));
+  }
+  // ETH-3: every rx queue being removed must not be busy, then every tx queue (AF_XDP only).
+  if (!isMutant(options, "C-24")) {
+    for (let i = want; i < d.realRx; i++) {
+      const reason = busyReason(state, dev, i);
+      if (reason !== undefined) return fail(failure("EINVAL", { extack: reason }));
+    }
+  }
+  for (let i = want; i < d.realTx; i++) {
+    if (d.rxq[i].pool !== null) {
+      return fail(failure("EINVAL", { extack: "Device queue in use by AF_XDP" }));
+    }
+  }
+  // set_channels: netif_set_real_num_queues(dev, want, want).
+  return {
+    state: updateDevice(state, dev, (x) => ({ ...x, realRx: want, realTx: want })),
+    reply: success({}),
+  };
+}

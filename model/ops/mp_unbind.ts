@@ -1,0 +1,53 @@
+/**
+ * Closing a queue user: io_uring ifq teardown (`io_close_queue`, IOU-5), devmem unbind on socket
+ * close (`net_devmem_unbind_dmabuf`, DM-6), AF_XDP socket release (`xp_clear_dev`, XSK-8). A
+ * user the kernel already detached (device unregistered) just goes away. Atomic.
+ *
+ * @module
+ */
+
+import { failure, success } from "../errors.ts";
+import { addRefs, type BindingIndex, type ModelState, updateBinding } from "../state.ts";
+import { mpCloseRxq, xskUnbind } from "./_queues.ts";
+import type { OpResult } from "./types.ts";
+
+/** Which user closes. */
+export interface MpUnbindRequest {
+  /** The binding slot returned by mp-bind. */
+  readonly binding: BindingIndex;
+}
+
+/**
+ * Closes a queue user.
+ *
+ * @example Usage
+ * ```ts
+ * import { mpBind } from "./mp_bind.ts";
+ * import { mpUnbind } from "./mp_unbind.ts";
+ * import { initialState } from "../init.ts";
+ * import { DEFAULT_CONFIG } from "../config.ts";
+ * const s0 = initialState(DEFAULT_CONFIG);
+ * const b = mpBind(s0, { netns: 0 }, { provider: "xsk", ifindex: 2, "queue-id": 0 });
+ * const r = mpUnbind(b.state, { binding: 0 });
+ * console.assert(r.state.bindings.length === 0);
+ * ```
+ */
+export function mpUnbind(
+  state: ModelState,
+  request: MpUnbindRequest,
+): OpResult<Record<string, never>> {
+  const b = state.bindings[request.binding];
+  if (!b) return { state, reply: failure("ENOENT") };
+  let s = state;
+  if (b.dev !== null) {
+    if (b.kind === "xsk") {
+      s = xskUnbind(s, request.binding); // XSK-8
+    } else {
+      // IOU-5 / DM-6: lock the named device, netif_mp_close_rxq per queue (proxied).
+      for (const q of b.queues) s = mpCloseRxq(s, b.dev, q, request.binding);
+      if (b.kind === "io-uring") s = addRefs(s, b.dev, -1); // REF-3
+    }
+  }
+  s = updateBinding(s, request.binding, () => null);
+  return { state: s, reply: success({}) };
+}

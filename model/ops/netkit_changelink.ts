@@ -1,0 +1,147 @@
+/**
+ * RTM_NEWLINK without NLM_F_CREATE on an existing netkit (changelink). Kernel: drivers/net/netkit.c
+ * `netkit_change_link`; operations.md §9 (NK-CHG-1..5). Atomic (RTNL).
+ *
+ * @module
+ */
+
+import { failure, type OpFailure, success } from "../errors.ts";
+import { isMutant, type ModelOptions } from "../mutants.ts";
+import { intValue } from "../netlink.ts";
+import {
+  deviceByIfindex,
+  isNetkit,
+  type ModelState,
+  type NetkitMode,
+  type NetkitPolicy,
+  type NetkitScrub,
+  updateDevice,
+} from "../state.ts";
+import {
+  DATA_PATH,
+  NETKIT_MODE,
+  NETKIT_POLICY,
+  NETKIT_SCRUB,
+  type NetkitData,
+  parseNetkitData,
+} from "./netkit_newlink.ts";
+import type { Caller, OpResult } from "./types.ts";
+
+/** A changelink request. */
+export interface NetkitChangelinkRequest {
+  /** Device, in the caller's netns. */
+  readonly ifindex: number;
+  /** Link info (kind must be netkit). */
+  readonly linkinfo: { readonly kind: string; readonly data?: NetkitData };
+}
+
+/** NK-CHG-2: attributes fixed after creation, in check order, with their %s text. */
+const FIXED: readonly (readonly [keyof NetkitData, string])[] = [
+  ["mode", "operating mode"],
+  ["scrub", "scrubbing"],
+  ["peer-scrub", "peer scrubbing"],
+  ["peer-info", "peer info"],
+  ["headroom", "headroom"],
+  ["tailroom", "tailroom"],
+  ["pairing", "pairing"],
+];
+
+function checkPolicy(value: number, name: string): OpFailure | undefined {
+  if (value === NETKIT_POLICY.forward || value === NETKIT_POLICY.blackhole) return undefined;
+  return failure("EINVAL", {
+    extack: "Provided default xmit policy not supported",
+    badAttr: `${DATA_PATH}.${name}`,
+  });
+}
+
+/**
+ * Runs changelink. Mutant C-25 accepts (and applies) mode, scrub and headroom/tailroom changes.
+ *
+ * @example Usage
+ * ```ts
+ * import { netkitChangelink } from "./netkit_changelink.ts";
+ * import { initialState } from "../init.ts";
+ * import { DEFAULT_CONFIG } from "../config.ts";
+ * const r = netkitChangelink(initialState(DEFAULT_CONFIG), { netns: 0 }, {
+ *   ifindex: 3, linkinfo: { kind: "netkit", data: { policy: "blackhole" } },
+ * });
+ * console.assert(r.reply.ok);
+ * ```
+ */
+export function netkitChangelink(
+  state: ModelState,
+  caller: Caller,
+  request: NetkitChangelinkRequest,
+  options?: ModelOptions,
+): OpResult<Record<string, never>> {
+  const fail = (f: OpFailure): OpResult<Record<string, never>> => ({ state, reply: f });
+  const dev = deviceByIfindex(state, caller.netns, request.ifindex);
+  if (dev === undefined) return fail(failure("ENODEV"));
+  const d = state.devices[dev];
+  // rtnl_newlink: the kind given must match the device's link ops.
+  if (!isNetkit(d) || request.linkinfo.kind !== "netkit") return fail(failure("EOPNOTSUPP"));
+  const data = request.linkinfo.data ?? {};
+  // NK-CHG-5: netkit_policy parse (PRIMARY is read-only).
+  const bad = parseNetkitData(data);
+  if (bad) return fail(bad);
+  // NK-CHG-1: only through the primary.
+  if (!d.primary) {
+    return fail(failure("EACCES", {
+      extack: "netkit link settings can be changed only through the primary device",
+    }));
+  }
+  let s = state;
+  // NK-CHG-2: fixed parameters (C-25 applies the ones the model tracks instead).
+  for (const [name, text] of FIXED) {
+    if (data[name] === undefined) continue;
+    if (isMutant(options, "C-25") && name !== "peer-info" && name !== "pairing") {
+      const at = `${DATA_PATH}.${name}`;
+      s = updateDevice(s, dev, (x) => {
+        if (name === "mode") {
+          return {
+            ...x,
+            mode: pick<NetkitMode>(NETKIT_MODE, intValue(data.mode, at, NETKIT_MODE)),
+          };
+        }
+        if (name === "scrub") {
+          return {
+            ...x,
+            scrub: pick<NetkitScrub>(NETKIT_SCRUB, intValue(data.scrub, at, NETKIT_SCRUB)),
+          };
+        }
+        if (name === "headroom") return { ...x, headroom: intValue(data.headroom, at) };
+        if (name === "tailroom") return { ...x, tailroom: intValue(data.tailroom, at) };
+        return x;
+      });
+      continue;
+    }
+    return fail(failure("EACCES", {
+      extack: `netkit link ${text} cannot be changed after device creation`,
+      badAttr: `${DATA_PATH}.${name}`,
+    }));
+  }
+  // NK-CHG-3: POLICY: single → -EOPNOTSUPP; pair: validated, then stored.
+  if (data.policy !== undefined) {
+    if (d.pairing === "single") {
+      return { state: s === state ? state : s, reply: failure("EOPNOTSUPP") };
+    }
+    const v = intValue(data.policy, `${DATA_PATH}.policy`, NETKIT_POLICY);
+    const e = checkPolicy(v, "policy");
+    if (e) return { state: s, reply: e };
+    s = updateDevice(s, dev, (x) => ({ ...x, policy: pick<NetkitPolicy>(NETKIT_POLICY, v) }));
+  }
+  // NK-CHG-4: PEER_POLICY needs a peer; validated after POLICY was already applied.
+  if (data["peer-policy"] !== undefined) {
+    const peer = d.peer;
+    if (peer === null) return { state: s, reply: failure("EOPNOTSUPP") };
+    const v = intValue(data["peer-policy"], `${DATA_PATH}.peer-policy`, NETKIT_POLICY);
+    const e = checkPolicy(v, "peer-policy");
+    if (e) return { state: s, reply: e };
+    s = updateDevice(s, peer, (x) => ({ ...x, policy: pick<NetkitPolicy>(NETKIT_POLICY, v) }));
+  }
+  return { state: s, reply: success({}) };
+}
+
+function pick<T extends string>(table: Readonly<Record<string, number>>, n: number): T {
+  return (Object.keys(table).find((k) => table[k] === n) ?? String(n)) as T;
+}

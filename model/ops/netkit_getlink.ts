@@ -1,0 +1,155 @@
+/**
+ * RTM_GETLINK for a netkit device: the generic attributes the model tracks plus
+ * `netkit_fill_info` (drivers/net/netkit.c, after e530b484b705); operations.md §10
+ * (NK-GET-1..6), ynl-specs.md §3.3.
+ *
+ * @module
+ */
+
+import { failure, success } from "../errors.ts";
+import { isMutant, type ModelOptions } from "../mutants.ts";
+import {
+  allocPeerId,
+  deviceByIfindex,
+  type DeviceIndex,
+  isNetkit,
+  type ModelState,
+  type NetkitMode,
+  type NetkitPairing,
+  type NetkitPolicy,
+  type NetkitScrub,
+} from "../state.ts";
+import type { Caller, OpResult } from "./types.ts";
+
+/** netkit `IFLA_INFO_DATA` as GETLINK reports it, keys in emission order. */
+export interface NetkitInfoData {
+  /** PRIMARY (u8). */
+  readonly primary: 0 | 1;
+  /** POLICY: own policy (always forward for single). */
+  readonly policy: NetkitPolicy;
+  /** MODE. */
+  readonly mode: NetkitMode;
+  /** SCRUB: pair only (after e530b484b705). */
+  readonly scrub?: NetkitScrub;
+  /** HEADROOM. */
+  readonly headroom: number;
+  /** TAILROOM. */
+  readonly tailroom: number;
+  /** PAIRING. */
+  readonly pairing: NetkitPairing;
+  /** PEER_POLICY: while a peer pointer exists (NK-GET-1). */
+  readonly "peer-policy"?: NetkitPolicy;
+  /** PEER_SCRUB: while a peer pointer exists. */
+  readonly "peer-scrub"?: NetkitScrub;
+}
+
+/** The GETLINK reply (the attributes the model tracks). */
+export interface NetkitLinkInfo {
+  /** ifindex. */
+  readonly ifindex: number;
+  /** Name. */
+  readonly ifname: string;
+  /** IFLA_LINK: the peer's ifindex, 0 for single (NK-GET-4). */
+  readonly link: number;
+  /** IFLA_LINK_NETNSID: the peer's netns, named by the caller's netns, when it differs. */
+  readonly "link-netnsid"?: number;
+  /** `num_rx_queues` (not the real count, NK-GET-6). */
+  readonly "num-rx-queues": number;
+  /** `num_tx_queues`. */
+  readonly "num-tx-queues": number;
+  /** Link info. */
+  readonly linkinfo: { readonly kind: "netkit"; readonly data: NetkitInfoData };
+}
+
+/** A GETLINK request. */
+export interface GetlinkRequest {
+  /** Device, in the caller's netns. */
+  readonly ifindex: number;
+}
+
+/**
+ * `netkit_fill_info` for device `dev` (table in operations.md §10). Mutant C-26 restores the
+ * pre-e530b484b705 SCRUB attribute for single devices.
+ */
+export function netkitFillInfo(
+  state: ModelState,
+  dev: DeviceIndex,
+  options?: ModelOptions,
+): NetkitInfoData {
+  const d = state.devices[dev];
+  if (!isNetkit(d)) throw new TypeError(`Cannot fill netkit info of ${d.name}: not a netkit`);
+  const peer = d.peer === null ? undefined : state.devices[d.peer];
+  const single = d.pairing === "single";
+  // Emission order: PRIMARY, POLICY, MODE, [SCRUB], HEADROOM, TAILROOM, PAIRING, [PEER_*].
+  const head = {
+    primary: d.primary ? 1 as const : 0 as const,
+    policy: single ? "forward" as const : d.policy,
+    mode: d.mode,
+  };
+  const scrub = !single || isMutant(options, "C-26") ? { scrub: d.scrub } : {};
+  const tail = { headroom: d.headroom, tailroom: d.tailroom, pairing: d.pairing };
+  const peerAttrs = peer !== undefined && isNetkit(peer)
+    ? { "peer-policy": peer.policy, "peer-scrub": peer.scrub }
+    : {};
+  const out: NetkitInfoData = { ...head, ...scrub, ...tail, ...peerAttrs };
+  return out;
+}
+
+/**
+ * Runs RTM_GETLINK on a netkit device of the caller's netns. `link-netnsid` is computed with
+ * `peernet2id_alloc(caller_net, peer_net)`, which may allocate an id (`rtnl_fill_link_netnsid`).
+ *
+ * @example Usage
+ * ```ts
+ * import { netkitGetlink } from "./netkit_getlink.ts";
+ * import { initialState } from "../init.ts";
+ * import { DEFAULT_CONFIG } from "../config.ts";
+ * const r = netkitGetlink(initialState(DEFAULT_CONFIG), { netns: 0 }, { ifindex: 3 });
+ * console.assert(r.reply.ok);
+ * ```
+ */
+export function netkitGetlink(
+  state: ModelState,
+  caller: Caller,
+  request: GetlinkRequest,
+  options?: ModelOptions,
+): OpResult<NetkitLinkInfo> {
+  const dev = deviceByIfindex(state, caller.netns, request.ifindex);
+  if (dev === undefined) return { state, reply: failure("ENODEV") };
+  const d = state.devices[dev];
+  // The model only answers GETLINK for netkit devices.
+  if (!isNetkit(d)) return { state, reply: failure("EOPNOTSUPP") };
+  let s = state;
+  const peer = d.peer === null ? undefined : state.devices[d.peer];
+  const info: {
+    ifindex: number;
+    ifname: string;
+    link: number;
+    "link-netnsid"?: number;
+    "num-rx-queues": number;
+    "num-tx-queues": number;
+    linkinfo: { kind: "netkit"; data: NetkitInfoData };
+  } = {
+    ifindex: d.ifindex,
+    ifname: d.name,
+    link: peer?.ifindex ?? 0,
+    "num-rx-queues": d.numRx,
+    "num-tx-queues": 1,
+    linkinfo: { kind: "netkit", data: netkitFillInfo(state, dev, options) },
+  };
+  if (peer !== undefined && peer.netns !== d.netns) {
+    const r = allocPeerId(s, caller.netns, peer.netns);
+    s = r.state;
+    info["link-netnsid"] = r.id;
+  }
+  const ordered: NetkitLinkInfo = {
+    ifindex: info.ifindex,
+    ifname: info.ifname,
+    link: info.link,
+    ...(info["link-netnsid"] === undefined ? {} : { "link-netnsid": info["link-netnsid"] }),
+    "num-rx-queues": info["num-rx-queues"],
+    "num-tx-queues": info["num-tx-queues"],
+    linkinfo: info.linkinfo,
+  };
+  return { state: s, reply: success(ordered) };
+}

@@ -1,0 +1,249 @@
+/**
+ * `queue-get` (NETDEV_CMD_QUEUE_GET), do and dump. Kernel: net/core/netdev-genl.c
+ * `netdev_nl_queue_get_doit`, `netdev_nl_queue_get_dumpit`, `netdev_nl_queue_fill_one`,
+ * `netdev_nl_queue_fill_lease`, `netdev_nl_queue_fill_mp` (operations.md §2, QG-01..QG-M3).
+ *
+ * The only state change is the netns-id allocation of the lease nest (QG-L3).
+ *
+ * @module
+ */
+
+import { failure, type OpFailure, success } from "../errors.ts";
+import { isMutant, type ModelOptions } from "../mutants.ts";
+import {
+  intValue,
+  QUEUE_GET_DO_POLICY,
+  QUEUE_GET_DUMP_POLICY,
+  QUEUE_TYPE,
+  validateStrict,
+} from "../netlink.ts";
+import {
+  allocPeerId,
+  deviceByIfindex,
+  type DeviceIndex,
+  devicesOfNetns,
+  isPhysical,
+  type ModelState,
+  NSID_NOT_ASSIGNED,
+  peerId,
+  rxqIsLeased,
+} from "../state.ts";
+import type { Caller, EmptyNest, OpResult } from "./types.ts";
+
+/** A queue-get do request (ynl-specs.md §1.5). */
+export interface QueueGetRequest {
+  /** Device, in the caller's netns. */
+  readonly ifindex?: number;
+  /** Queue index. */
+  readonly id?: number;
+  /** `"rx"` or `"tx"`. */
+  readonly type?: string | number;
+  /** Any other attribute (validated strictly). */
+  readonly [attr: string]: unknown;
+}
+
+/** A queue-get dump request. */
+export interface QueueGetDumpRequest {
+  /** Only this device. */
+  readonly ifindex?: number;
+  /** Any other attribute (validated strictly). */
+  readonly [attr: string]: unknown;
+}
+
+/** The lease nest of a physical queue (QG-L2): the VIRTUAL side of the lease. */
+export interface LeaseInfo {
+  /** The virtual queue. */
+  readonly queue: { readonly id: number; readonly type: "rx" };
+  /** The virtual device's ifindex. */
+  readonly ifindex: number;
+  /** The virtual device's netns as the physical device's netns names it (QG-L3). */
+  readonly "netns-id"?: number;
+}
+
+/** One queue in a queue-get reply, keys in kernel emission order (QG-06). */
+export interface QueueInfo {
+  /** Queue index. */
+  readonly id: number;
+  /** Queue type. */
+  readonly type: "rx" | "tx";
+  /** The queried device. */
+  readonly ifindex: number;
+  /**
+   * NAPI id: present on physical rx queues (QG-08). The value is a model placeholder
+   * (`1000 * device index + queue + 1`); kernel values are per boot, compare presence only.
+   */
+  readonly "napi-id"?: number;
+  /** Lease nest (physical rx only, QG-L1). */
+  readonly lease?: LeaseInfo;
+  /** io_uring provider (empty nest in 7.1, QG-M3). */
+  readonly "io-uring"?: EmptyNest;
+  /** devmem binding id (model id: binding slot + 1). */
+  readonly dmabuf?: number;
+  /** AF_XDP pool registered (always an empty nest). */
+  readonly xsk?: EmptyNest;
+}
+
+/**
+ * Builds one queue message (`netdev_nl_queue_fill_one`). With `allocate` false the lease nest's
+ * netns id is the one that WOULD be reported, without recording the allocation (for invariants).
+ */
+export function fillQueue(
+  state: ModelState,
+  dev: DeviceIndex,
+  type: "rx" | "tx",
+  id: number,
+  options?: ModelOptions,
+  allocate = true,
+): { state: ModelState; info: QueueInfo } {
+  const d = state.devices[dev];
+  let s = state;
+  const info: {
+    id: number;
+    type: "rx" | "tx";
+    ifindex: number;
+    "napi-id"?: number;
+    lease?: LeaseInfo;
+    "io-uring"?: EmptyNest;
+    dmabuf?: number;
+    xsk?: EmptyNest;
+  } = { id, type, ifindex: d.ifindex };
+  if (type === "tx") {
+    // QG-06 item 5: xsk if the txq has a pool (the model keeps rx and tx pools together).
+    const pool = d.rxq[id]?.pool;
+    if (pool !== null && pool !== undefined) info.xsk = {};
+    return { state: s, info };
+  }
+  // QG-06 item 2 / QG-08: physical rx queues have a NAPI, netkit queues never do.
+  if (isPhysical(d)) info["napi-id"] = 1000 * dev + id + 1;
+  // QG-L1: lease nest only for a PHYSICAL rx queue whose lease points to another device
+  // (C-15 shows it on the virtual side too).
+  const rxq = d.rxq[id];
+  if (rxq.lease !== null && rxq.lease.dev !== dev && (isPhysical(d) || isMutant(options, "C-15"))) {
+    const v = state.devices[rxq.lease.dev];
+    const lease: { queue: { id: number; type: "rx" }; ifindex: number; "netns-id"?: number } = {
+      queue: { id: rxq.lease.queue, type: "rx" },
+      ifindex: v.ifindex,
+    };
+    // QG-L3: netns-id only across namespaces, in the PHYSICAL netns's table, allocated on demand
+    // (C-16 emits it always and reads the virtual side's table).
+    const cross = v.netns !== d.netns;
+    if (isMutant(options, "C-16")) {
+      lease["netns-id"] = peerId(s, v.netns, d.netns);
+    } else if (cross) {
+      if (allocate) {
+        const r = allocPeerId(s, d.netns, v.netns);
+        s = r.state;
+        lease["netns-id"] = r.id;
+      } else {
+        lease["netns-id"] = wouldAllocate(state, d.netns, v.netns);
+      }
+    }
+    info.lease = lease;
+  }
+  // QG-M1/M2: provider and xsk state; a leased VIRTUAL queue reports its physical partner's
+  // (C-34 reports the virtual rxq's own, always empty).
+  const src = !isPhysical(d) && rxqIsLeased(d, id) && !isMutant(options, "C-34")
+    ? state.devices[rxq.lease!.dev].rxq[rxq.lease!.queue]
+    : rxq;
+  if (src.mp !== null) {
+    const b = state.bindings[src.mp];
+    if (b?.kind === "io-uring") info["io-uring"] = {};
+    else if (b?.kind === "devmem") info.dmabuf = src.mp + 1;
+  }
+  if (src.pool !== null) info.xsk = {};
+  return { state: s, info };
+}
+
+function wouldAllocate(state: ModelState, from: number, peer: number): number {
+  if (!state.netns[from].alive || !state.netns[peer].alive) return NSID_NOT_ASSIGNED;
+  const existing = peerId(state, from, peer);
+  if (existing !== NSID_NOT_ASSIGNED) return existing;
+  const used = new Set(state.netns[from].nsids);
+  let id = 0;
+  while (used.has(id)) id++;
+  return id;
+}
+
+/**
+ * Runs queue-get do.
+ *
+ * @example Usage
+ * ```ts
+ * import { queueGet } from "./queue_get.ts";
+ * import { initialState } from "../init.ts";
+ * import { DEFAULT_CONFIG } from "../config.ts";
+ * const r = queueGet(initialState(DEFAULT_CONFIG), { netns: 0 }, { ifindex: 2, id: 0, type: "rx" });
+ * console.assert(r.reply.ok);
+ * ```
+ */
+export function queueGet(
+  state: ModelState,
+  caller: Caller,
+  request: QueueGetRequest,
+  options?: ModelOptions,
+): OpResult<QueueInfo> {
+  const fail = (f: OpFailure): OpResult<QueueInfo> => ({ state, reply: f });
+  // QG-01: no admin flag. Strict policy validation (maxattr `type`).
+  const invalid = validateStrict(request, QUEUE_GET_DO_POLICY);
+  if (invalid) return fail(invalid);
+  // QG-02: id, type, ifindex required, in that order.
+  for (const name of ["id", "type", "ifindex"] as const) {
+    if (request[name] === undefined) return fail(failure("EINVAL", { missType: name }));
+  }
+  const type = intValue(request.type, ".type", QUEUE_TYPE) === QUEUE_TYPE.rx ? "rx" : "tx";
+  // QG-03: lookup (and lock) in the caller's netns.
+  const dev = deviceByIfindex(state, caller.netns, request.ifindex!);
+  if (dev === undefined) return fail(failure("ENODEV"));
+  const d = state.devices[dev];
+  // QG-04: a down device answers -ENOENT (C-38 drops the check).
+  if (!d.up && !isMutant(options, "C-38")) return fail(failure("ENOENT"));
+  // QG-05: the index must be live for its type.
+  const id = request.id!;
+  if (id >= (type === "rx" ? d.realRx : d.realTx)) return fail(failure("EINVAL"));
+  const r = fillQueue(state, dev, type, id, options);
+  return { state: r.state, reply: success(r.info) };
+}
+
+/**
+ * Runs queue-get dump: every up device of the caller's netns (or just `ifindex`), rx queues
+ * then tx queues (QG-D1..D4).
+ *
+ * @example Usage
+ * ```ts
+ * import { queueGetDump } from "./queue_get.ts";
+ * import { initialState } from "../init.ts";
+ * import { DEFAULT_CONFIG } from "../config.ts";
+ * const r = queueGetDump(initialState(DEFAULT_CONFIG), { netns: 1 }, {});
+ * console.assert(r.reply.ok);
+ * ```
+ */
+export function queueGetDump(
+  state: ModelState,
+  caller: Caller,
+  request: QueueGetDumpRequest,
+  options?: ModelOptions,
+): OpResult<QueueInfo[]> {
+  const invalid = validateStrict(request, QUEUE_GET_DUMP_POLICY);
+  if (invalid) return { state, reply: invalid };
+  let devs: DeviceIndex[];
+  if (request.ifindex !== undefined) {
+    const dev = deviceByIfindex(state, caller.netns, request.ifindex);
+    if (dev === undefined) return { state, reply: failure("ENODEV") }; // QG-D1
+    devs = [dev];
+  } else {
+    devs = devicesOfNetns(state, caller.netns).filter((i) => state.devices[i].reg === "registered");
+  }
+  let s = state;
+  const out: QueueInfo[] = [];
+  for (const dev of devs) {
+    const d = state.devices[dev];
+    if (!d.up && !isMutant(options, "C-38")) continue; // QG-D2: skipped silently (QG-D4)
+    for (let q = 0; q < d.realRx; q++) {
+      const r = fillQueue(s, dev, "rx", q, options);
+      s = r.state;
+      out.push(r.info);
+    }
+    for (let q = 0; q < d.realTx; q++) out.push(fillQueue(s, dev, "tx", q, options).info);
+  }
+  return { state: s, reply: success(out) };
+}
