@@ -1,0 +1,80 @@
+/**
+ * Scenario files: a YAML format for replayable rx-queue leasing cases (topology, then steps in
+ * ynl's JSON shapes with expected replies or errors), its parser and JSON schema, the replayer
+ * with its adapter interface, the in-process model adapter, and the `replay` command.
+ *
+ * @example Replay a scenario against the model
+ * ```ts
+ * import { ModelAdapter, parseScenario, replayScenario } from "./mod.ts";
+ * const text = `
+ * name: double_lease
+ * description: The second lease of one queue fails with EBUSY.
+ * facts: [QC-22]
+ * kernel: "7.1"
+ * topology:
+ *   physical: [{ name: nsim, kind: netdevsim, queues: 2 }]
+ *   links: [{ name: nk, request: { linkinfo: { kind: netkit, data: { pairing: single } }, num-rx-queues: 3 } }]
+ * steps:
+ *   - op: queue-create
+ *     request: { ifindex: $nk, type: rx, lease: { ifindex: $nsim, queue: { id: 1, type: rx } } }
+ *     expect: { reply: { id: 1 } }
+ *   - op: queue-create
+ *     request: { ifindex: $nk, type: rx, lease: { ifindex: $nsim, queue: { id: 1, type: rx } } }
+ *     expect: { error: { errno: EBUSY, code: -16, extack: "Device queue in use due to queue leasing" } }
+ * `;
+ * const result = await replayScenario(parseScenario(text, "double_lease.yaml"), new ModelAdapter());
+ * console.assert(result.verdict === "pass");
+ * ```
+ *
+ * @module
+ */
+
+export type {
+  ErrorExpectation,
+  Expectation,
+  JsonObject,
+  JsonValue,
+  LinkDecl,
+  NamespaceDecl,
+  OkExpectation,
+  OpName,
+  PeerDecl,
+  PhysicalDecl,
+  PhysicalKind,
+  ReplyExpectation,
+  Scenario,
+  ScheduleEntry,
+  SourcePos,
+  Step,
+  StepDefines,
+  Topology,
+} from "./format.ts";
+export {
+  type AttrSet,
+  type AttrSpec,
+  OP_NAMES,
+  OPERATIONS,
+  type OpSpec,
+  type SymbolKind,
+} from "./ops.ts";
+export { parseScenario, ScenarioSyntaxError, ScenarioValidationError, suggest } from "./parse.ts";
+export { diffOutcome, lookup, type Outcome, showExpectation, showOutcome } from "./match.ts";
+export {
+  AdapterUnsupportedError,
+  type ApplyResult,
+  linearize,
+  type ReplayAdapter,
+  type ReplayOptions,
+  replayScenario,
+  type ResolvedStep,
+  resolveSymbols,
+  type ScenarioResult,
+  type ScenarioVerdict,
+  type StepResult,
+  type SymbolTable,
+  type SymbolValue,
+} from "./replay.ts";
+export { ModelAdapter, type ModelAdapterOptions, ModelSetupError } from "./model_adapter.ts";
+export { DENO_IO, type ReplayIo, replayMain } from "./cli.ts";
+export { ERRNO_VALUES } from "./errno.ts";
+export type { MutantId } from "../model/mutants.ts";

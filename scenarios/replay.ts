@@ -1,0 +1,265 @@
+/**
+ * Replaying scenarios: the adapter interface every implementation under test provides, symbol
+ * resolution, linearisation of concurrent scenarios, and {@linkcode replayScenario}, which runs
+ * the steps and compares each outcome with its expectation.
+ *
+ * @module
+ */
+
+import type { Expectation, JsonObject, JsonValue, Scenario, Step, Topology } from "./format.ts";
+import { diffOutcome, type Outcome } from "./match.ts";
+
+/** The current value of a symbol. */
+export type SymbolValue =
+  | {
+    /** A device. */
+    readonly kind: "device";
+    /** Its current ifindex. */
+    readonly ifindex: number;
+    /** Its current namespace. */
+    readonly netns: string;
+  }
+  | {
+    /** A binding (io_uring ifq, dmabuf binding, AF_XDP socket). */
+    readonly kind: "binding";
+    /** The id `close` takes. */
+    readonly id: number;
+  };
+
+/** Symbol name (without `$`) → current value. */
+export type SymbolTable = ReadonlyMap<string, SymbolValue>;
+
+/** A step whose request has its symbols resolved to numbers. */
+export interface ResolvedStep extends Omit<Step, "request"> {
+  /** The request with `$symbols` replaced. */
+  readonly request: JsonObject;
+}
+
+/** What an adapter returns for a step: the outcome and the symbol table after it. */
+export interface ApplyResult {
+  /** The reply, error, or "unsupported". */
+  readonly outcome: Outcome;
+  /** Symbols after the step (ifindexes change on netns moves; steps define new ones). */
+  readonly symbols: SymbolTable;
+}
+
+/** Thrown by `setup` when the implementation cannot build the topology at all. */
+export class AdapterUnsupportedError extends Error {
+  /** Stable error code. */
+  readonly code: string = "LCS101";
+
+  /** Creates the error with the reason, e.g. "the model has no veth devices". */
+  constructor(reason: string) {
+    super(reason);
+    this.name = "AdapterUnsupportedError";
+  }
+}
+
+/**
+ * An implementation under test: the model in-process, a mutant, an external process, a kernel.
+ * `setup` builds the topology and returns the symbols it defines; `apply` runs one step;
+ * `teardown` releases everything (namespaces, devices, processes).
+ */
+export interface ReplayAdapter {
+  /** Name for reports (`model`, `model[C-02]`, `kernel`). */
+  readonly name: string;
+  /** Builds the topology; throws {@linkcode AdapterUnsupportedError} if it cannot. */
+  setup(topology: Topology): Promise<SymbolTable>;
+  /** Runs one step. */
+  apply(step: ResolvedStep): Promise<ApplyResult>;
+  /** Releases everything `setup` and the steps created. */
+  teardown(): Promise<void>;
+}
+
+/**
+ * Replaces every `$symbol` string in `value` by the symbol's current number (a device's ifindex,
+ * a binding's id). Strings naming unknown symbols are left as they are.
+ *
+ * @example Usage
+ * ```ts
+ * import { resolveSymbols } from "./replay.ts";
+ * const t = new Map([["eth0", { kind: "device" as const, ifindex: 2, netns: "init" }]]);
+ * console.assert(JSON.stringify(resolveSymbols({ lease: { ifindex: "$eth0" } }, t)) ===
+ *   '{"lease":{"ifindex":2}}');
+ * ```
+ */
+export function resolveSymbols(value: JsonValue, symbols: SymbolTable): JsonValue {
+  if (typeof value === "string" && value.startsWith("$")) {
+    const s = symbols.get(value.slice(1));
+    if (s === undefined) return value;
+    return s.kind === "device" ? s.ifindex : s.id;
+  }
+  if (Array.isArray(value)) return value.map((v) => resolveSymbols(v, symbols));
+  if (typeof value === "object" && value !== null) {
+    const out: Record<string, JsonValue> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = resolveSymbols(v, symbols);
+    return out;
+  }
+  return value;
+}
+
+function resolveExpectation(e: Expectation, symbols: SymbolTable): Expectation {
+  return e.kind === "reply" ? { ...e, reply: resolveSymbols(e.reply, symbols) } : e;
+}
+
+/**
+ * The steps in the order they run. Without a schedule: file order. With one: each schedule
+ * entry without a label completes the named thread's next step; labelled entries mark
+ * intermediate points of stepped operations, which atomic execution skips (the operation takes
+ * effect at its completing entry).
+ *
+ * @example Usage
+ * ```ts
+ * import { linearize } from "./replay.ts";
+ * import { parseScenario } from "./parse.ts";
+ * const s = parseScenario(
+ *   "name: t\ndescription: d\nfacts: [QC-15]\nkernel: '7.1'\ntopology: {}\n" +
+ *     "steps:\n  - {op: queue-get, dump: true, thread: a}\n" +
+ *     "  - {op: queue-get, dump: true, thread: b}\nschedule: [b, 'a:lock', a]\n",
+ *   "t.yaml",
+ * );
+ * console.assert(linearize(s)[0].index === 1);
+ * ```
+ */
+export function linearize(scenario: Scenario): readonly Step[] {
+  if (scenario.schedule === undefined) return scenario.steps;
+  const queues = new Map<string, Step[]>();
+  for (const s of scenario.steps) {
+    const q = queues.get(s.thread!) ?? [];
+    q.push(s);
+    queues.set(s.thread!, q);
+  }
+  const out: Step[] = [];
+  for (const entry of scenario.schedule) {
+    if (entry.label !== undefined) continue;
+    const next = queues.get(entry.thread)?.shift();
+    if (next !== undefined) out.push(next);
+  }
+  return out;
+}
+
+/** The result of one step. */
+export interface StepResult {
+  /** Index of the step in the file. */
+  readonly index: number;
+  /** The step (request resolved). */
+  readonly step: ResolvedStep;
+  /** The expectation (symbols resolved). */
+  readonly expected: Expectation;
+  /** What the adapter observed. */
+  readonly actual: Outcome;
+  /** True when `actual` meets `expected`. */
+  readonly pass: boolean;
+  /** One line per difference; empty when it passes. */
+  readonly diff: readonly string[];
+}
+
+/** Scenario verdicts: `skip` when the adapter cannot run it, `error` when the replay broke. */
+export type ScenarioVerdict = "pass" | "fail" | "skip" | "error";
+
+/** The result of a whole scenario. */
+export interface ScenarioResult {
+  /** Scenario name. */
+  readonly name: string;
+  /** Scenario file. */
+  readonly file: string;
+  /** The adapter's name. */
+  readonly adapter: string;
+  /** The verdict. */
+  readonly verdict: ScenarioVerdict;
+  /** Step results in run order (up to the step that stopped the replay). */
+  readonly steps: readonly StepResult[];
+  /** Why the scenario was skipped or broke, when it was. */
+  readonly reason?: string;
+}
+
+/** Options of {@linkcode replayScenario}. */
+export interface ReplayOptions {
+  /** Stop at the first failing step (default false: run every step and report all). */
+  readonly stopOnFailure?: boolean;
+}
+
+function message(e: unknown): string {
+  return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+}
+
+/**
+ * Replays `scenario` against `adapter`: setup, each step in run order (symbols resolved just
+ * before the step runs, expectations compared), teardown. Never throws for adapter failures:
+ * they become the `error` verdict.
+ *
+ * @example Usage
+ * ```ts
+ * import { replayScenario } from "./replay.ts";
+ * import { ModelAdapter } from "./model_adapter.ts";
+ * import { parseScenario } from "./parse.ts";
+ * const s = parseScenario(
+ *   "name: t\ndescription: d\nfacts: [QC-15]\nkernel: '7.1'\ntopology: {}\n" +
+ *     "steps:\n  - op: queue-get\n    dump: true\n    expect: {reply: []}\n",
+ *   "t.yaml",
+ * );
+ * const r = await replayScenario(s, new ModelAdapter());
+ * console.assert(r.verdict === "pass");
+ * ```
+ */
+export async function replayScenario(
+  scenario: Scenario,
+  adapter: ReplayAdapter,
+  options: ReplayOptions = {},
+): Promise<ScenarioResult> {
+  const base = { name: scenario.name, file: scenario.file, adapter: adapter.name };
+  let symbols: SymbolTable;
+  try {
+    symbols = await adapter.setup(scenario.topology);
+  } catch (e) {
+    await adapter.teardown();
+    if (e instanceof AdapterUnsupportedError) {
+      return { ...base, verdict: "skip", steps: [], reason: e.message };
+    }
+    return { ...base, verdict: "error", steps: [], reason: `setup failed: ${message(e)}` };
+  }
+  const results: StepResult[] = [];
+  let verdict: ScenarioVerdict = "pass";
+  let reason: string | undefined;
+  try {
+    for (const step of linearize(scenario)) {
+      const resolved: ResolvedStep = {
+        ...step,
+        request: resolveSymbols(step.request, symbols) as JsonObject,
+      };
+      const expected = resolveExpectation(step.expect, symbols);
+      let applied: ApplyResult;
+      try {
+        applied = await adapter.apply(resolved);
+      } catch (e) {
+        verdict = "error";
+        reason = `step ${step.index} (${step.op}) threw ${message(e)}`;
+        break;
+      }
+      symbols = applied.symbols;
+      const diff = diffOutcome(expected, applied.outcome);
+      results.push({
+        index: step.index,
+        step: resolved,
+        expected,
+        actual: applied.outcome,
+        pass: diff.length === 0,
+        diff,
+      });
+      if (applied.outcome.kind === "unsupported") {
+        if (verdict === "pass") {
+          verdict = "skip";
+          reason = `step ${step.index} (${step.op}): ${applied.outcome.reason}`;
+        }
+        break;
+      }
+      if (diff.length > 0) {
+        verdict = "fail";
+        if (options.stopOnFailure) break;
+      }
+    }
+  } finally {
+    await adapter.teardown();
+  }
+  return { ...base, verdict, steps: results, ...(reason === undefined ? {} : { reason }) };
+}

@@ -1,0 +1,193 @@
+import assert from "node:assert/strict";
+import type { Expectation } from "./format.ts";
+import { diffOutcome, lookup, type Outcome } from "./match.ts";
+import { ModelAdapter } from "./model_adapter.ts";
+import { parseScenario } from "./parse.ts";
+import { linearize, replayScenario, resolveSymbols, type SymbolTable } from "./replay.ts";
+
+const TOPOLOGY = `name: t
+description: d
+facts: [QC-22]
+kernel: "7.1"
+topology:
+  namespaces:
+    - { name: init }
+    - { name: ns, nsids: { init: 0 } }
+  physical:
+    - { name: nsim, kind: netdevsim, queues: 2 }
+  links:
+    - name: host
+      request:
+        linkinfo: { kind: netkit, data: { mode: l2, policy: forward, peer-policy: forward } }
+        num-rx-queues: 3
+      peer: { name: guest, netns: ns }
+`;
+
+const LEASE = (expect: string) =>
+  `  - netns: ns
+    op: queue-create
+    request:
+      ifindex: $guest
+      type: rx
+      lease: { ifindex: $nsim, queue: { id: 1, type: rx }, netns-id: 0 }
+    expect: ${expect}
+`;
+
+const reply = (r: unknown): Outcome => ({ kind: "reply", reply: r as null });
+
+Deno.test("diffOutcome() compares exact replies regardless of key order and reports extra keys", () => {
+  const exact: Expectation = {
+    kind: "reply",
+    match: "exact",
+    reply: { id: 1, type: "rx" },
+    present: [],
+    absent: [],
+  };
+  assert.deepEqual(diffOutcome(exact, reply({ type: "rx", id: 1 })), []);
+  assert.deepEqual(diffOutcome(exact, reply({ id: 1, type: "rx", "napi-id": 7 })), [
+    "reply.napi-id: expected absent, got 7",
+  ]);
+  assert.deepEqual(diffOutcome(exact, reply({ id: 2 })), [
+    "reply.id: expected 1, got 2",
+    'reply.type: expected "rx", got absent',
+  ]);
+});
+
+Deno.test("diffOutcome() matches subsets recursively and checks present and absent paths", () => {
+  const subset: Expectation = {
+    kind: "reply",
+    match: "subset",
+    reply: [{ lease: { ifindex: 3 } }],
+    present: ["[0].napi-id"],
+    absent: ["[0].lease.netns-id"],
+  };
+  assert.deepEqual(
+    diffOutcome(subset, reply([{ id: 1, "napi-id": 5, lease: { ifindex: 3, queue: {} } }])),
+    [],
+  );
+  assert.deepEqual(diffOutcome(subset, reply([{ lease: { ifindex: 3, "netns-id": 0 } }])), [
+    "reply[0].napi-id: expected present, got absent",
+    "reply[0].lease.netns-id: expected absent, got 0",
+  ]);
+  assert.deepEqual(diffOutcome(subset, reply([])), [
+    "reply: expected 1 entries, got 0",
+    "reply[0].napi-id: expected present, got absent",
+  ]);
+});
+
+Deno.test("diffOutcome() checks errno, code and only the extack fields the expectation names", () => {
+  const e: Expectation = { kind: "error", errno: "EBUSY", code: -16, extack: "busy" };
+  const actual: Outcome = {
+    kind: "error",
+    errno: "EBUSY",
+    code: -16,
+    extack: "busy",
+    badAttr: ".x",
+  };
+  assert.deepEqual(diffOutcome(e, actual), []);
+  assert.deepEqual(diffOutcome({ ...e, badAttr: null }, actual), [
+    'bad-attr: expected none, got ".x"',
+  ]);
+  assert.deepEqual(diffOutcome({ ...e, extack: null }, actual), [
+    'extack: expected none, got "busy"',
+  ]);
+  assert.deepEqual(diffOutcome(e, { kind: "error", errno: "ERANGE", code: -34 }), [
+    "errno: expected EBUSY (-16), got ERANGE (-34)",
+    'extack: expected "busy", got none',
+  ]);
+  assert.deepEqual(diffOutcome(e, reply({ id: 1 })), [
+    'expected error EBUSY (-16) "busy", got reply {"id":1}',
+  ]);
+  assert.deepEqual(diffOutcome({ kind: "ok" }, reply(null)), []);
+});
+
+Deno.test("lookup() follows keys and list indexes", () => {
+  assert.equal(lookup({ a: [{ b: 2 }] }, "a[0].b"), 2);
+  assert.equal(lookup({ a: 1 }, "a.b"), undefined);
+  assert.equal(lookup({ a: 1 }, "constructor"), undefined);
+});
+
+Deno.test("resolveSymbols() replaces device and binding symbols and leaves other strings", () => {
+  const t: SymbolTable = new Map([
+    ["eth0", { kind: "device", ifindex: 2, netns: "init" }],
+    ["b", { kind: "binding", id: 0 }],
+  ]);
+  assert.deepEqual(resolveSymbols({ x: ["$eth0", "$b", "$zz", "rx"] }, t), {
+    x: [2, 0, "$zz", "rx"],
+  });
+});
+
+Deno.test("linearize() runs steps at their completing schedule entries, skipping labelled ones", () => {
+  const s = parseScenario(
+    TOPOLOGY + "steps:\n  - { op: queue-get, dump: true, thread: a }\n" +
+      "  - { op: queue-get, dump: true, thread: b }\n  - { op: queue-get, dump: true, thread: a }\n" +
+      "schedule: ['a:lock', b, a, 'a:x', a]\n",
+    "t.yaml",
+  );
+  assert.deepEqual(linearize(s).map((x) => x.index), [1, 0, 2]);
+});
+
+Deno.test("replayScenario() passes a double lease on the model (QC-22, NK-QC-3)", async () => {
+  const s = parseScenario(
+    TOPOLOGY + "steps:\n" + LEASE("{ reply: { id: 1 } }") +
+      LEASE(
+        '{ error: { errno: EBUSY, code: -16, extack: "Device queue in use due to queue leasing" } }',
+      ),
+    "t.yaml",
+  );
+  const r = await replayScenario(s, new ModelAdapter());
+  assert.equal(r.verdict, "pass");
+  assert.equal(r.adapter, "model");
+  assert.deepEqual(r.steps.map((x) => x.pass), [true, true]);
+  assert.equal(r.steps[0].step.request.ifindex, 3, "the guest's ifindex replaced $guest");
+});
+
+Deno.test("replayScenario() fails with a diff when the expectation is wrong, and runs later steps", async () => {
+  const s = parseScenario(
+    TOPOLOGY + "steps:\n" + LEASE("{ reply: { id: 2 } }") + LEASE("{ error: { errno: EBUSY } }"),
+    "t.yaml",
+  );
+  const r = await replayScenario(s, new ModelAdapter());
+  assert.equal(r.verdict, "fail");
+  assert.deepEqual(r.steps[0].diff, ["reply.id: expected 2, got 1"]);
+  assert.equal(r.steps[1].pass, true);
+  const stopped = await replayScenario(s, new ModelAdapter(), { stopOnFailure: true });
+  assert.equal(stopped.steps.length, 1);
+});
+
+Deno.test("replayScenario() catches the C-02 mutant with the double-lease scenario", async () => {
+  const s = parseScenario(
+    TOPOLOGY + "steps:\n" + LEASE("{ reply: { id: 1 } }") + LEASE("{ error: { errno: EBUSY } }"),
+    "t.yaml",
+  );
+  const r = await replayScenario(s, new ModelAdapter({ mutant: "C-02" }));
+  assert.equal(r.adapter, "model[C-02]");
+  assert.equal(r.verdict, "fail");
+});
+
+Deno.test("replayScenario() skips a topology the model cannot build (veth)", async () => {
+  const s = parseScenario(
+    "name: t\ndescription: d\nfacts: [QC-12]\nkernel: '7.1'\ntopology:\n  links:\n" +
+      "    - { name: v, request: { linkinfo: { kind: veth } } }\nsteps:\n  - { op: queue-get, dump: true }\n",
+    "t.yaml",
+  );
+  const r = await replayScenario(s, new ModelAdapter());
+  assert.equal(r.verdict, "skip");
+  assert.match(r.reason ?? "", /no veth devices/);
+});
+
+Deno.test("ModelAdapter tracks ifindex changes of symbols across netns moves (NS-1)", async () => {
+  const s = parseScenario(
+    "name: t\ndescription: d\nfacts: [NS-1]\nkernel: '7.1'\ntopology:\n  namespaces: [{ name: b }]\n" +
+      "  physical: [{ name: eth0, kind: netdevsim, queues: 1 }]\n" +
+      "  links: [{ name: x, netns: b, request: { linkinfo: { kind: netkit, data: { pairing: single } } } }]\n" +
+      "steps:\n  - { op: netns-move, request: { ifindex: $eth0, netns: b } }\n" +
+      "  - { op: link-set, netns: b, request: { ifindex: $eth0, up: true } }\n" +
+      "  - { op: queue-get, netns: b, request: { ifindex: $eth0, id: 0, type: rx }, " +
+      "expect: { reply-subset: { ifindex: $eth0 } } }\n",
+    "t.yaml",
+  );
+  const r = await replayScenario(s, new ModelAdapter());
+  assert.equal(r.verdict, "pass", JSON.stringify(r.steps.map((x) => x.diff)));
+  assert.notEqual(r.steps[2].step.request.ifindex, 2, "ifindex 2 was taken by x in b");
+});
