@@ -19,6 +19,7 @@ import { type CheckResult, EXIT_CODES, exitCodeOf } from "./checker/result.ts";
 import { simulate } from "./checker/simulate.ts";
 import { decodeToken, hasSuccessor, ReplayError, replayPath } from "./checker/trace.ts";
 import { exploreParallel } from "./checker/parallel.ts";
+import { certifyMain } from "./scenarios/certify.ts";
 import { replayMain } from "./scenarios/cli.ts";
 import { SPECS } from "./specs.ts";
 import { renderProgress, renderResult, renderTrace, toJsonValue } from "./reports/text.ts";
@@ -38,6 +39,7 @@ Usage:
   deno task check simulate [options]     random walks (for specs too large to exhaust)
   deno task check list                   list the specs and their parameters
   deno task replay FILE|DIR... [options]  replay scenario files against the model (see replay --help)
+  deno task certify --impl ADAPTER       certify an implementation (see certify --help)
 
 Options (check and simulate):
   --spec NAME            spec to run (repeatable; default: ${
@@ -165,6 +167,7 @@ export async function main(args: readonly string[]): Promise<number> {
 
 async function run(args: readonly string[]): Promise<number> {
   if (args[0] === "replay") return await replayMain(args.slice(1));
+  if (args[0] === "certify") return await certifyMain(args.slice(1));
   const command = args[0] === "simulate" || args[0] === "list" || args[0] === "check"
     ? args[0]
     : "check";

@@ -1,0 +1,336 @@
+/**
+ * `certify --impl ADAPTER [--scenarios DIR]`: replays the scenario corpus against an
+ * implementation and writes a report folder (nested KTAP, JUnit XML, Markdown, JSON with a
+ * per-fact-id conformance table). KTAP also goes to stdout; a summary to stderr.
+ *
+ * Adapters: `model`, `mutant:<id>` (in process), `process:<command line>` (any implementation
+ * speaking `PROTOCOL.md`), `kernel-vm` (a 7.1+ kernel in a VM, see `kernel/`).
+ *
+ * Exit codes: 0 every scenario passed (or is an accepted deviation / skipped), 1 some failed,
+ * 2 usage error or unreadable scenario, 4 the implementation cannot run at all (KSFT_SKIP).
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { type MutantId, MUTANTS } from "../model/mutants.ts";
+import {
+  type AppliedDeviation,
+  buildReport,
+  type CertificationReport,
+  type CertifiedScenario,
+  toJunit,
+  toKtap,
+  toMarkdown,
+} from "../reports/certification.ts";
+import type { Scenario } from "./format.ts";
+import { ModelAdapter } from "./model_adapter.ts";
+import { parseScenario, ScenarioSyntaxError, ScenarioValidationError } from "./parse.ts";
+import { ProcessAdapter, ProtocolError } from "./process_adapter.ts";
+import { type ReplayAdapter, replayScenario } from "./replay.ts";
+
+/** An adapter made for a certification run, with what the implementation says of itself. */
+export interface OpenedAdapter {
+  /** Makes a fresh adapter per scenario (or returns the shared one). */
+  readonly forScenario: () => Promise<ReplayAdapter>;
+  /** The implementation's self-description for the report. */
+  readonly info: Readonly<Record<string, string>>;
+  /** Releases everything (processes, VMs). */
+  readonly close: () => Promise<void>;
+  /** Name in reports. */
+  readonly name: string;
+}
+
+/** Raised when the implementation cannot run at all (exit code 4, KSFT_SKIP). */
+export class ImplementationUnavailableError extends Error {
+  /** The error's class name. */
+  override readonly name: string = "ImplementationUnavailableError";
+}
+
+/** Opens the adapter an `--impl` value names. */
+export async function openAdapter(impl: string, timeoutMs?: number): Promise<OpenedAdapter> {
+  if (impl === "model" || impl.startsWith("mutant:")) {
+    const mutant = impl === "model" ? null : impl.slice("mutant:".length);
+    if (mutant !== null && !MUTANTS.some((m) => m.id === mutant && m.implemented)) {
+      throw new TypeError(
+        `Unknown mutant "${mutant}" (implemented: ${
+          MUTANTS.filter((m) => m.implemented).map((m) => m.id).join(", ")
+        })`,
+      );
+    }
+    const name = mutant === null ? "model" : `model[${mutant}]`;
+    return {
+      name,
+      info: { implementation: "leasecheck model (in process)", mutant: mutant ?? "none" },
+      forScenario: () => Promise.resolve(new ModelAdapter({ mutant: mutant as MutantId | null })),
+      close: () => Promise.resolve(),
+    };
+  }
+  if (impl.startsWith("process:")) {
+    const command = impl.slice("process:".length).trim().split(/\s+/).filter(Boolean);
+    if (command.length === 0) {
+      throw new TypeError('--impl process: needs a command, e.g. "process:./my-impl --flag"');
+    }
+    let adapter: ProcessAdapter | undefined;
+    const start = async (): Promise<ProcessAdapter> => {
+      adapter = await ProcessAdapter.start(command, {
+        timeoutMs,
+        name: `process:${command.join(" ")}`,
+      });
+      return adapter;
+    };
+    try {
+      await start();
+    } catch (error) {
+      throw new ImplementationUnavailableError(
+        error instanceof Error ? error.message : String(error),
+        { cause: error },
+      );
+    }
+    const info = {
+      ...adapter!.implementation.info,
+      name: adapter!.implementation.name,
+      protocol: adapter!.implementation.protocol,
+    };
+    return {
+      name: `process:${command.join(" ")}`,
+      info,
+      // A process that died (timeout, crash) is restarted for the next scenario.
+      forScenario: async () => {
+        if (!adapter || adapter.dead) {
+          await adapter?.close();
+          return await start();
+        }
+        return adapter;
+      },
+      close: async () => await adapter?.close(),
+    };
+  }
+  if (impl === "kernel-vm") {
+    const url = new URL("../kernel/adapter.ts", import.meta.url).href;
+    let mod: Record<string, unknown>;
+    try {
+      mod = await import(url);
+    } catch (error) {
+      throw new ImplementationUnavailableError(
+        `The kernel-vm adapter is not available: ${error instanceof Error ? error.message : error}`,
+      );
+    }
+    const open = mod.openKernelVm as
+      | ((o: { timeoutMs?: number }) => Promise<OpenedAdapter>)
+      | undefined;
+    if (!open) {
+      throw new ImplementationUnavailableError("kernel/adapter.ts does not export openKernelVm()");
+    }
+    return await open({ timeoutMs });
+  }
+  throw new TypeError(
+    `Unknown implementation "${impl}" (use model, mutant:<id>, process:<command> or kernel-vm)`,
+  );
+}
+
+/** Options of {@link certify}. */
+export interface CertifyOptions {
+  /** Called after each scenario (progress). */
+  readonly onScenario?: (result: CertifiedScenario, index: number, total: number) => void;
+  /** Accepted deviations: scenario name → fact id and reason. */
+  readonly deviations?: ReadonlyMap<string, { fact: string; reason: string }>;
+}
+
+/** Replays `scenarios` against an opened adapter and builds the report. */
+export async function certify(
+  opened: OpenedAdapter,
+  scenarios: readonly Scenario[],
+  options: CertifyOptions = {},
+): Promise<CertificationReport> {
+  const started = new Date();
+  const t0 = performance.now();
+  const results: CertifiedScenario[] = [];
+  const applied: AppliedDeviation[] = [];
+  for (const [i, scenario] of scenarios.entries()) {
+    const s0 = performance.now();
+    const adapter = await opened.forScenario();
+    const r = await replayScenario(scenario, adapter);
+    const deviation = options.deviations?.get(scenario.name);
+    const failed = r.verdict === "fail" || r.verdict === "error";
+    if (deviation && failed) applied.push({ scenario: scenario.name, ...deviation });
+    const result: CertifiedScenario = {
+      ...r,
+      facts: scenario.facts,
+      elapsedMs: performance.now() - s0,
+      deviation: deviation && failed ? `${deviation.fact}: ${deviation.reason}` : undefined,
+    };
+    results.push(result);
+    options.onScenario?.(result, i, scenarios.length);
+  }
+  return buildReport(opened.name, started, performance.now() - t0, results, opened.info, applied);
+}
+
+/** Reads and parses every `.yaml` file of the given files and folders (sorted). */
+export async function loadScenarios(paths: readonly string[]): Promise<Scenario[]> {
+  const files: string[] = [];
+  for (const path of paths) {
+    const info = await Deno.stat(path);
+    if (info.isDirectory) {
+      for await (const entry of Deno.readDir(path)) {
+        if (entry.isFile && entry.name.endsWith(".yaml")) {
+          files.push(`${path.replace(/\/$/, "")}/${entry.name}`);
+        }
+      }
+    } else files.push(path);
+  }
+  files.sort();
+  return await Promise.all(files.map(async (f) => parseScenario(await Deno.readTextFile(f), f)));
+}
+
+/** Writes the report folder; refuses to overwrite an existing one unless `force`. */
+export async function writeReport(
+  dir: string,
+  report: CertificationReport,
+  force = false,
+): Promise<void> {
+  try {
+    await Deno.stat(dir);
+    if (!force) {
+      throw new TypeError(`Report folder ${dir} exists already (use --force to replace it)`);
+    }
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  await Deno.mkdir(dir, { recursive: true });
+  await Deno.writeTextFile(`${dir}/report.ktap`, toKtap(report));
+  await Deno.writeTextFile(`${dir}/junit.xml`, toJunit(report));
+  await Deno.writeTextFile(`${dir}/summary.md`, toMarkdown(report));
+  await Deno.writeTextFile(`${dir}/result.json`, JSON.stringify(report, null, 2) + "\n");
+}
+
+const HELP = `certify: replay the scenario corpus against an implementation and write a report
+
+Usage: deno task certify --impl ADAPTER [--scenarios DIR|FILE]... [--out DIR] [--force]
+
+  --impl ADAPTER     model | mutant:<id> | process:<command line> | kernel-vm
+  --scenarios PATH   scenario files or folders (repeatable; default scenarios/cases)
+  --out DIR          report folder (default reports/out/certify-<impl>-<time>); never overwritten
+                     unless --force
+  --timeout MS       deadline per request for process and kernel adapters (default 10000)
+  --quiet            no per-scenario lines on stderr
+
+Writes report.ktap, junit.xml, summary.md and result.json; prints the KTAP on stdout.
+Exit codes: 0 conforms, 1 does not conform, 2 usage error, 4 implementation unavailable.
+`;
+
+/** The `certify` command line; returns the exit code. */
+export async function certifyMain(args: readonly string[]): Promise<number> {
+  let values;
+  try {
+    values = parseArgs({
+      args: [...args],
+      options: {
+        impl: { type: "string" },
+        scenarios: { type: "string", multiple: true },
+        out: { type: "string" },
+        force: { type: "boolean" },
+        timeout: { type: "string" },
+        quiet: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    }).values;
+  } catch (error) {
+    console.error(`certify: ${error instanceof Error ? error.message : error}\n\n${HELP}`);
+    return 2;
+  }
+  if (values.help) {
+    console.error(HELP);
+    return 0;
+  }
+  if (!values.impl) {
+    console.error(`certify: --impl is required\n\n${HELP}`);
+    return 2;
+  }
+  const timeoutMs = values.timeout === undefined ? undefined : Number(values.timeout);
+  if (timeoutMs !== undefined && !(timeoutMs > 0)) {
+    console.error(
+      `certify: --timeout needs a positive number of milliseconds, not "${values.timeout}"`,
+    );
+    return 2;
+  }
+  let scenarios: Scenario[];
+  try {
+    scenarios = await loadScenarios(
+      values.scenarios ?? [new URL("./cases", import.meta.url).pathname],
+    );
+  } catch (error) {
+    if (
+      error instanceof ScenarioSyntaxError || error instanceof ScenarioValidationError ||
+      error instanceof Deno.errors.NotFound
+    ) {
+      console.error(`certify: ${error.message}`);
+      return 2;
+    }
+    throw error;
+  }
+  const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+  const out = values.out ??
+    `reports/out/certify-${values.impl.replace(/[^A-Za-z0-9-]+/g, "_").slice(0, 40)}-${stamp}`;
+  try {
+    await Deno.stat(out);
+    if (!values.force) {
+      console.error(`certify: report folder ${out} exists already (use --force to replace it)`);
+      return 2;
+    }
+  } catch (error) {
+    if (error instanceof Deno.errors.NotCapable) {
+      console.error(
+        `certify: cannot use ${out}: the certify task may only write under reports/out ` +
+          `(choose --out reports/out/NAME, or run deno run -A main.ts certify ... to write elsewhere)`,
+      );
+      return 2;
+    }
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  let opened: OpenedAdapter;
+  try {
+    opened = await openAdapter(values.impl, timeoutMs);
+  } catch (error) {
+    if (error instanceof ImplementationUnavailableError) {
+      console.error(`certify: SKIP: ${error.message}`);
+      return 4;
+    }
+    if (error instanceof TypeError) {
+      console.error(`certify: ${error.message}`);
+      return 2;
+    }
+    throw error;
+  }
+  let report: CertificationReport;
+  try {
+    report = await certify(opened, scenarios, {
+      onScenario: values.quiet
+        ? undefined
+        : (r, i, n) =>
+          console.error(`${
+            r.verdict === "pass"
+              ? "ok"
+              : r.verdict === "skip"
+              ? "skip"
+              : r.deviation
+              ? "xfail"
+              : "not ok"
+          } ${i + 1}/${n} ${r.name}`),
+    });
+  } finally {
+    await opened.close();
+  }
+  await writeReport(out, report, values.force);
+  console.log(toKtap(report).trimEnd());
+  const { pass, fail, skip, error } = report.summary;
+  const xfail = report.scenarios.filter((s) => s.deviation).length;
+  console.error(
+    `certify ${report.implementation}: ${pass} passed, ${
+      fail + error - xfail
+    } failed, ${xfail} known deviations, ${skip} skipped; report in ${out}/`,
+  );
+  return fail + error - xfail > 0 ? 1 : 0;
+}
+
+export { ProtocolError };

@@ -1,0 +1,92 @@
+/**
+ * The model (or a mutant) as a protocol server: speaks leasecheck's JSON-lines protocol on
+ * stdin/stdout (`PROTOCOL.md`), so that the process adapter can be certified against a known
+ * implementation and mutants can be certified out of process.
+ *
+ * Run: `deno run --allow-read=. scenarios/serve_model.ts [--mutant C-02]`.
+ *
+ * @module
+ */
+
+import type { MutantId } from "../model/mutants.ts";
+import type { JsonValue, Topology } from "./format.ts";
+import { ModelAdapter } from "./model_adapter.ts";
+import { PROTOCOL_VERSION } from "./process_adapter.ts";
+import { AdapterUnsupportedError, type ResolvedStep, type SymbolTable } from "./replay.ts";
+import { OP_NAMES } from "./ops.ts";
+
+const mutantFlag = Deno.args.find((a) => a.startsWith("--mutant="))?.slice("--mutant=".length);
+const adapter = new ModelAdapter({ mutant: (mutantFlag ?? null) as MutantId | null });
+
+function table(symbols: SymbolTable): Record<string, unknown> {
+  return Object.fromEntries(symbols);
+}
+
+async function handle(message: Record<string, JsonValue>): Promise<unknown> {
+  try {
+    switch (message.type) {
+      case "hello":
+        return {
+          type: "hello",
+          name: adapter.name,
+          protocol: PROTOCOL_VERSION,
+          info: { implementation: "leasecheck model", mutant: mutantFlag ?? "none" },
+          ops: OP_NAMES,
+          schedule: false,
+        };
+      case "setup":
+        return {
+          type: "setup",
+          symbols: table(await adapter.setup(message.topology as unknown as Topology)),
+        };
+      case "apply": {
+        const s = message.step as Record<string, JsonValue>;
+        const step = {
+          index: 0,
+          pos: { line: 0, column: 0 },
+          netns: s.netns,
+          capNetAdmin: s["cap-net-admin"] !== false,
+          op: s.op,
+          dump: s.dump === true,
+          request: s.request,
+          expect: { kind: "ok" },
+          defines: s.defines ?? {},
+        } as unknown as ResolvedStep;
+        const result = await adapter.apply(step);
+        return { type: "outcome", outcome: result.outcome, symbols: table(result.symbols) };
+      }
+      case "teardown":
+        await adapter.teardown();
+        return { type: "teardown" };
+      default:
+        return { type: "error", message: `unknown request type ${JSON.stringify(message.type)}` };
+    }
+  } catch (error) {
+    if (error instanceof AdapterUnsupportedError) {
+      return { type: "unsupported", reason: error.message };
+    }
+    return { type: "error", message: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+const encoder = new TextEncoder();
+let buffer = "";
+for await (const chunk of Deno.stdin.readable.pipeThrough(new TextDecoderStream())) {
+  buffer += chunk;
+  let nl: number;
+  while ((nl = buffer.indexOf("\n")) >= 0) {
+    const line = buffer.slice(0, nl);
+    buffer = buffer.slice(nl + 1);
+    if (!line.trim()) continue;
+    let reply: unknown;
+    try {
+      reply = await handle(JSON.parse(line));
+    } catch (error) {
+      reply = {
+        type: "error",
+        message: `cannot parse request: ${error instanceof Error ? error.message : error}`,
+      };
+    }
+    await Deno.stdout.write(encoder.encode(JSON.stringify(reply) + "\n"));
+  }
+}
