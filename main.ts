@@ -19,6 +19,7 @@ import { type CheckResult, EXIT_CODES, exitCodeOf } from "./checker/result.ts";
 import { simulate } from "./checker/simulate.ts";
 import { decodeToken, hasSuccessor, ReplayError, replayPath } from "./checker/trace.ts";
 import { exploreParallel } from "./checker/parallel.ts";
+import { explainFact, renderExplanation, UnknownFactError } from "./reports/explain.ts";
 import { certifyMain } from "./scenarios/certify.ts";
 import { replayMain } from "./scenarios/cli.ts";
 import { SPECS } from "./specs.ts";
@@ -40,6 +41,8 @@ Usage:
   deno task check list                   list the specs and their parameters
   deno task replay FILE|DIR... [options]  replay scenario files against the model (see replay --help)
   deno task certify --impl ADAPTER       certify an implementation (see certify --help)
+  deno task explain FACT-ID              what the spec says, where the model implements it,
+                                         which scenarios cover it (e.g. QC-22, INV-L1)
 
 Options (check and simulate):
   --spec NAME            spec to run (repeatable; default: ${
@@ -168,6 +171,7 @@ export async function main(args: readonly string[]): Promise<number> {
 async function run(args: readonly string[]): Promise<number> {
   if (args[0] === "replay") return await replayMain(args.slice(1));
   if (args[0] === "certify") return await certifyMain(args.slice(1));
+  if (args[0] === "explain") return await explain(args.slice(1));
   const command = args[0] === "simulate" || args[0] === "list" || args[0] === "check"
     ? args[0]
     : "check";
@@ -291,6 +295,30 @@ async function run(args: readonly string[]): Promise<number> {
     console.log(JSON.stringify(toJsonValue({ version: 1, results })));
   }
   return results.map(exitCodeOf).find((code) => code !== 0) ?? EXIT_CODES.ok;
+}
+
+async function explain(args: readonly string[]): Promise<number> {
+  if (args.length !== 1 || args[0].startsWith("-")) {
+    say("Usage: deno task explain FACT-ID   (e.g. QC-22, NK-NEW-10, INV-L1)");
+    return args[0] === "--help" || args[0] === "-h" ? EXIT_CODES.ok : EXIT_CODES.usage;
+  }
+  const root = new URL("./", import.meta.url);
+  let specDir = new URL("../shared/spec", root).pathname;
+  try {
+    specDir = Deno.env.get("LEASECHECK_SPEC_DIR") ?? specDir;
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotCapable)) throw error; // no env permission: the default
+  }
+  try {
+    console.log(renderExplanation(await explainFact(args[0], root, specDir), specDir));
+    return EXIT_CODES.ok;
+  } catch (error) {
+    if (error instanceof UnknownFactError) {
+      say(`error: ${error.message}`);
+      return EXIT_CODES.usage;
+    }
+    throw error;
+  }
 }
 
 if (import.meta.main) {
