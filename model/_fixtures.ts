@@ -5,7 +5,7 @@
  * @module
  */
 
-import { DEFAULT_CONFIG, type ModelConfig } from "./config.ts";
+import { type ModelConfig, SELFTEST_CONFIG } from "./config.ts";
 import { initialState } from "./init.ts";
 import type { OpReply } from "./errors.ts";
 import type { ModelState } from "./state.ts";
@@ -21,7 +21,7 @@ export const NS1 = { netns: 1 } as const;
  * queues), 3 nk1@ns1 (pair peer = guest, ifindex 2), 4 nk0@init (pair primary = host, ifindex 3).
  */
 export function selftestState(overrides: Partial<ModelConfig> = {}): ModelState {
-  return initialState({ ...DEFAULT_CONFIG, ...overrides });
+  return initialState({ ...SELFTEST_CONFIG, ...overrides });
 }
 
 /**
@@ -34,7 +34,7 @@ export function singleState(
   numRxQueues = 2,
 ): ModelState {
   return initialState({
-    ...DEFAULT_CONFIG,
+    ...SELFTEST_CONFIG,
     physical: [{ name: "eth0", netns: "init", driver, queues }],
     netkits: [{ name: "nks", netns: "init", pairing: "single", numRxQueues }],
   });

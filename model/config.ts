@@ -95,17 +95,32 @@ export interface ModelConfig {
   readonly mutant: MutantId | null;
   /** Give every namespace its `lo` (ifindex 1, virtual, no queue creation). */
   readonly loopback: boolean;
+  /**
+   * Which queues bind requests name: `"all"` (every live rx queue of every device), or
+   * `"leased-or-physical"` (physical queues and leased netkit queues: the direct and the proxied
+   * paths; binds on an unleased netkit queue are left to the scenarios). Default `"all"`.
+   */
+  readonly bindQueues?: "all" | "leased-or-physical";
+  /**
+   * Which link up/down requests are explored: `"all"` (toggle every device), or `"physical"`
+   * (toggle physical devices; a netkit is only brought back up after a move took it down).
+   * Default `"all"`.
+   */
+  readonly linkFlaps?: "all" | "physical";
+  /**
+   * Which devices netns moves are explored for: `"all"` (every physical device and netkit), or
+   * `"netkits"` (the container case, NS-2; physical devices stay). Default `"all"`.
+   */
+  readonly moves?: "all" | "netkits";
 }
 
 /**
- * The default configuration, shaped like the netdevsim selftest environment (selftests.md §2.1):
- * `init` and a container namespace `ns1` that names `init` as netns id 0, one netdevsim port
- * with 2 queues in `init`, and a netkit pair with 3 rx queues whose peer (the guest) sits in
- * `ns1`. Every operation is enabled; NEWLINK only explores its error paths (no creation budget),
- * which keeps the space at about 23 thousand states. `netkitCreations: 1` adds single-mode
- * devices and grows the space by two orders of magnitude.
+ * The selftest topology (selftests.md §2.1), atomic: `init` and a container namespace `ns1`
+ * that names `init` as netns id 0, one netdevsim port with 2 queues in `init`, and a netkit pair
+ * with 3 rx queues whose peer (the guest) sits in `ns1`. Every operation is enabled and every
+ * parameter domain is full; about 23 thousand states. The model's unit tests use it.
  */
-export const DEFAULT_CONFIG: ModelConfig = {
+export const SELFTEST_CONFIG: ModelConfig = {
   namespaces: ["init", "ns1"],
   nsids: [{ netns: "ns1", peer: "init", id: 0 }],
   physical: [{ name: "eth0", netns: "init", driver: "netdevsim", queues: 2 }],
@@ -123,6 +138,143 @@ export const DEFAULT_CONFIG: ModelConfig = {
   concurrency: 1,
   mutant: null,
   loopback: true,
+  bindQueues: "all",
+  linkFlaps: "all",
+  moves: "all",
+};
+
+/**
+ * The default configuration (`deno task check`): the selftest environment with one more netkit,
+ * and two concurrent in-flight operations. `init` and `ns1` (which names `init` as netns id 0),
+ * one netdevsim port `eth0` with 2 queues in `init`, a netkit pair `nk0`/`nk1` with 2 rx queues
+ * whose peer sits in `ns1`, and a single netkit `nks` with 2 rx queues in `init`. Every operation
+ * is enabled (NEWLINK explores its error paths only). Bounded domains keep it exhaustive in about
+ * a minute: binds name physical and leased netkit queues, link flaps toggle the physical device
+ * (netkits are only brought back up), and only netkits move between namespaces.
+ */
+export const DEFAULT_CONFIG: ModelConfig = {
+  ...SELFTEST_CONFIG,
+  netkits: [
+    {
+      name: "nk0",
+      netns: "init",
+      pairing: "pair",
+      numRxQueues: 2,
+      peerName: "nk1",
+      peerNetns: "ns1",
+    },
+    { name: "nks", netns: "init", pairing: "single", numRxQueues: 2 },
+  ],
+  concurrency: 2,
+  bindQueues: "leased-or-physical",
+  linkFlaps: "physical",
+  moves: "netkits",
+};
+
+/**
+ * Named configurations, for the command line and for nightly or simulation runs:
+ * `default` ({@linkcode DEFAULT_CONFIG}), `selftest` ({@linkcode SELFTEST_CONFIG}), `atomic`
+ * (the default topology, atomic, every domain full: about 400 thousand states), `full` (the
+ * default topology with every domain full and two in-flight operations: millions of states, for
+ * `--workers` or simulation), `mlx5` (a DMA-capable NIC with AF_XDP zero-copy behind a single
+ * netkit: the io_uring, devmem and zero-copy paths, stepped) and `two-nics` (two NICs and a
+ * single netkit with 3 rx queues: the different-lessor checks).
+ */
+export const NAMED_CONFIGS: Readonly<Record<string, ModelConfig>> = {
+  default: DEFAULT_CONFIG,
+  selftest: SELFTEST_CONFIG,
+  atomic: { ...DEFAULT_CONFIG, concurrency: 1, bindQueues: "all", linkFlaps: "all", moves: "all" },
+  full: { ...DEFAULT_CONFIG, bindQueues: "all", linkFlaps: "all", moves: "all" },
+  mlx5: {
+    ...SELFTEST_CONFIG,
+    physical: [{ name: "eth0", netns: "init", driver: "mlx5", queues: 2 }],
+    netkits: [{ name: "nks", netns: "init", pairing: "single", numRxQueues: 2 }],
+    concurrency: 2,
+    moves: "netkits",
+  },
+  "two-nics": {
+    ...SELFTEST_CONFIG,
+    physical: [
+      { name: "eth0", netns: "init", driver: "netdevsim", queues: 1 },
+      { name: "eth1", netns: "init", driver: "netdevsim", queues: 1 },
+    ],
+    netkits: [{ name: "nks", netns: "init", pairing: "single", numRxQueues: 3 }],
+  },
+};
+
+/**
+ * A JSON-Schema-like description of {@linkcode ModelConfig} for configuration files (the caller
+ * parses YAML or JSON; {@linkcode validateConfig} then checks the data and names the first bad
+ * field).
+ */
+export const MODEL_CONFIG_SCHEMA: Readonly<Record<string, unknown>> = {
+  $schema: "https://json-schema.org/draft/2020-12/schema",
+  title: "leasecheck model configuration",
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    namespaces: {
+      type: "array",
+      items: { type: "string", minLength: 1 },
+      minItems: 1,
+      maxItems: 8,
+      uniqueItems: true,
+      description: "namespace names; the first is init_net",
+    },
+    nsids: {
+      type: "array",
+      items: {
+        type: "object",
+        required: ["netns", "peer", "id"],
+        properties: {
+          netns: { type: "string", description: "the namespace whose table gets the entry" },
+          peer: { type: "string", description: "the namespace being named" },
+          id: { type: "integer", minimum: 0, maximum: 0x7fffffff },
+        },
+      },
+    },
+    physical: {
+      type: "array",
+      items: {
+        type: "object",
+        required: ["name", "netns", "driver", "queues"],
+        properties: {
+          name: { type: "string", minLength: 1, maxLength: 15 },
+          netns: { type: "string" },
+          driver: { enum: ["netdevsim", "mlx5"] },
+          queues: { type: "integer", minimum: 1, maximum: 64 },
+          maxChannels: { type: "integer", minimum: 1, maximum: 64 },
+          up: { type: "boolean" },
+        },
+      },
+    },
+    netkits: {
+      type: "array",
+      items: {
+        type: "object",
+        required: ["name", "netns", "pairing", "numRxQueues"],
+        properties: {
+          name: { type: "string", minLength: 1, maxLength: 15 },
+          netns: { type: "string" },
+          pairing: { enum: ["pair", "single"] },
+          numRxQueues: { type: "integer", minimum: 1, maximum: 1024 },
+          mode: { enum: ["l2", "l3"] },
+          peerName: { type: "string", minLength: 1, maxLength: 15 },
+          peerNetns: { type: "string" },
+          up: { type: "boolean" },
+        },
+      },
+    },
+    netkitCreations: { type: "integer", minimum: 0, maximum: 8 },
+    operations: { type: "array", items: { enum: [...OPERATION_NAMES] } },
+    maxBindings: { type: "integer", minimum: 0, maximum: 8 },
+    concurrency: { type: "integer", minimum: 1, maximum: 4 },
+    mutant: { type: ["string", "null"], pattern: "^C-[0-9]{2}$" },
+    loopback: { type: "boolean" },
+    bindQueues: { enum: ["all", "leased-or-physical"] },
+    linkFlaps: { enum: ["all", "physical"] },
+    moves: { enum: ["all", "netkits"] },
+  },
 };
 
 /** A configuration error naming the offending field. */
@@ -255,6 +407,17 @@ export function validateConfig(partial: Partial<ModelConfig> = {}): ModelConfig 
   }
   if (typeof config.loopback !== "boolean") {
     throw new ModelConfigError("loopback", "expected a boolean");
+  }
+  if (config.bindQueues !== undefined) {
+    requireOneOf("bindQueues", config.bindQueues, ["all", "leased-or-physical"] as const);
+  }
+  if (config.linkFlaps !== undefined) {
+    requireOneOf("linkFlaps", config.linkFlaps, ["all", "physical"] as const);
+  }
+  if (config.moves !== undefined) requireOneOf("moves", config.moves, ["all", "netkits"] as const);
+  const known = new Set(Object.keys(MODEL_CONFIG_SCHEMA.properties as object));
+  for (const key of Object.keys(config)) {
+    if (!known.has(key)) throw new ModelConfigError(key, "unknown field");
   }
   return config;
 }

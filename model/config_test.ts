@@ -31,3 +31,25 @@ Deno.test("validateConfig() names the offending field", () => {
     );
   }
 });
+
+Deno.test("NAMED_CONFIGS all validate, and the schema describes every field of the default", async () => {
+  const { MODEL_CONFIG_SCHEMA, NAMED_CONFIGS } = await import("./config.ts");
+  for (const config of Object.values(NAMED_CONFIGS)) validateConfig(config);
+  const fields = Object.keys(MODEL_CONFIG_SCHEMA.properties as object);
+  for (const key of Object.keys(DEFAULT_CONFIG)) assert.ok(fields.includes(key), key);
+});
+
+Deno.test("validateConfig() rejects an unknown field and a bad domain bound by name", () => {
+  for (
+    const [partial, field] of [
+      [{ concurency: 2 }, "concurency"],
+      [{ moves: "some" }, "moves"],
+      [{ concurrency: 9 }, "concurrency"],
+    ] as [Record<string, unknown>, string][]
+  ) {
+    assert.throws(
+      () => validateConfig(partial as never),
+      (e: unknown) => e instanceof ModelConfigError && e.field === field,
+    );
+  }
+});

@@ -20,7 +20,8 @@ import {
 /**
  * The initial state of `config`: namespaces with their preset netns ids and `lo`, then the
  * physical devices in order, then the netkits (a pair's peer registered before its primary).
- * Devices configured `up` are up.
+ * Devices configured `up` are up. With `concurrency` >= 2 the state has that many free process
+ * slots.
  *
  * @example Usage
  * ```ts
@@ -122,5 +123,6 @@ export function initialState(config: ModelConfig): ModelState {
       }
     }
   }
+  if (c.concurrency >= 2) s = { ...s, procs: Array.from({ length: c.concurrency }, () => null) };
   return s;
 }

@@ -1,17 +1,25 @@
 /**
  * The state invariants of invariants.md that are predicates on one state, each named by its
- * fact id, plus NO-OOPS (the model hit no kernel BUG/WARN). Transition properties (INV-L7's
- * monotonicity, INV-N3, INV-V4, INV-M3) live in spec.ts.
+ * fact id, plus NO-OOPS (the model hit no kernel BUG/WARN) and NO-DEADLOCK. Transition
+ * properties (INV-L7's monotonicity, INV-N3, INV-V4, INV-M3, NS-4, the lock order) live in
+ * spec.ts.
  *
- * Not here, because the atomic model cannot express them: INV-T3 (needs the two-step unlease
- * cleanup), INV-T4 (double queueing happens inside one batch), INV-K1..K5 (locks), INV-R2's
- * transient references (no operation is in flight between steps).
+ * The lock invariants read the in-flight processes' lock lists (INV-K2, INV-K3) or the kernel
+ * assertions the operations record when they run without a lock they need (INV-K1, INV-K4,
+ * INV-K5: `netdev_assert_locked`, `ASSERT_RTNL`, recorded as an oops tagged with the id).
+ * INV-T3 needs the two-step unlease cleanup of a stepped run; INV-T4 is checked on every batch
+ * (atomic runs record list corruption as a tagged oops). INV-R3 is the liveness check: from the
+ * state, the in-flight processes run to their end ({@linkcode drain}) and no device may stay
+ * UNREGISTERING.
  *
  * @module
  */
 
 import type { Invariant } from "../checker/spec.ts";
 import type { ModelOptions } from "./mutants.ts";
+import type { UnregisterCtx } from "./ops/_unregister.ts";
+import { lockClass, waitForCycle } from "./process.ts";
+import { drain } from "./programs.ts";
 import { netkitFillInfo } from "./ops/netkit_getlink.ts";
 import { type NetkitData, netkitNewlink } from "./ops/netkit_newlink.ts";
 import { fillQueue } from "./ops/queue_get.ts";
@@ -66,7 +74,71 @@ function lowestFree(s: ModelState, from: number, peer: number): number {
  * ```
  */
 export function invariants(options: ModelOptions = {}): readonly ModelInvariant[] {
+  const tagged = (s: ModelState, tag: string) => s.oops === null || !s.oops.startsWith(tag);
+  const procs = (s: ModelState) => (s.procs ?? []).filter((p) => p !== null);
   return [
+    {
+      name: "NO-DEADLOCK",
+      description: "no in-flight operation waits, directly or in a cycle, for a lock it holds",
+      holds: (s) => tagged(s, "DEADLOCK") && waitForCycle(s) === undefined,
+    },
+    {
+      name: "INV-K1",
+      description: "lease and unlease run with both devices' instance locks held",
+      holds: (s) => tagged(s, "INV-K1"),
+    },
+    {
+      name: "INV-K2",
+      description: "no process takes a virtual instance lock while holding a physical one",
+      holds: (s) =>
+        procs(s).every((p) => {
+          let physical = false;
+          for (const l of p.held) {
+            const c = lockClass(s, l);
+            if (c === "netdev:physical") physical = true;
+            else if (c === "netdev:virtual" && physical) return false;
+          }
+          return true;
+        }),
+    },
+    {
+      name: "INV-K3",
+      description: "RTNL, when held, was taken before any instance lock",
+      holds: (s) => procs(s).every((p) => p.held.indexOf("rtnl") <= 0),
+    },
+    {
+      name: "INV-K4",
+      description: "netif_set_real_num_rx_queues and the DMA-device lookup run under the lock",
+      holds: (s) => tagged(s, "INV-K4"),
+    },
+    {
+      name: "INV-K5",
+      description: "unregister_netdevice_queued runs under RTNL",
+      holds: (s) => tagged(s, "INV-K5"),
+    },
+    {
+      name: "INV-T3",
+      description:
+        "no rx queue of a live device runs with an io_uring provider whose memory is unmapped",
+      holds: (s) =>
+        s.devices.every((d) =>
+          d.reg === "gone" || d.rxq.every((q) => {
+            if (q.mp === null) return true;
+            const b = s.bindings[q.mp];
+            return !b || b.kind !== "io-uring" || b.dev !== null;
+          })
+        ),
+    },
+    {
+      name: "INV-T4",
+      description: "no device is queued twice for unregistration in one batch",
+      holds: (s) =>
+        tagged(s, "INV-T4") && procs(s).every((p) => {
+          const ctx = p.ctx as Partial<UnregisterCtx> | null;
+          const queued = ctx?.queued;
+          return queued === undefined || new Set(queued).size === queued.length;
+        }),
+    },
     {
       name: "NO-OOPS",
       description: "the model hit no kernel BUG or WARN",
@@ -175,8 +247,11 @@ export function invariants(options: ModelOptions = {}): readonly ModelInvariant[
     },
     {
       name: "INV-R2",
-      description: "each device's refcount equals the references the state accounts for",
+      description:
+        "every reference is accounted for (leases, users, in-flight operations' tracked ones)",
       holds: (s) =>
+        tagged(s, "INV-R2") && s.netns.every((n) => (n.refs ?? 0) === 0) &&
+        procs(s).every((p) => p.holds.every((h) => h.dev === undefined || h.tracked === true)) &&
         s.devices.every((d, dev) => {
           const users = s.bindings.filter((b) =>
             b !== null && b.dev === dev && (b.kind === "io-uring" || b.kind === "xsk")
@@ -188,8 +263,14 @@ export function invariants(options: ModelOptions = {}): readonly ModelInvariant[
     },
     {
       name: "INV-R3",
-      description: "no unregistration waits forever (no device left UNREGISTERING)",
-      holds: (s) => s.devices.every((d) => d.reg !== "unregistering"),
+      description:
+        "every in-flight operation can finish and no unregistration waits forever (no device " +
+        "left UNREGISTERING once the in-flight operations ran to their end)",
+      holds: (s) => {
+        const end = s.procs === undefined ? s : drain(s, options);
+        return (end.procs ?? []).every((p) => p === null) &&
+          end.devices.every((d) => d.reg !== "unregistering");
+      },
     },
     {
       name: "INV-T1",

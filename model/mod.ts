@@ -6,20 +6,111 @@
  */
 
 import { type SpecEntry, specEntry } from "../checker/registry.ts";
-import { DEFAULT_CONFIG, type ModelConfig } from "./config.ts";
+import { type ModelConfig, NAMED_CONFIGS } from "./config.ts";
 import { type MutantId, MUTANTS } from "./mutants.ts";
 import { leasingSpec } from "./spec.ts";
 
-export { DEFAULT_CONFIG, type ModelConfig, ModelConfigError, validateConfig } from "./config.ts";
+export {
+  DEFAULT_CONFIG,
+  MODEL_CONFIG_SCHEMA,
+  type ModelConfig,
+  ModelConfigError,
+  NAMED_CONFIGS,
+  OPERATION_NAMES,
+  type OperationName,
+  SELFTEST_CONFIG,
+  validateConfig,
+} from "./config.ts";
+export { differentialSpec, type DiffState } from "./differential.ts";
+export { initialState } from "./init.ts";
+export {
+  type KillRow,
+  killTable,
+  MUTANT_CHECKS,
+  MUTANT_CONFIGS,
+  type MutantCheck,
+  renderKillTable,
+} from "./kill_table.ts";
 export { type MutantId, type MutantInfo, MUTANTS } from "./mutants.ts";
-export { applyStep, leasingSpec, type ModelStep } from "./spec.ts";
-export type { ModelState } from "./state.ts";
+export { drain, PROGRAMS } from "./programs.ts";
+export { applyStep, leasingSpec, type ModelStep, requestStep } from "./spec.ts";
+export type {
+  Binding,
+  BindingIndex,
+  BindingKind,
+  Device,
+  DeviceBase,
+  DeviceIndex,
+  Hold,
+  LockId,
+  ModelState,
+  NetkitDevice,
+  NetkitMode,
+  NetkitPairing,
+  NetkitPolicy,
+  NetkitScrub,
+  Netns,
+  NetnsIndex,
+  PhysicalDevice,
+  PhysicalDriver,
+  PlainVirtualDevice,
+  Proc,
+  QueueRef,
+  RegState,
+  RxQueue,
+} from "./state.ts";
+export type { NetkitConfig, NsidConfig, PhysicalConfig } from "./config.ts";
+export type { ModelOptions } from "./mutants.ts";
+export { ERRNO, type ErrnoName, type OpFailure, type OpReply, type OpSuccess } from "./errors.ts";
+export type { Exec, Program, Seg } from "./process.ts";
+export type { Caller, EmptyNest, OpResult } from "./ops/types.ts";
+export type { LeaseAttr, QueueCreateRequest, QueueIdAttr } from "./ops/queue_create.ts";
+export type { NetkitData, NetkitNewlinkRequest, NetkitPeerInfo } from "./ops/netkit_newlink.ts";
+export type { NetkitChangelinkRequest } from "./ops/netkit_changelink.ts";
+export type { DellinkRequest } from "./ops/netkit_dellink.ts";
+export type { PhysUnregisterRequest } from "./ops/phys_unregister.ts";
+export type { NetnsMoveRequest } from "./ops/netns_move.ts";
+export type { LinkSetRequest } from "./ops/link_set.ts";
+export type {
+  BindRxRequest,
+  MpBindRequest,
+  XskBindRequest,
+  ZcrxRegisterRequest,
+} from "./ops/mp_bind.ts";
+export type { MpUnbindRequest } from "./ops/mp_unbind.ts";
+export type { ChannelsSetRequest } from "./ops/ethtool_channels.ts";
+export type { NetnsDeleteRequest } from "./ops/netns_delete.ts";
+export type { DriverChannelsRequest } from "./ops/driver_channels.ts";
+export type {
+  Action,
+  ActionProperty,
+  Invariant,
+  ProcessLocks,
+  Spec,
+  StepLabel,
+} from "../checker/spec.ts";
+export type { ParamInfo, ParamValue, SpecEntry } from "../checker/registry.ts";
 
 /** The model as a registry entry (`deno task check --spec leasing`). */
 export const LEASING_SPEC: SpecEntry = specEntry({
   name: "leasing",
-  description: "rx-queue leasing: netdevsim + netkit pair across two namespaces, every operation",
+  description:
+    "rx-queue leasing: netdevsim + netkit pair + single netkit across two namespaces, every " +
+    "operation, two in-flight operations",
   params: {
+    config: {
+      type: "string",
+      default: "default",
+      choices: Object.keys(NAMED_CONFIGS),
+      description: "a named configuration (model/config.ts NAMED_CONFIGS)",
+    },
+    concurrency: {
+      type: "int",
+      default: 0,
+      min: 0,
+      max: 4,
+      description: "in-flight operations (1 = atomic; 0 = the configuration's own)",
+    },
     mutant: {
       type: "string",
       default: "none",
@@ -40,17 +131,20 @@ export const LEASING_SPEC: SpecEntry = specEntry({
     },
   },
   build: (p) => {
+    const base = NAMED_CONFIGS[p.config as string];
     const config: Partial<ModelConfig> = {
+      ...base,
       mutant: p.mutant === "none" ? null : (p.mutant as MutantId),
       netkitCreations: p.creations as number,
+      concurrency: (p.concurrency as number) || base.concurrency,
       netkits: p.single
-        ? [...DEFAULT_CONFIG.netkits, {
+        ? [...base.netkits, {
           name: "nk2",
           netns: "init",
           pairing: "single",
           numRxQueues: 2,
         }]
-        : DEFAULT_CONFIG.netkits,
+        : base.netkits,
     };
     return leasingSpec(config);
   },

@@ -4,17 +4,25 @@
  * and a few invalid ones so error paths are explored), the invariants of invariants.ts, and the
  * transition properties INV-L7 (monotonic), INV-N3, INV-V4 and INV-M3.
  *
- * Every operation is atomic in this increment (config `concurrency` 1): no process is ever in
- * flight between steps, so the `locks` hook reports none.
+ * With config `concurrency` 1 every operation is atomic: one transition per request. With
+ * `concurrency` >= 2 the state has that many process slots: the operations of
+ * {@linkcode PROGRAMS} (queue-create, netkit DELLINK, physical unregister, netns move, mp bind and
+ * unbind) start as processes and advance one segment per `step` transition, blocking on locks
+ * other processes hold; the others run atomically when the locks they take are free. Bound: a
+ * request whose atomic run from the current state changes nothing (an error reply) is explored
+ * as that self-loop and does not start a process — its interleavings can only move the moment
+ * it looks at the state, which every reachable state already covers. The `locks` hook reports
+ * each slot's locks by lockdep class (`rtnl`, `netdev:virtual`, `netdev:physical`).
  *
  * @module
  */
 
-import type { Action, ActionProperty, Spec } from "../checker/spec.ts";
+import type { Action, ActionProperty, ProcessLocks, Spec } from "../checker/spec.ts";
 import { type ModelConfig, type OperationName, validateConfig } from "./config.ts";
 import { initialState } from "./init.ts";
 import { invariants } from "./invariants.ts";
 import type { ModelOptions } from "./mutants.ts";
+import { driverChannels, type DriverChannelsRequest } from "./ops/driver_channels.ts";
 import { channelsSet, type ChannelsSetRequest } from "./ops/ethtool_channels.ts";
 import { linkSet, type LinkSetRequest } from "./ops/link_set.ts";
 import { mpBind, type MpBindRequest } from "./ops/mp_bind.ts";
@@ -28,13 +36,18 @@ import { physUnregister, type PhysUnregisterRequest } from "./ops/phys_unregiste
 import { queueCreate, type QueueCreateRequest } from "./ops/queue_create.ts";
 import { queueGetDump } from "./ops/queue_get.ts";
 import type { Caller, OpResult } from "./ops/types.ts";
+import { holderOf, lockClass, startProc } from "./process.ts";
+import { PROGRAMS, stepSlot } from "./programs.ts";
 import {
+  deviceByIfindex,
   devicesOfNetns,
   isNetkit,
   isPhysical,
+  type LockId,
   type ModelState,
   type NetnsIndex,
   peerId,
+  type Proc,
 } from "./state.ts";
 
 /** One step of the model: the operation, the caller, and the request. */
@@ -66,7 +79,8 @@ export type ModelStep =
     readonly caller: Caller;
     readonly request: ChannelsSetRequest;
   }
-  | { readonly op: "netns-delete"; readonly request: NetnsDeleteRequest };
+  | { readonly op: "netns-delete"; readonly request: NetnsDeleteRequest }
+  | { readonly op: "driver-channels"; readonly request: DriverChannelsRequest };
 
 /**
  * Applies one step atomically and returns the new state and the reply; the single entry point
@@ -113,6 +127,8 @@ export function applyStep(
       return channelsSet(state, step.caller, step.request, options);
     case "netns-delete":
       return netnsDelete(state, step.request, options);
+    case "driver-channels":
+      return driverChannels(state, step.request);
   }
 }
 
@@ -202,7 +218,11 @@ function newlinkSteps(s: ModelState): ModelStep[] {
   return out;
 }
 
-function deviceSteps(s: ModelState, op: "netkit-dellink" | "link-set"): ModelStep[] {
+function deviceSteps(
+  s: ModelState,
+  op: "netkit-dellink" | "link-set",
+  config?: ModelConfig,
+): ModelStep[] {
   const out: ModelStep[] = [];
   s.devices.forEach((d, i) => {
     if (d.reg !== "registered" || d.kind === "virtual") return;
@@ -210,6 +230,8 @@ function deviceSteps(s: ModelState, op: "netkit-dellink" | "link-set"): ModelSte
     if (op === "netkit-dellink") {
       if (isNetkit(d)) out.push({ op, caller, request: { ifindex: d.ifindex } });
     } else {
+      // linkFlaps "physical": a netkit is only brought back up.
+      if (config?.linkFlaps === "physical" && !isPhysical(d) && d.up) return;
       out.push({ op, caller, request: { ifindex: d.ifindex, up: !s.devices[i].up } });
     }
   });
@@ -230,10 +252,11 @@ function changelinkSteps(s: ModelState): ModelStep[] {
   return out;
 }
 
-function moveSteps(s: ModelState): ModelStep[] {
+function moveSteps(s: ModelState, config: ModelConfig): ModelStep[] {
   const out: ModelStep[] = [];
   s.devices.forEach((d) => {
     if (d.reg !== "registered" || d.kind === "virtual") return;
+    if (config.moves === "netkits" && !isNetkit(d)) return;
     for (const ns of aliveNetns(s)) {
       if (ns === d.netns) continue;
       out.push({
@@ -246,13 +269,15 @@ function moveSteps(s: ModelState): ModelStep[] {
   return out;
 }
 
-function bindSteps(s: ModelState, maxBindings: number): ModelStep[] {
-  if (s.bindings.filter((b) => b !== null).length >= maxBindings) return [];
+function bindSteps(s: ModelState, config: ModelConfig): ModelStep[] {
+  if (s.bindings.filter((b) => b !== null).length >= config.maxBindings) return [];
   const out: ModelStep[] = [];
+  const bounded = config.bindQueues === "leased-or-physical";
   s.devices.forEach((d) => {
     if (d.reg !== "registered" || d.kind === "virtual") return;
     const caller = { netns: d.netns };
     for (let q = 0; q < d.realRx; q++) {
+      if (bounded && !isPhysical(d) && d.rxq[q].lease === null) continue;
       out.push({
         op: "mp-bind",
         caller,
@@ -321,11 +346,11 @@ export function stepsOf(s: ModelState, op: OperationName, config: ModelConfig): 
           : []
       );
     case "netns-move":
-      return moveSteps(s);
+      return moveSteps(s, config);
     case "link-set":
-      return deviceSteps(s, "link-set");
+      return deviceSteps(s, "link-set", config);
     case "mp-bind":
-      return bindSteps(s, config.maxBindings);
+      return bindSteps(s, config);
     case "mp-unbind":
       return unbindSteps(s);
     case "ethtool-channels":
@@ -360,8 +385,35 @@ function leaseSet(s: ModelState): string {
   return pairs.join(",");
 }
 
-function properties(options: ModelOptions): ActionProperty<ModelState>[] {
+/** The operation a transition belongs to: the request's, or the stepping process's. */
+function opOf(before: ModelState, param: unknown): string | undefined {
+  if (typeof param === "number") return before.procs?.[param]?.op;
+  return (param as ModelStep | undefined)?.op;
+}
+
+function newLeases(before: ModelState, after: ModelState): { phys: number; virt: number }[] {
+  const out: { phys: number; virt: number }[] = [];
+  after.devices.forEach((d, i) => {
+    if (!isPhysical(d) || d === before.devices[i]) return;
+    d.rxq.forEach((q, n) => {
+      if (q.lease !== null && before.devices[i]?.rxq[n]?.lease === null) {
+        out.push({ phys: i, virt: q.lease.dev });
+      }
+    });
+  });
+  return out;
+}
+
+function properties(options: ModelOptions, concurrent: boolean): ActionProperty<ModelState>[] {
   return [
+    {
+      name: "NS-4",
+      description: "no lease is created on a device that is moving between namespaces",
+      holds: (before, after) =>
+        newLeases(before, after).every(({ phys, virt }) =>
+          before.devices[phys].movingNs !== true && before.devices[virt].movingNs !== true
+        ),
+    },
     {
       name: "INV-L7-monotonic",
       description: "a netkit's real rx count never decreases",
@@ -383,15 +435,16 @@ function properties(options: ModelOptions): ActionProperty<ModelState>[] {
       name: "INV-V4",
       description: "netns moves and link flaps keep every lease",
       holds: (before, after, step) => {
-        const op = (step.param as ModelStep).op;
+        const op = opOf(before, step.param);
         if (op !== "link-set" && op !== "netns-move") return true;
         return leaseSet(before) === leaseSet(after);
       },
     },
     {
       name: "INV-M3",
-      description: "a failing queue-create leaves the state unchanged",
+      description: "a failing queue-create leaves the state unchanged (atomic mode)",
       holds: (before, after, step) => {
+        if (concurrent) return true;
         const p = step.param as ModelStep;
         if (p.op !== "queue-create") return true;
         const r = queueCreate(before, p.caller, p.request, options);
@@ -399,6 +452,132 @@ function properties(options: ModelOptions): ActionProperty<ModelState>[] {
       },
     },
   ];
+}
+
+/**
+ * The atomic operations that may run while processes are in flight (when their locks are free):
+ * the ones that race with leasing on the physical queue or read it. Link flaps, netkit
+ * NEWLINK/CHANGELINK and netns deletion run only between processes (a bound of the stepped
+ * exploration; they take RTNL, which most processes hold or wait for).
+ */
+export const INTERLEAVED: readonly string[] = ["ethtool-channels", "queue-get-dump"];
+
+/**
+ * The locks an atomic operation takes in a stepped exploration (it runs only when they are all
+ * free), or "idle" when it needs every process to be finished (netns deletion).
+ */
+function atomicLocks(s: ModelState, step: ModelStep): LockId[] | "idle" {
+  const byIfindex = (netns: NetnsIndex, ifindex: number): LockId[] => {
+    const d = deviceByIfindex(s, netns, ifindex);
+    return d === undefined ? [] : [d];
+  };
+  switch (step.op) {
+    case "netkit-newlink":
+    case "netkit-changelink":
+      return ["rtnl"];
+    case "link-set":
+      return ["rtnl", ...byIfindex(step.caller.netns, step.request.ifindex)];
+    case "ethtool-channels":
+      return byIfindex(step.caller.netns, step.request.header["dev-index"]);
+    case "driver-channels":
+      return [step.request.device];
+    case "queue-get-dump": {
+      // Each dumped device's lock, and the lessor's for a leased netkit queue (QG-M1).
+      const locks: LockId[] = [];
+      for (const d of devicesOfNetns(s, step.caller.netns)) {
+        locks.push(d);
+        for (const q of s.devices[d].rxq) if (q.lease !== null) locks.push(q.lease.dev);
+      }
+      return locks;
+    }
+    default:
+      return "idle";
+  }
+}
+
+const NO_LOCKS: ProcessLocks = Object.freeze({ held: Object.freeze([]) });
+const lockViews = new WeakMap<Proc, ProcessLocks>();
+
+/** The lockdep view of the process slots (one entry per slot, fixed order). */
+function locksOf(s: ModelState): readonly ProcessLocks[] {
+  return (s.procs ?? []).map((p) => {
+    if (p === null) return NO_LOCKS;
+    const waiting = p.want !== null && holderOf(s, p.want) >= 0 ? lockClass(s, p.want) : undefined;
+    const cached = lockViews.get(p);
+    if (cached !== undefined && cached.waiting === waiting) return cached;
+    const held = cached?.held ?? p.held.map((l) => lockClass(s, l));
+    const view: ProcessLocks = waiting === undefined ? { held } : { held, waiting };
+    lockViews.set(p, view);
+    return view;
+  });
+}
+
+const procKeys = new WeakMap<Proc, string>();
+
+function procKey(p: Proc): string {
+  let k = procKeys.get(p);
+  if (k === undefined) {
+    k = JSON.stringify([p.op, p.pc, p.step, p.want, p.held, p.holds, p.ctx]);
+    procKeys.set(p, k);
+  }
+  return k;
+}
+
+/**
+ * Slot symmetry: processes are interchangeable, so the representative of a state has its
+ * processes sorted (free slots last). Lock views are taken on actual states, so the lock-order
+ * graph is unaffected.
+ */
+export function canonicalizeSlots(s: ModelState): ModelState {
+  const procs = s.procs;
+  if (procs === undefined || procs.length < 2) return s;
+  let sorted = true;
+  for (let i = 1; i < procs.length && sorted; i++) {
+    const a = procs[i - 1];
+    const b = procs[i];
+    if (b === null) continue;
+    if (a === null || procKey(a) > procKey(b)) sorted = false;
+  }
+  if (sorted) return s;
+  const live = procs.filter((p): p is Proc => p !== null).sort((a, b) =>
+    procKey(a) < procKey(b) ? -1 : procKey(a) > procKey(b) ? 1 : 0
+  );
+  return { ...s, procs: [...live, ...procs.map(() => null)].slice(0, procs.length) };
+}
+
+/** The first free process slot, or -1. */
+function freeSlot(s: ModelState): number {
+  const procs = s.procs;
+  if (procs === undefined) return -1;
+  for (let i = 0; i < procs.length; i++) if (procs[i] === null) return i;
+  return -1;
+}
+
+/**
+ * The successor of `s` when `step` is requested in a stepped exploration, or undefined when it
+ * cannot run now (all slots busy, or a lock it needs first is held).
+ */
+export function requestStep(
+  s: ModelState,
+  step: ModelStep,
+  options: ModelOptions,
+  interleave: readonly string[] = INTERLEAVED,
+): ModelState | undefined {
+  const atomic = applyStep(s, step, options);
+  if (atomic.state === s) return s; // changes nothing: a self-loop, no process
+  const program = PROGRAMS[step.op];
+  if (program === undefined) {
+    const idle = (s.procs ?? []).every((p) => p === null);
+    if (!idle && !interleave.includes(step.op)) return undefined;
+    const locks = atomicLocks(s, step);
+    if (locks === "idle") {
+      return (s.procs ?? []).every((p) => p === null) ? atomic.state : undefined;
+    }
+    return locks.every((l) => holderOf(s, l) < 0) ? atomic.state : undefined;
+  }
+  const slot = freeSlot(s);
+  if (slot < 0) return undefined;
+  return startProc(s, slot, step, program, options);
 }
 
 /**
@@ -414,21 +593,59 @@ function properties(options: ModelOptions): ActionProperty<ModelState>[] {
 export function leasingSpec(config: Partial<ModelConfig> = {}): Spec<ModelState> {
   const c = validateConfig(config);
   const options: ModelOptions = { mutant: c.mutant };
+  const concurrent = c.concurrency >= 2;
   const actions: Action<ModelState, unknown>[] = c.operations.map((op) => {
     const action: Action<ModelState, ModelStep> = {
       name: op,
       params: (s) => stepsOf(s, op, c),
-      next: (s, step) => applyStep(s, step, options).state,
+      next: concurrent
+        ? (s, step) => requestStep(s, step, options)
+        : (s, step) => applyStep(s, step, options).state,
       formatParam: formatRequest,
     };
     return action as Action<ModelState, unknown>;
   });
+  if (c.mutant === "C-08") {
+    // C-08: the environment action that shows the kernel gap (a driver lowering its rx count).
+    const driver: Action<ModelState, ModelStep> = {
+      name: "driver-channels",
+      params: (s) =>
+        s.devices.flatMap((d, i) =>
+          isPhysical(d) && d.reg === "registered" && d.realRx > 1
+            ? [{ op: "driver-channels" as const, request: { device: i } }]
+            : []
+        ),
+      next: concurrent
+        ? (s, step) => requestStep(s, step, options, [...INTERLEAVED, "driver-channels"])
+        : (s, step) => applyStep(s, step, options).state,
+      formatParam: formatRequest,
+    };
+    actions.push(driver as Action<ModelState, unknown>);
+  }
+  if (concurrent) {
+    const slots = Array.from({ length: c.concurrency }, (_, i) => i);
+    const step: Action<ModelState, number> = {
+      name: "step",
+      params: (s) => slots.filter((i) => (s.procs?.[i] ?? null) !== null),
+      next: (s, slot) => stepSlot(s, slot, options),
+      formatParam: (slot) => `proc${slot}`,
+    };
+    actions.push(step as Action<ModelState, unknown>);
+  }
+  const name = c.mutant === null ? "netkit-queue-leasing" : `netkit-queue-leasing[${c.mutant}]`;
   return {
-    name: c.mutant === null ? "netkit-queue-leasing" : `netkit-queue-leasing[${c.mutant}]`,
+    name,
     init: [initialState(c)],
     actions,
     invariants: invariants(options),
-    properties: properties(options),
-    isEnd: () => true,
+    properties: properties(options, concurrent),
+    isEnd: concurrent ? (s) => (s.procs ?? []).every((p) => p === null) : () => true,
+    ...(concurrent
+      ? {
+        canonicalize: canonicalizeSlots,
+        locks: locksOf,
+        processNames: Array.from({ length: c.concurrency }, (_, i) => `proc${i}`),
+      }
+      : {}),
   };
 }

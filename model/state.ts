@@ -40,6 +40,12 @@ export interface Netns {
   readonly nsids: readonly number[];
   /** The cyclic ifindex allocation cursor (`net->ifindex`); ifindex 1 is `lo`. */
   readonly nextIfindex: number;
+  /**
+   * References on this namespace that nothing accounts for: only a mutant that forgets a
+   * `put_net` (C-30) leaks one. Absent means 0 (in-flight processes keep theirs in
+   * {@linkcode Proc.holds}).
+   */
+  readonly refs?: number;
 }
 
 /** Points at one rx queue of one device. */
@@ -95,6 +101,11 @@ export interface DeviceBase {
    * its rx queues (REF-1), one per io_uring ifq (REF-3) and per AF_XDP pool (REF-4) bound to it.
    */
   readonly refs: number;
+  /**
+   * `moving_ns`: set (under the instance lock) while a netns move is in flight; the device is
+   * unlisted meanwhile (NS-1, NS-4). Absent means false; only stepped moves set it.
+   */
+  readonly movingNs?: boolean;
 }
 
 /** Which real driver a physical device behaves like. */
@@ -196,6 +207,53 @@ export interface ModelState {
    * whose condition the kernel assumes never holds), or null. Invariant NO-OOPS checks it.
    */
   readonly oops: string | null;
+  /**
+   * In-flight operations (processes), one slot per allowed concurrent operation; a free slot is
+   * null. Absent in atomic mode (config `concurrency` 1), where every operation is one step.
+   */
+  readonly procs?: readonly (Proc | null)[];
+}
+
+/**
+ * A lock: `"rtnl"` or the instance lock (`net_device.lock`) of a device, named by its index.
+ */
+export type LockId = "rtnl" | DeviceIndex;
+
+/**
+ * A transient reference an in-flight operation holds (REF-2): on a device (`netdev_hold`,
+ * `tracked` when taken with a `netdevice_tracker`) or on a namespace (`get_net_ns_by_id`).
+ */
+export interface Hold {
+  /** The referenced device, or undefined for a namespace reference. */
+  readonly dev?: DeviceIndex;
+  /** The referenced namespace, or undefined for a device reference. */
+  readonly netns?: NetnsIndex;
+  /** True while the reference still has its tracker (A-01, C-28). */
+  readonly tracked?: boolean;
+}
+
+/**
+ * An in-flight operation: which program runs, the request, where it stands (`pc`), the lock it
+ * waits for before its next step, the locks it holds in acquisition order, its transient
+ * references, and program-specific locals. Plain data.
+ */
+export interface Proc {
+  /** Program name (the operation, e.g. `"queue-create"`). */
+  readonly op: string;
+  /** The request (a `ModelStep`). */
+  readonly step: unknown;
+  /** Program counter: the label of the next segment. */
+  readonly pc: string;
+  /** The lock the next step needs, or null. */
+  readonly want: LockId | null;
+  /** True when the next step acquires `want` (else it only waits until `want` is free). */
+  readonly acquire: boolean;
+  /** Locks held, in acquisition order. */
+  readonly held: readonly LockId[];
+  /** Transient references held. */
+  readonly holds: readonly Hold[];
+  /** Program-specific locals. */
+  readonly ctx: unknown;
 }
 
 /** An empty (unleased, unbound) rx queue. */
@@ -226,7 +284,8 @@ export function isNetkit(dev: Device): dev is NetkitDevice {
 
 /**
  * The device with `ifindex` listed in namespace `netns` (`dev_get_by_index`), or undefined. A
- * device is unlisted when it starts unregistering (NK-DEL-2), so only registered ones are found.
+ * device is unlisted when it starts unregistering (NK-DEL-2) and while it moves (NS-1), so only
+ * registered, settled ones are found.
  */
 export function deviceByIfindex(
   state: ModelState,
@@ -234,7 +293,7 @@ export function deviceByIfindex(
   ifindex: number,
 ): DeviceIndex | undefined {
   const i = state.devices.findIndex((d) =>
-    d.netns === netns && d.ifindex === ifindex && d.reg === "registered"
+    d.netns === netns && d.ifindex === ifindex && d.reg === "registered" && d.movingNs !== true
   );
   return i < 0 ? undefined : i;
 }

@@ -14,6 +14,7 @@ import {
   type BindingIndex,
   type DeviceIndex,
   isPhysical,
+  type LockId,
   type ModelState,
   type QueueRef,
   recordOops,
@@ -21,6 +22,22 @@ import {
   updateBinding,
   updateRxq,
 } from "../state.ts";
+
+/**
+ * INV-K1: `netdev_assert_locked` on both devices of a lease. `held` is the running process's
+ * lock list; undefined means "not tracked" (a caller outside any program). Records the lockdep
+ * WARN as an oops tagged INV-K1.
+ */
+function assertBothLocked(
+  state: ModelState,
+  virt: QueueRef,
+  phys: QueueRef,
+  held: readonly LockId[] | undefined,
+  what: string,
+): ModelState {
+  if (held === undefined || (held.includes(virt.dev) && held.includes(phys.dev))) return state;
+  return recordOops(state, `INV-K1: ${what} without both instance locks held`);
+}
 
 /**
  * `netdev_rx_queue_lease(virt_rxq, phys_rxq)` (QC-S1): takes the tracked reference on the
@@ -31,9 +48,11 @@ export function leaseRxq(
   virt: QueueRef,
   phys: QueueRef,
   options?: ModelOptions,
+  held?: readonly LockId[],
 ): ModelState {
   const holder = isMutant(options, "C-39") ? virt : phys;
-  let s = addRefs(state, holder.dev, 1);
+  let s = assertBothLocked(state, virt, phys, held, "netdev_rx_queue_lease");
+  s = addRefs(s, holder.dev, 1);
   s = updateRxq(s, holder.dev, holder.queue, (q) => ({ ...q, leaseTracker: true }));
   s = updateRxq(s, phys.dev, phys.queue, (q) => ({ ...q, lease: virt }));
   return updateRxq(s, virt.dev, virt.queue, (q) => ({ ...q, lease: phys }));
@@ -49,8 +68,26 @@ export function unleaseRxq(
   virt: QueueRef,
   phys: QueueRef,
   options?: ModelOptions,
+  held?: readonly LockId[],
 ): ModelState {
-  let s = cleanupUnlease(state, phys, virt);
+  const first = cleanupUnleaseFirst(state, phys, virt, options);
+  const s = cleanupUnleaseSecond(first.state, phys, virt, first.binding, options);
+  return unleaseFinish(s, virt, phys, options, held);
+}
+
+/**
+ * The end of `netdev_rx_queue_unlease` after the provider cleanup: clear the physical then the
+ * virtual pointer and drop the tracked reference (NK-DEL-4). Mutants: C-10 clears only the
+ * physical pointer, C-09 forgets the `netdev_put`.
+ */
+export function unleaseFinish(
+  state: ModelState,
+  virt: QueueRef,
+  phys: QueueRef,
+  options?: ModelOptions,
+  held?: readonly LockId[],
+): ModelState {
+  let s = assertBothLocked(state, virt, phys, held, "netdev_rx_queue_unlease");
   s = updateRxq(s, phys.dev, phys.queue, (q) => ({ ...q, lease: null }));
   if (!isMutant(options, "C-10")) {
     s = updateRxq(s, virt.dev, virt.queue, (q) => ({ ...q, lease: null }));
@@ -65,14 +102,38 @@ export function unleaseRxq(
 }
 
 /**
- * `netif_rxq_cleanup_unlease(phys_rxq, virt_rxq)` (MP-U1, MP-U3 order of 7.1.5+): close the
- * physical queue's provider, then call the provider's `uninstall` with the VIRTUAL rxq (MP-U4).
+ * `netif_rxq_cleanup_unlease(phys_rxq, virt_rxq)`, first half (MP-U1, MP-U3 order of 7.1.5+):
+ * close the physical queue's provider (clear the params, restart the queue). Returns the
+ * provider for the second half, or null when the queue has none (MP-U1: nothing to do). Mutant
+ * C-21 (MP-U2, 7.1.0-7.1.4, CVE-2026-74285) calls the provider's `uninstall` first instead, so
+ * between the halves the queue runs with its provider's memory unmapped (INV-T3).
  */
-function cleanupUnlease(state: ModelState, phys: QueueRef, virt: QueueRef): ModelState {
+export function cleanupUnleaseFirst(
+  state: ModelState,
+  phys: QueueRef,
+  virt: QueueRef,
+  options?: ModelOptions,
+): { state: ModelState; binding: BindingIndex | null } {
   const binding = state.devices[phys.dev].rxq[phys.queue].mp;
-  if (binding === null) return state; // MP-U1
-  const s = closeLocal(state, phys, binding);
-  return providerUninstall(s, binding, virt);
+  if (binding === null) return { state, binding }; // MP-U1
+  if (isMutant(options, "C-21")) return { state: providerUninstall(state, binding, virt), binding };
+  return { state: closeLocal(state, phys, binding), binding };
+}
+
+/**
+ * `netif_rxq_cleanup_unlease`, second half: the provider's `uninstall` with the VIRTUAL rxq
+ * (MP-U4); under C-21 the late close of the physical queue.
+ */
+export function cleanupUnleaseSecond(
+  state: ModelState,
+  phys: QueueRef,
+  virt: QueueRef,
+  binding: BindingIndex | null,
+  options?: ModelOptions,
+): ModelState {
+  if (binding === null) return state;
+  if (isMutant(options, "C-21")) return closeLocal(state, phys, binding);
+  return providerUninstall(state, binding, virt);
 }
 
 /**
@@ -139,6 +200,7 @@ export function dmaDevice(
   queue: number,
   options?: ModelOptions,
 ): DeviceIndex | null {
+  // DMA-1 / INV-K4: the caller holds dev's instance lock (the programs take it before calling).
   const d = state.devices[dev];
   const own = isPhysical(d) && d.dma ? dev : null; // DMA-2: parent with dma_mask, else NULL
   if (!rxqIsLeased(d, queue)) return own; // DMA-2

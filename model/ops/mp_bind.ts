@@ -3,7 +3,9 @@
  * io_uring/zcrx.c, IOU-1..4), devmem `bind-rx` (NETDEV_CMD_BIND_RX, net/core/netdev-genl.c,
  * DM-1..5) and AF_XDP `bind` (net/xdp/xsk.c `xsk_bind`, `xp_assign_dev`, drivers/net/netkit.c
  * `netkit_xsk`, XSK-1..5). Through a leased netkit queue each is proxied to the physical queue.
- * Atomic.
+ * Stepped ({@linkcode MP_BIND}): RTNL for AF_XDP (XSK-1), the named device's instance lock
+ * (`netdev_get_by_index_lock` / `netdev_lock_ops`), and for a leased netkit queue the physical
+ * lock nested inside it (DMA-4, MP-06, XSK-3); the checks and changes run with all of them held.
  *
  * @module
  */
@@ -11,6 +13,7 @@
 import { failure, type OpFailure, success } from "../errors.ts";
 import type { ModelOptions } from "../mutants.ts";
 import { intValue, QUEUE_TYPE } from "../netlink.ts";
+import { lockedProgram, type Program } from "../process.ts";
 import {
   addBinding,
   addRefs,
@@ -97,6 +100,50 @@ export function mpBind(
   if (request.provider === "devmem") return bindRx(state, caller, request, options);
   return xskBind(state, caller, request, options);
 }
+
+/** The queues a bind request names. */
+function requestQueues(request: MpBindRequest): number[] {
+  if (request.provider === "io-uring") return [request.queue];
+  if (request.provider === "xsk") return [request["queue-id"]];
+  return (request.queues ?? []).flatMap((q) => (q.id === undefined ? [] : [q.id]));
+}
+
+/** The lessor of the first leased queue among `queues` of virtual device `dev`, or null. */
+export function proxiedLessor(
+  state: ModelState,
+  dev: DeviceIndex | null,
+  queues: readonly number[],
+): DeviceIndex | null {
+  if (dev === null) return null;
+  const d = state.devices[dev];
+  if (d === undefined || isPhysical(d)) return null;
+  for (const q of queues) if (rxqIsLeased(d, q)) return d.rxq[q].lease!.dev;
+  return null;
+}
+
+type BindStep = { readonly caller: Caller; readonly request: MpBindRequest };
+
+/** The three bind operations as one stepped program. */
+export const MP_BIND: Program = lockedProgram(
+  "mp-bind",
+  (state, step) => {
+    const { caller, request } = step as BindStep;
+    if (request.ifindex === undefined) return null;
+    const dev = deviceByIfindex(state, caller.netns, request.ifindex);
+    if (request.provider === "xsk") return { rtnl: true, dev: dev ?? null };
+    return dev === undefined ? null : { rtnl: false, dev };
+  },
+  (state, step) => {
+    const { caller, request } = step as BindStep;
+    if (request.ifindex === undefined) return null;
+    const dev = deviceByIfindex(state, caller.netns, request.ifindex) ?? null;
+    return proxiedLessor(state, dev, requestQueues(request));
+  },
+  (state, step, options) => {
+    const { caller, request } = step as BindStep;
+    return mpBind(state, caller, request, options);
+  },
+);
 
 /** io_uring zcrx registration (IOU-1..4). io_uring passes no extack, so errors carry none. */
 export function zcrxRegister(

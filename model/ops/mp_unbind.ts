@@ -1,14 +1,18 @@
 /**
  * Closing a queue user: io_uring ifq teardown (`io_close_queue`, IOU-5), devmem unbind on socket
  * close (`net_devmem_unbind_dmabuf`, DM-6), AF_XDP socket release (`xp_clear_dev`, XSK-8). A
- * user the kernel already detached (device unregistered) just goes away. Atomic.
+ * user the kernel already detached (device unregistered) just goes away. Stepped
+ * ({@linkcode MP_UNBIND}): RTNL for AF_XDP (`xp_release_deferred`), the bound device's instance
+ * lock, and the physical lock for a proxied queue (IOU-5, DM-6, XSK-8).
  *
  * @module
  */
 
 import { failure, success } from "../errors.ts";
 import { addRefs, type BindingIndex, type ModelState, updateBinding } from "../state.ts";
+import { lockedProgram, type Program } from "../process.ts";
 import { mpCloseRxq, xskUnbind } from "./_queues.ts";
+import { proxiedLessor } from "./mp_bind.ts";
 import type { OpResult } from "./types.ts";
 
 /** Which user closes. */
@@ -51,3 +55,18 @@ export function mpUnbind(
   s = updateBinding(s, request.binding, () => null);
   return { state: s, reply: success({}) };
 }
+
+/** Closing a queue user as a stepped program. */
+export const MP_UNBIND: Program = lockedProgram(
+  "mp-unbind",
+  (state, step) => {
+    const b = state.bindings[(step as { request: MpUnbindRequest }).request.binding];
+    if (!b || b.dev === null) return null;
+    return { rtnl: b.kind === "xsk", dev: b.dev };
+  },
+  (state, step) => {
+    const b = state.bindings[(step as { request: MpUnbindRequest }).request.binding];
+    return b ? proxiedLessor(state, b.dev, b.queues) : null;
+  },
+  (state, step) => mpUnbind(state, (step as { request: MpUnbindRequest }).request),
+);

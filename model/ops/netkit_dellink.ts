@@ -2,15 +2,17 @@
  * RTM_DELLINK. For a netkit (either end of a pair): `netkit_del_link` queues the device and its
  * peer, then the batch unregister runs `netkit_uninit` → `netkit_queue_unlease` (NK-DEL-1..7).
  * Devices without `rtnl_link_ops->dellink` (physical devices, `lo`) answer -EOPNOTSUPP
- * (net/core/rtnetlink.c `rtnl_dellink`). Atomic (RTNL).
+ * (net/core/rtnetlink.c `rtnl_dellink`). A program: RTNL, `netkit_del_link`, then the batch
+ * machine of `_unregister.ts` (its steps: netkit lock and physical lock per leased queue).
  *
  * @module
  */
 
-import { failure, success } from "../errors.ts";
+import { failure } from "../errors.ts";
 import type { ModelOptions } from "../mutants.ts";
-import { deviceByIfindex, isNetkit, type ModelState } from "../state.ts";
-import { deleteDevices } from "./_unregister.ts";
+import { done, newProc, type Program, release, runAtomic, type Seg, waitFor } from "../process.ts";
+import { deviceByIfindex, type DeviceIndex, isNetkit, type ModelState } from "../state.ts";
+import { enterMachine, netkitDelLink, UNREGISTER } from "./_unregister.ts";
 import type { Caller, OpResult } from "./types.ts";
 
 /** A DELLINK request. */
@@ -37,8 +39,29 @@ export function netkitDellink(
   request: DellinkRequest,
   options?: ModelOptions,
 ): OpResult<Record<string, never>> {
-  const dev = deviceByIfindex(state, caller.netns, request.ifindex);
-  if (dev === undefined) return { state, reply: failure("ENODEV") };
-  if (!isNetkit(state.devices[dev])) return { state, reply: failure("EOPNOTSUPP") };
-  return { state: deleteDevices(state, [dev], options), reply: success({}) };
+  const r = runAtomic(state, { caller, request }, NETKIT_DELLINK, options);
+  return r as OpResult<Record<string, never>>;
 }
+
+/** RTM_DELLINK as a stepped program (`rtnl_dellink` → `netkit_del_link`, NK-DEL-1..7). */
+export const NETKIT_DELLINK: Program = {
+  name: "netkit-dellink",
+  start: (state, step) => ({
+    kind: "yield",
+    state,
+    proc: waitFor(newProc("netkit-dellink", step, null), "rtnl", "rtnl"),
+  }),
+  resume: (state, proc, x): Seg => {
+    if (proc.pc !== "rtnl") return UNREGISTER.resume(state, proc, x);
+    const { caller, request } = proc.step as { caller: Caller; request: DellinkRequest };
+    const dev = deviceByIfindex(state, caller.netns, request.ifindex);
+    if (dev === undefined) return done(state, release(proc, "rtnl"), failure("ENODEV"));
+    if (!isNetkit(state.devices[dev])) {
+      return done(state, release(proc, "rtnl"), failure("EOPNOTSUPP"));
+    }
+    const list: DeviceIndex[] = [];
+    const queued: DeviceIndex[] = [];
+    const s = netkitDelLink(state, dev, list, queued, proc.held, x.options);
+    return UNREGISTER.resume(s, enterMachine(proc, list, queued), x);
+  },
+};

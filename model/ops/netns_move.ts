@@ -1,25 +1,45 @@
 /**
  * Moving a device to another network namespace (`ip link set DEV netns NS`; RTM_NEWLINK with
  * IFLA_NET_NS_FD). Kernel: net/core/dev.c `__dev_change_net_namespace`; operations.md §7
- * (NS-1..4), XSK-9, UNREG-1. Atomic (RTNL).
+ * (NS-1..4), XSK-9, UNREG-1. A program under RTNL with two steps on the device's instance lock:
+ * the first closes and unlists the device and sets `moving_ns`, then runs the NETDEV_UNREGISTER
+ * notifiers; the second switches the namespace (and ifindex) and clears `moving_ns`. Between
+ * them a concurrent queue-create that looked the device up before the move meets `moving_ns` at
+ * QC-19 (NS-4).
  *
  * @module
  */
 
 import { failure, success } from "../errors.ts";
-import type { ModelOptions } from "../mutants.ts";
+import { isMutant, type ModelOptions } from "../mutants.ts";
+import {
+  done,
+  type Exec,
+  isFree,
+  newProc,
+  type Program,
+  release,
+  runAtomic,
+  type Seg,
+  waitFor,
+} from "../process.ts";
 import {
   allocPeerId,
+  type Device,
   deviceByIfindex,
   type DeviceIndex,
   isNetkit,
+  isPhysical,
+  type LockId,
   type ModelState,
   type NetnsIndex,
+  type Proc,
   reserveIfindex,
+  rxqIsLeased,
   updateDevice,
 } from "../state.ts";
 import { xskUnbind } from "./_queues.ts";
-import { netkitNotifier, runTodo } from "./_unregister.ts";
+import { unregisterAtomic } from "./_unregister.ts";
 import type { Caller, OpResult } from "./types.ts";
 
 /** A netns move request. */
@@ -40,11 +60,9 @@ export function resolveNetnsRef(
 }
 
 /**
- * Moves device `dev` to `target` (the body of `__dev_change_net_namespace`, also used by netns
- * deletion): close, NETDEV_UNREGISTER with reg_state still REGISTERED (xsk sockets bound to the
- * device are unbound; the netkit notifier ignores it, C-11 does not), IFLA_NEW_NETNSID
- * allocation in the old netns, the RTM_DELLINK fill, the move (new ifindex only if taken), and
- * the RTM_NEWLINK fill in the new netns. The device arrives down (NS-1).
+ * Moves device `dev` to `target` atomically (the body of `__dev_change_net_namespace`, also used
+ * by netns deletion): {@linkcode moveBegin} then {@linkcode moveSwitch}. The device arrives down
+ * (NS-1).
  */
 export function moveDevice(
   state: ModelState,
@@ -52,26 +70,65 @@ export function moveDevice(
   target: NetnsIndex,
   options?: ModelOptions,
 ): ModelState {
+  return moveSwitch(moveBegin(state, dev, target, options), dev, target);
+}
+
+/** The locks XSK-9's unbinds of sockets bound to `dev` take. */
+function xskLocks(state: ModelState, dev: DeviceIndex): LockId[] {
+  const locks: LockId[] = [];
+  for (const b of state.bindings) {
+    if (!b || b.kind !== "xsk" || b.dev !== dev) continue;
+    locks.push(dev);
+    const d = state.devices[dev];
+    if (rxqIsLeased(d, b.queues[0]) && !isPhysical(d)) locks.push(d.rxq[b.queues[0]].lease!.dev);
+  }
+  return locks;
+}
+
+/**
+ * First half of the move: close, unlist and set `moving_ns` under the instance lock, then the
+ * NETDEV_UNREGISTER notifiers with reg_state still REGISTERED (xsk sockets bound to the device
+ * are unbound, XSK-9; the netkit notifier ignores it, C-11 does not and unregisters the leasing
+ * netkits, freed when RTNL is released), then the IFLA_NEW_NETNSID allocation in the old netns
+ * and the RTM_DELLINK fill.
+ */
+export function moveBegin(
+  state: ModelState,
+  dev: DeviceIndex,
+  target: NetnsIndex,
+  options?: ModelOptions,
+): ModelState {
   const old = state.devices[dev].netns;
-  let s = updateDevice(state, dev, (x) => ({ ...x, up: false }));
+  let s = updateDevice(state, dev, (x) => ({ ...x, up: false, movingNs: true }));
   s.bindings.forEach((b, i) => {
     if (b && b.kind === "xsk" && b.dev === dev) s = xskUnbind(s, i); // XSK-9
   });
-  // UNREG-1: reg_state is still REGISTERED, so the netkit notifier does nothing (C-11 acts, and
-  // the netkits it unregisters are freed when RTNL is released).
-  const queued = new Set([dev]);
-  s = netkitNotifier(s, dev, queued, options);
-  s = runTodo(s, [...queued].filter((d) => d !== dev));
+  // UNREG-1: reg_state is still REGISTERED, so the netkit notifier does nothing (C-11 acts).
+  if (isMutant(options, "C-11")) {
+    s = unregisterAtomic(s, [dev], [dev], options, { notifyOnly: true, exclude: dev });
+  }
   s = allocPeerId(s, old, target).state; // new_nsid = peernet2id_alloc(old, new)
-  const linkNet = (x: ModelState): NetnsIndex | undefined => {
-    const d = x.devices[dev];
-    return isNetkit(d) && d.peer !== null ? x.devices[d.peer].netns : undefined;
-  };
-  const before = linkNet(s);
+  const before = linkNet(s, dev);
   if (before !== undefined && before !== old) s = allocPeerId(s, old, before).state; // DELLINK fill
-  const r = reserveIfindex(s, target, s.devices[dev].ifindex);
-  s = updateDevice(r.state, dev, (x) => ({ ...x, netns: target, ifindex: r.ifindex }));
-  const after = linkNet(s);
+  return s;
+}
+
+function linkNet(s: ModelState, dev: DeviceIndex): NetnsIndex | undefined {
+  const d = s.devices[dev];
+  return isNetkit(d) && d.peer !== null ? s.devices[d.peer].netns : undefined;
+}
+
+/**
+ * Second half: under the instance lock, switch the namespace (a new ifindex only if taken),
+ * clear `moving_ns`, relist, and the RTM_NEWLINK fill in the new netns.
+ */
+export function moveSwitch(state: ModelState, dev: DeviceIndex, target: NetnsIndex): ModelState {
+  const r = reserveIfindex(state, target, state.devices[dev].ifindex);
+  let s = updateDevice(r.state, dev, (x): Device => {
+    const { movingNs: _moving, ...rest } = x;
+    return { ...rest, netns: target, ifindex: r.ifindex } as Device;
+  });
+  const after = linkNet(s, dev);
   if (after !== undefined && after !== target) s = allocPeerId(s, target, after).state; // NEWLINK fill
   return s;
 }
@@ -94,14 +151,60 @@ export function netnsMove(
   request: NetnsMoveRequest,
   options?: ModelOptions,
 ): OpResult<Record<string, never>> {
+  const r = runAtomic(state, { caller, request }, NETNS_MOVE, options);
+  return r as OpResult<Record<string, never>>;
+}
+
+interface MoveCtx {
+  readonly dev: DeviceIndex;
+  readonly target: NetnsIndex;
+}
+
+/** The netns move as a stepped program (`__dev_change_net_namespace` under RTNL). */
+export const NETNS_MOVE: Program = {
+  name: "netns-move",
+  start: (state, step) => ({
+    kind: "yield",
+    state,
+    proc: waitFor(newProc("netns-move", step, null), "rtnl", "rtnl"),
+  }),
+  resume: (state, proc, x) => {
+    if (proc.pc === "rtnl") return moveLookup(state, proc, x);
+    if (proc.pc === "begin") return moveLocked(state, proc, x);
+    const { dev, target } = proc.ctx as MoveCtx;
+    const s = moveSwitch(state, dev, target);
+    return done(s, release(proc, dev, "rtnl"), success({}));
+  },
+};
+
+function moveLookup(state: ModelState, proc: Proc, x: Exec): Seg {
+  const { caller, request } = proc.step as { caller: Caller; request: NetnsMoveRequest };
+  const fail = (errno: "ENODEV" | "EINVAL") => done(state, release(proc, "rtnl"), failure(errno));
   const dev = deviceByIfindex(state, caller.netns, request.ifindex);
-  if (dev === undefined) return { state, reply: failure("ENODEV") };
+  if (dev === undefined) return fail("ENODEV");
   const target = resolveNetnsRef(state, request["net-ns"]);
   // A dead namespace cannot be named (no fd or pid refers to it); the model answers -EINVAL.
-  if (target === undefined) return { state, reply: failure("EINVAL") };
+  if (target === undefined) return fail("EINVAL");
   // NETIF_F_NETNS_LOCAL / netns_local (lo): -EINVAL.
-  if (state.devices[dev].kind === "virtual") return { state, reply: failure("EINVAL") };
+  if (state.devices[dev].kind === "virtual") return fail("EINVAL");
   // Same namespace: nothing to do.
-  if (target === state.devices[dev].netns) return { state, reply: success({}) };
-  return { state: moveDevice(state, dev, target, options), reply: success({}) };
+  if (target === state.devices[dev].netns) {
+    return done(state, release(proc, "rtnl"), success({}));
+  }
+  const p = { ...proc, ctx: { dev, target } };
+  if (!isFree(state, p, dev, x)) {
+    return { kind: "yield", state, proc: waitFor(p, "begin", dev, false) };
+  }
+  return moveLocked(state, p, x);
+}
+
+/** Under RTNL with the device's lock free: the first half, then wait for the lock again. */
+function moveLocked(state: ModelState, proc: Proc, x: Exec): Seg {
+  const { dev, target } = proc.ctx as MoveCtx;
+  const busy = xskLocks(state, dev).find((l) => l !== dev && !isFree(state, proc, l, x));
+  if (busy !== undefined) {
+    return { kind: "yield", state, proc: waitFor(proc, "begin", busy, false) };
+  }
+  const s = moveBegin(state, dev, target, x.options);
+  return { kind: "yield", state: s, proc: waitFor(proc, "switch", dev, true) };
 }

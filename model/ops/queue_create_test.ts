@@ -5,7 +5,7 @@ import { mpBind } from "./mp_bind.ts";
 import { queueCreate } from "./queue_create.ts";
 import { linkSet } from "./link_set.ts";
 import { initialState } from "../init.ts";
-import { DEFAULT_CONFIG } from "../config.ts";
+import { SELFTEST_CONFIG } from "../config.ts";
 
 function expectError(
   state: ModelState,
@@ -295,7 +295,7 @@ Deno.test("queueCreate() fails with EBUSY 'Device queue in use by memory provide
 
 Deno.test("queueCreate() fails with EOPNOTSUPP 'Leasing queues from different devices not supported' (QC-24, different_lessors)", () => {
   const s0 = initialState({
-    ...DEFAULT_CONFIG,
+    ...SELFTEST_CONFIG,
     physical: [
       { name: "eth0", netns: "init", driver: "netdevsim", queues: 2 },
       { name: "eth1", netns: "init", driver: "netdevsim", queues: 2 },

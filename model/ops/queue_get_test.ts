@@ -5,7 +5,7 @@ import { netnsMove } from "./netns_move.ts";
 import { queueCreate } from "./queue_create.ts";
 import { queueGet, queueGetDump } from "./queue_get.ts";
 import { initialState } from "../init.ts";
-import { DEFAULT_CONFIG } from "../config.ts";
+import { SELFTEST_CONFIG } from "../config.ts";
 
 const leased = () => queueCreate(selftestState(), NS1, guestLease(1)).state;
 
@@ -147,7 +147,7 @@ Deno.test("queueGetDump() of a down device by ifindex is empty, of an unknown on
 
 Deno.test("queueGet() allocates the physical netns's id for the netkit's netns on demand (QG-L3)", () => {
   // eth0 moves to ns2, which has no ids; the guest stays in ns1.
-  const s0 = initialState({ ...DEFAULT_CONFIG, namespaces: ["init", "ns1", "ns2"] });
+  const s0 = initialState({ ...SELFTEST_CONFIG, namespaces: ["init", "ns1", "ns2"] });
   const leasedState = queueCreate(s0, NS1, guestLease(1)).state;
   const moved = netnsMove(leasedState, INIT, { ifindex: 2, "net-ns": "ns2" }).state;
   assert.equal(moved.netns[2].nsids[1], -1);

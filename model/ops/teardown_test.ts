@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { guestLease, INIT, localLease, NS1, ok, selftestState, singleState } from "../_fixtures.ts";
 import { initialState } from "../init.ts";
-import { DEFAULT_CONFIG } from "../config.ts";
+import { SELFTEST_CONFIG } from "../config.ts";
 import { channelsSet } from "./ethtool_channels.ts";
 import { mpBind } from "./mp_bind.ts";
 import { netkitDellink } from "./netkit_dellink.ts";
@@ -72,7 +72,7 @@ Deno.test("physUnregister() removes a single netkit and two netkits leasing one 
   const single = queueCreate(singleState(), INIT, localLease(3, 2, 1)).state;
   assert.equal(physUnregister(single, { device: 2 }).state.devices[3].reg, "gone");
   const s0 = initialState({
-    ...DEFAULT_CONFIG,
+    ...SELFTEST_CONFIG,
     physical: [{ name: "eth0", netns: "init", driver: "netdevsim", queues: 3 }],
     netkits: [
       { name: "nka", netns: "init", pairing: "single", numRxQueues: 3 },
@@ -106,7 +106,7 @@ Deno.test("physUnregister() drops an io_uring ifq bound through the lease (UNREG
 });
 
 Deno.test("netnsMove() keeps the lease; the guest arrives down and keeps its ifindex (NS-1, NS-2, move_guest_netns)", () => {
-  const s0 = initialState({ ...DEFAULT_CONFIG, namespaces: ["init", "ns1", "ns2"] });
+  const s0 = initialState({ ...SELFTEST_CONFIG, namespaces: ["init", "ns1", "ns2"] });
   const s = queueCreate(s0, NS1, guestLease(1)).state;
   const r = netnsMove(s, NS1, { ifindex: 2, "net-ns": "ns2" });
   // Indexes with three namespaces: 0..2 lo, 3 eth0, 4 guest, 5 host.

@@ -1,0 +1,64 @@
+/**
+ * The stepped operations by name, the drain that runs in-flight processes to their end (the
+ * liveness check behind INV-R3), and the engine-facing process actions.
+ *
+ * @module
+ */
+
+import type { ModelOptions } from "./mutants.ts";
+import { MP_BIND } from "./ops/mp_bind.ts";
+import { MP_UNBIND } from "./ops/mp_unbind.ts";
+import { NETKIT_DELLINK } from "./ops/netkit_dellink.ts";
+import { NETNS_MOVE } from "./ops/netns_move.ts";
+import { PHYS_UNREGISTER } from "./ops/phys_unregister.ts";
+import { QUEUE_CREATE } from "./ops/queue_create.ts";
+import { type Program, stepProc } from "./process.ts";
+import type { ModelState } from "./state.ts";
+
+/**
+ * The operations that run as processes when `concurrency` >= 2, by {@linkcode ModelStep} op
+ * name. Every other operation runs atomically, when the locks it takes are free.
+ */
+export const PROGRAMS: Readonly<Record<string, Program>> = {
+  "queue-create": QUEUE_CREATE,
+  "netkit-dellink": NETKIT_DELLINK,
+  "phys-unregister": PHYS_UNREGISTER,
+  "netns-move": NETNS_MOVE,
+  "mp-bind": MP_BIND,
+  "mp-unbind": MP_UNBIND,
+};
+
+/** Runs the next step of the process in `slot`, or undefined when it is blocked or absent. */
+export function stepSlot(
+  state: ModelState,
+  slot: number,
+  options?: ModelOptions,
+): ModelState | undefined {
+  const p = state.procs?.[slot];
+  if (p === null || p === undefined) return undefined;
+  return stepProc(state, slot, PROGRAMS[p.op], options);
+}
+
+/**
+ * Lets the in-flight processes run to their end without starting new ones, lowest enabled slot
+ * first, and returns where that stops (no process left, or none can move). From every reachable
+ * state of a correct model this empties the slots: an in-flight operation (a physical unregister
+ * waiting in `netdev_run_todo` in particular) is never stuck for good.
+ */
+export function drain(state: ModelState, options?: ModelOptions, limit = 500): ModelState {
+  let s = state;
+  const procs = () => s.procs ?? [];
+  for (let n = 0; n < limit; n++) {
+    let moved = false;
+    for (let slot = 0; slot < procs().length; slot++) {
+      const next = stepSlot(s, slot, options);
+      if (next !== undefined) {
+        s = next;
+        moved = true;
+        break;
+      }
+    }
+    if (!moved) break;
+  }
+  return s;
+}
