@@ -188,7 +188,10 @@ export function validateStrict(
     const lo = entry.min ?? (entry.type === "u32" ? 0 : -0x80000000);
     const hi = max ?? (entry.type === "u32" ? 0xffffffff : 0x7fffffff);
     if (n < lo || n > hi) {
-      return failure("EINVAL", { extack: "integer out of range", badAttr: at });
+      // lib/nlattr.c nla_validate_range_unsigned/_signed: "integer out of range" with -ERANGE.
+      // operations.md (QC-00c) says -EINVAL; the 7.2.13 kernel answers -ERANGE (certified in a
+      // VM), and the code has returned -ERANGE since range checks were added to the policy core.
+      return failure("ERANGE", { extack: "integer out of range", badAttr: at });
     }
   }
   return undefined;

@@ -48,7 +48,11 @@ export class ImplementationUnavailableError extends Error {
 }
 
 /** Opens the adapter an `--impl` value names. */
-export async function openAdapter(impl: string, timeoutMs?: number): Promise<OpenedAdapter> {
+export async function openAdapter(
+  impl: string,
+  timeoutMs?: number,
+  kernel?: string,
+): Promise<OpenedAdapter> {
   if (impl === "model" || impl.startsWith("mutant:")) {
     const mutant = impl === "model" ? null : impl.slice("mutant:".length);
     if (mutant !== null && !MUTANTS.some((m) => m.id === mutant && m.implemented)) {
@@ -107,22 +111,19 @@ export async function openAdapter(impl: string, timeoutMs?: number): Promise<Ope
     };
   }
   if (impl === "kernel-vm") {
-    const url = new URL("../kernel/adapter.ts", import.meta.url).href;
-    let mod: Record<string, unknown>;
+    const { openKernelVm } = await import("../kernel/open.ts");
     try {
-      mod = await import(url);
+      return await openKernelVm({
+        timeoutMs,
+        kernel,
+        log: (m) => console.error(`kernel-vm: ${m}`),
+      });
     } catch (error) {
-      throw new ImplementationUnavailableError(
-        `The kernel-vm adapter is not available: ${error instanceof Error ? error.message : error}`,
-      );
+      if (error instanceof Error && error.name === "ImplementationUnavailableError") {
+        throw new ImplementationUnavailableError(error.message, { cause: error });
+      }
+      throw error;
     }
-    const open = mod.openKernelVm as
-      | ((o: { timeoutMs?: number }) => Promise<OpenedAdapter>)
-      | undefined;
-    if (!open) {
-      throw new ImplementationUnavailableError("kernel/adapter.ts does not export openKernelVm()");
-    }
-    return await open({ timeoutMs });
   }
   throw new TypeError(
     `Unknown implementation "${impl}" (use model, mutant:<id>, process:<command> or kernel-vm)`,
@@ -183,6 +184,60 @@ export async function loadScenarios(paths: readonly string[]): Promise<Scenario[
   return await Promise.all(files.map(async (f) => parseScenario(await Deno.readTextFile(f), f)));
 }
 
+/** One accepted difference between an implementation and the spec. */
+export interface KnownDeviation {
+  /** The scenario that fails because of it. */
+  readonly scenario: string;
+  /** The fact id it is about. */
+  readonly fact: string;
+  /** Kernel version(s) it was seen on. */
+  readonly kernel: string;
+  /** Why it is accepted (and who is right). */
+  readonly reason: string;
+}
+
+/**
+ * Reads a known-deviations file: `{"version": 1, "deviations": [{scenario, fact, kernel, reason}]}`.
+ * Every entry must name a scenario of the run and give all four fields.
+ *
+ * @throws {TypeError} naming the entry and field that is wrong.
+ */
+export async function loadDeviations(
+  file: string,
+  scenarios: readonly Scenario[],
+): Promise<Map<string, { fact: string; reason: string }>> {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(await Deno.readTextFile(file));
+  } catch (error) {
+    if (error instanceof SyntaxError) throw new TypeError(`Cannot parse ${file}: ${error.message}`);
+    throw error;
+  }
+  const list = (doc as { deviations?: unknown })?.deviations;
+  if ((doc as { version?: unknown })?.version !== 1 || !Array.isArray(list)) {
+    throw new TypeError(`${file} must be {"version": 1, "deviations": [...]}`);
+  }
+  const names = new Set(scenarios.map((s) => s.name));
+  const out = new Map<string, { fact: string; reason: string }>();
+  list.forEach((entry: Record<string, unknown>, i: number) => {
+    for (const field of ["scenario", "fact", "kernel", "reason"]) {
+      if (typeof entry?.[field] !== "string" || entry[field] === "") {
+        throw new TypeError(`${file}: deviations[${i}].${field} must be a non-empty string`);
+      }
+    }
+    if (!names.has(entry.scenario as string)) {
+      throw new TypeError(
+        `${file}: deviations[${i}].scenario names no scenario of this run: ${entry.scenario}`,
+      );
+    }
+    out.set(entry.scenario as string, {
+      fact: entry.fact as string,
+      reason: `${entry.reason} (${entry.kernel})`,
+    });
+  });
+  return out;
+}
+
 /** Writes the report folder; refuses to overwrite an existing one unless `force`. */
 export async function writeReport(
   dir: string,
@@ -213,6 +268,9 @@ Usage: deno task certify --impl ADAPTER [--scenarios DIR|FILE]... [--out DIR] [-
   --out DIR          report folder (default reports/out/certify-<impl>-<time>); never overwritten
                      unless --force
   --timeout MS       deadline per request for process and kernel adapters (default 10000)
+  --kernel PATH      kernel-vm: boot this bzImage instead of the kernel/prepare.sh build
+  --known-deviations FILE
+                     accepted differences (default for kernel-vm: kernel/known-deviations.json)
   --quiet            no per-scenario lines on stderr
 
 Writes report.ktap, junit.xml, summary.md and result.json; prints the KTAP on stdout.
@@ -231,6 +289,8 @@ export async function certifyMain(args: readonly string[]): Promise<number> {
         out: { type: "string" },
         force: { type: "boolean" },
         timeout: { type: "string" },
+        kernel: { type: "string" },
+        "known-deviations": { type: "string" },
         quiet: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
@@ -290,7 +350,7 @@ export async function certifyMain(args: readonly string[]): Promise<number> {
   }
   let opened: OpenedAdapter;
   try {
-    opened = await openAdapter(values.impl, timeoutMs);
+    opened = await openAdapter(values.impl, timeoutMs, values.kernel);
   } catch (error) {
     if (error instanceof ImplementationUnavailableError) {
       console.error(`certify: SKIP: ${error.message}`);
@@ -302,9 +362,25 @@ export async function certifyMain(args: readonly string[]): Promise<number> {
     }
     throw error;
   }
+  let deviations: Map<string, { fact: string; reason: string }>;
+  try {
+    const file = values["known-deviations"] ??
+      (values.impl === "kernel-vm"
+        ? new URL("../kernel/known-deviations.json", import.meta.url).pathname
+        : undefined);
+    deviations = file === undefined ? new Map() : await loadDeviations(file, scenarios);
+  } catch (error) {
+    await opened.close();
+    if (error instanceof TypeError || error instanceof Deno.errors.NotFound) {
+      console.error(`certify: ${error.message}`);
+      return 2;
+    }
+    throw error;
+  }
   let report: CertificationReport;
   try {
     report = await certify(opened, scenarios, {
+      deviations,
       onScenario: values.quiet
         ? undefined
         : (r, i, n) =>

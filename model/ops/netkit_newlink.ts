@@ -160,7 +160,9 @@ export function parseNetkitData(data: NetkitData): OpFailure | undefined {
     if (range === undefined) continue; // liberal parse: unknown types are ignored
     const n = intValue(value, at, range.enums);
     if (n < 0 || (range.max !== undefined && n > range.max)) {
-      return failure("EINVAL", { extack: "integer out of range", badAttr: at });
+      // NK-NEW-01: the policy core's range check returns -ERANGE (lib/nlattr.c), not the -EINVAL
+      // operations.md states; the 7.2.13 kernel agrees with this line.
+      return failure("ERANGE", { extack: "integer out of range", badAttr: at });
     }
   }
   return undefined;

@@ -1,0 +1,299 @@
+/**
+ * The real-kernel replay adapter: runs scenarios in a VM (see `vm.ts`) through the guest agent
+ * (`agent.py`). One VM serves many scenarios; each scenario's setup and teardown happen inside
+ * it. If the VM dies (watchdog, crash) the next `setup` boots a new one.
+ *
+ * @module
+ */
+
+import type { JsonValue, Topology } from "../scenarios/format.ts";
+import type { Outcome } from "../scenarios/match.ts";
+import { ERRNO_VALUES } from "../scenarios/errno.ts";
+import {
+  AdapterUnsupportedError,
+  type ApplyResult,
+  type ReplayAdapter,
+  type ResolvedStep,
+  type SymbolTable,
+  type SymbolValue,
+} from "../scenarios/replay.ts";
+import { AgentRequestError } from "./jsonl.ts";
+import { KernelVm, type VmOptions } from "./vm.ts";
+
+const ERRNO_NAMES: ReadonlyMap<number, string> = new Map(
+  Object.entries(ERRNO_VALUES).map(([name, value]) => [value, name]),
+);
+
+/** The agent sent something that is not an outcome or a symbol table. */
+export class AgentProtocolError extends Error {
+  /** Stable error code. */
+  readonly code: string = "LCK220";
+
+  /** Creates the error. */
+  constructor(message: string) {
+    super(message);
+    this.name = "AgentProtocolError";
+  }
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/**
+ * Checks and normalises an outcome sent by the agent: the errno name is taken from the code
+ * (Python spells 95 `ENOTSUP`; the scenarios say `EOPNOTSUPP`), extack fields keep only strings.
+ *
+ * @example Usage
+ * ```ts
+ * import { toOutcome } from "./adapter.ts";
+ * const o = toOutcome({ kind: "error", errno: "ENOTSUP", code: -95 });
+ * console.assert(o.kind === "error" && o.errno === "EOPNOTSUPP");
+ * ```
+ */
+export function toOutcome(raw: unknown): Outcome {
+  if (!isRecord(raw)) throw new AgentProtocolError(`not an outcome: ${JSON.stringify(raw)}`);
+  if (raw.kind === "reply") {
+    if (!("reply" in raw)) throw new AgentProtocolError("a reply outcome without reply");
+    return { kind: "reply", reply: (raw.reply ?? null) as JsonValue };
+  }
+  if (raw.kind === "unsupported") {
+    return { kind: "unsupported", reason: String(raw.reason ?? "unsupported") };
+  }
+  if (raw.kind === "error") {
+    if (typeof raw.code !== "number" || !Number.isInteger(raw.code) || raw.code >= 0) {
+      throw new AgentProtocolError(
+        `an error outcome without a negative code: ${JSON.stringify(raw)}`,
+      );
+    }
+    const name = ERRNO_NAMES.get(-raw.code) ??
+      (typeof raw.errno === "string" ? raw.errno : `E${-raw.code}`);
+    const out: {
+      kind: "error";
+      errno: string;
+      code: number;
+      extack?: string;
+      badAttr?: string;
+      missType?: string;
+      missNest?: string;
+    } = { kind: "error", errno: name, code: raw.code };
+    for (const key of ["extack", "badAttr", "missType", "missNest"] as const) {
+      if (typeof raw[key] === "string") out[key] = raw[key] as string;
+    }
+    return out;
+  }
+  throw new AgentProtocolError(`unknown outcome kind: ${JSON.stringify(raw)}`);
+}
+
+/**
+ * Checks and converts the agent's symbol object into a symbol table.
+ *
+ * @example Usage
+ * ```ts
+ * import { toSymbols } from "./adapter.ts";
+ * const t = toSymbols({ eth0: { kind: "device", ifindex: 2, netns: "init" } });
+ * console.assert(t.get("eth0")?.kind === "device");
+ * ```
+ */
+export function toSymbols(raw: unknown): SymbolTable {
+  if (!isRecord(raw)) throw new AgentProtocolError(`not a symbol table: ${JSON.stringify(raw)}`);
+  const out = new Map<string, SymbolValue>();
+  for (const [name, v] of Object.entries(raw)) {
+    if (
+      isRecord(v) && v.kind === "device" && typeof v.ifindex === "number" &&
+      typeof v.netns === "string"
+    ) {
+      out.set(name, { kind: "device", ifindex: v.ifindex, netns: v.netns });
+    } else if (isRecord(v) && v.kind === "binding" && typeof v.id === "number") {
+      out.set(name, { kind: "binding", id: v.id });
+    } else {
+      throw new AgentProtocolError(`bad symbol ${name}: ${JSON.stringify(v)}`);
+    }
+  }
+  return out;
+}
+
+/**
+ * The part of a step the agent needs (no positions, no expectation).
+ *
+ * @example Usage
+ * ```ts
+ * import { stepPayload } from "./adapter.ts";
+ * const p = stepPayload({
+ *   index: 0, pos: { line: 1, column: 1 }, netns: "init", capNetAdmin: true, op: "queue-get",
+ *   dump: true, request: {}, expect: { kind: "ok" }, defines: {},
+ * });
+ * console.assert(!("expect" in p));
+ * ```
+ */
+export function stepPayload(step: ResolvedStep): Record<string, unknown> {
+  return {
+    index: step.index,
+    op: step.op,
+    netns: step.netns,
+    capNetAdmin: step.capNetAdmin,
+    dump: step.dump,
+    request: step.request,
+    defines: step.defines,
+  };
+}
+
+/** Request counts and wall times of an adapter (milliseconds, host side). */
+export interface AdapterStats {
+  /** `setup` requests and their total time. */
+  setups: number;
+  /** Total ms in `setup`. */
+  setupMs: number;
+  /** `apply` requests (steps). */
+  applies: number;
+  /** Total ms in `apply`. */
+  applyMs: number;
+  /** `teardown` requests. */
+  teardowns: number;
+  /** Total ms in `teardown`. */
+  teardownMs: number;
+}
+
+/** Options of {@linkcode KernelVmAdapter}. */
+export interface KernelVmAdapterOptions extends VmOptions {
+  /** Watchdog of `setup` and `teardown` requests, in ms (default 60 000). */
+  readonly setupTimeoutMs?: number;
+  /** Called with each VM boot time and each teardown problem. */
+  readonly log?: (message: string) => void;
+}
+
+/**
+ * Replays scenarios on a real kernel in a VM.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { KernelVmAdapter } from "./adapter.ts";
+ * import { replayScenario } from "../scenarios/replay.ts";
+ * import { parseScenario } from "../scenarios/parse.ts";
+ * const adapter = new KernelVmAdapter();
+ * try {
+ *   const s = parseScenario(await Deno.readTextFile("scenarios/cases/ops_qg_d1_dump.yaml"), "x");
+ *   console.log((await replayScenario(s, adapter)).verdict);
+ * } finally {
+ *   await adapter.close();
+ * }
+ * ```
+ */
+export class KernelVmAdapter implements ReplayAdapter {
+  /** `kernel`. */
+  readonly name: string = "kernel";
+  readonly #options: KernelVmAdapterOptions;
+  #vm: KernelVm | null = null;
+  #symbols: SymbolTable = new Map();
+  #boots: number[] = [];
+  #stats: AdapterStats = {
+    setups: 0,
+    setupMs: 0,
+    applies: 0,
+    applyMs: 0,
+    teardowns: 0,
+    teardownMs: 0,
+  };
+
+  /** Creates the adapter; the VM boots on first use (or with {@linkcode start}). */
+  constructor(options: KernelVmAdapterOptions = {}) {
+    this.#options = options;
+  }
+
+  /** Boot times of the VMs this adapter started, in seconds. */
+  get bootSeconds(): readonly number[] {
+    return this.#boots;
+  }
+
+  /** Request counts and times so far. */
+  get stats(): Readonly<AdapterStats> {
+    return this.#stats;
+  }
+
+  /** The running VM, booting one if needed. */
+  async start(): Promise<KernelVm> {
+    if (this.#vm !== null && this.#vm.alive) return this.#vm;
+    if (this.#vm !== null) {
+      this.#options.log?.(
+        `the VM died (${this.#vm.killed ?? "exited"}); booting a new one\n` +
+          (await this.#vm.diagnostics()),
+      );
+      await this.#vm.close();
+      this.#vm = null;
+    }
+    const vm = await KernelVm.boot(this.#options);
+    this.#vm = vm;
+    this.#boots.push(vm.bootSeconds);
+    this.#options.log?.(
+      `booted ${vm.hello.release} in ${vm.bootSeconds.toFixed(1)} s ` +
+        `(agent start ${(vm.hello.start ?? 0).toFixed(1)} s)`,
+    );
+    return vm;
+  }
+
+  /** Builds the topology in the VM; unsupported hardware becomes `AdapterUnsupportedError`. */
+  async setup(topology: Topology): Promise<SymbolTable> {
+    const vm = await this.start();
+    const t0 = performance.now();
+    try {
+      const reply = await vm.request(
+        "setup",
+        { topology },
+        this.#options.setupTimeoutMs ?? 60_000,
+      ).finally(() => {
+        this.#stats.setups++;
+        this.#stats.setupMs += performance.now() - t0;
+      });
+      this.#symbols = toSymbols((reply.result as { symbols?: unknown }).symbols);
+      return this.#symbols;
+    } catch (e) {
+      if (e instanceof AgentRequestError && e.unsupported) {
+        throw new AdapterUnsupportedError(e.message);
+      }
+      throw e;
+    }
+  }
+
+  /** Runs one step in the VM. */
+  async apply(step: ResolvedStep): Promise<ApplyResult> {
+    const vm = this.#vm;
+    if (vm === null) throw new TypeError("Cannot apply a step before setup()");
+    const t0 = performance.now();
+    const reply = await vm.request("apply", { step: stepPayload(step) }).finally(() => {
+      this.#stats.applies++;
+      this.#stats.applyMs += performance.now() - t0;
+    });
+    const result = reply.result as { outcome?: unknown; symbols?: unknown };
+    this.#symbols = toSymbols(result.symbols);
+    return { outcome: toOutcome(result.outcome), symbols: this.#symbols };
+  }
+
+  /** Deletes what the scenario created in the VM. Never throws (problems are logged). */
+  async teardown(): Promise<void> {
+    this.#symbols = new Map();
+    const vm = this.#vm;
+    if (vm === null || !vm.alive) return;
+    const t0 = performance.now();
+    try {
+      const reply = await vm.request("teardown", {}, this.#options.setupTimeoutMs ?? 60_000)
+        .finally(() => {
+          this.#stats.teardowns++;
+          this.#stats.teardownMs += performance.now() - t0;
+        });
+      const left = (reply.result as { left?: unknown }).left;
+      if (Array.isArray(left) && left.length > 0) {
+        this.#options.log?.(`teardown left: ${left.join("; ")}`);
+      }
+    } catch (e) {
+      const trace = e instanceof AgentRequestError && e.trace ? `\n${e.trace}` : "";
+      this.#options.log?.(`teardown failed: ${e instanceof Error ? e.message : String(e)}${trace}`);
+    }
+  }
+
+  /** Shuts the VM down. Never throws. */
+  async close(): Promise<void> {
+    const vm = this.#vm;
+    this.#vm = null;
+    if (vm !== null) await vm.close();
+  }
+}

@@ -1,0 +1,1102 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""leasecheck guest agent: replays scenario steps on the running Linux kernel.
+
+Runs inside the certification VM (see kernel/vm.ts). Speaks JSON lines over the virtio-serial
+port named ``lc.agent`` (or stdin/stdout with ``--stdio``):
+
+  request  {"id": N, "cmd": "hello" | "setup" | "apply" | "teardown" | "exit", ...}
+  reply    {"id": N, "ok": true, "result": {...}}
+           {"id": N, "ok": false, "error": "message", "unsupported": true|false}
+
+``setup`` takes {"topology": Topology} and returns {"symbols": {...}}; ``apply`` takes
+{"step": ResolvedStep} and returns {"outcome": Outcome, "symbols": {...}} (shapes of
+scenarios/format.ts, scenarios/match.ts and scenarios/replay.ts). Symbols map a name to
+{"kind": "device", "ifindex": N, "netns": NAME} or {"kind": "binding", "id": N}.
+
+Netlink requests go through the kernel tree's ynl library (tools/net/ynl/pyynl), extended with
+raw ``attr-<type>`` attributes and the netkit ``peer-info`` encoding. Devices the agent creates
+carry an ifalias ``lc:<symbol>`` so that they can be found again after namespace moves; device
+lists are read from one sysfs mount per namespace, which has no netlink side effects.
+
+Only the standard library and the ynl library are used.
+"""
+
+import argparse
+import copy
+import ctypes
+import ctypes.util
+import errno
+import json
+import mmap
+import os
+import re
+import select
+import socket
+import struct
+import sys
+import time
+import traceback
+
+AGENT_VERSION = 1
+
+# Linux constants.
+CLONE_NEWNET = 0x40000000
+CLONE_NEWUSER = 0x10000000
+MS_BIND = 0x1000
+MNT_DETACH = 2
+NETLINK_ROUTE = 0
+SOL_NETLINK = 270
+NETLINK_EXT_ACK = 11
+NETLINK_CAP_ACK = 10
+NETLINK_GET_STRICT_CHK = 12
+NLM_F_REQUEST = 0x1
+NLM_F_ACK = 0x4
+NLM_F_EXCL = 0x200
+NLM_F_CREATE = 0x400
+NLM_F_ACK_TLVS = 0x200
+NLMSG_ERROR = 2
+NLMSG_DONE = 3
+NLMSGERR_ATTR_MSG = 1
+RTM_NEWLINK = 16
+RTM_DELLINK = 17
+RTM_NEWNSID = 88
+IFLA_IFNAME = 3
+IFLA_NET_NS_FD = 28
+NETNSA_NSID = 1
+NETNSA_FD = 3
+IFF_UP = 0x1
+NLA_TYPE_MASK = 0x3FFF
+AF_XDP = 44
+SOL_XDP = 283
+XDP_RX_RING = 2
+XDP_UMEM_REG = 4
+XDP_UMEM_FILL_RING = 5
+XDP_UMEM_COMPLETION_RING = 6
+XDP_OPTIONS = 8
+XDP_OPTIONS_ZEROCOPY = 1
+XDP_COPY = 1 << 1
+XDP_ZEROCOPY = 1 << 2
+
+# Names the host expects where Python's errno module picks an alias.
+ERRNO_NAMES = {errno.EOPNOTSUPP: "EOPNOTSUPP", errno.EDEADLK: "EDEADLK", 524: "ENOTSUPP"}
+
+OPS = [
+    "queue-create", "queue-get", "bind-rx", "newlink", "getlink", "dellink", "channels-set",
+    "link-set", "netns-move", "phys-remove", "netns-delete", "xsk-bind", "close",
+]
+UNSUPPORTED_OPS = {
+    "zcrx-register": "the agent does not drive io_uring zero-copy rx (IORING_REGISTER_ZCRX_IFQ)",
+}
+RAW_ATTR = re.compile(r"attr-([0-9]+)")
+
+libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+
+
+def drop_capabilities():
+    """Clears the effective, permitted and inheritable capability sets of this process."""
+    header = struct.pack("Ii", 0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3, this thread
+    data = ctypes.create_string_buffer(24)  # two zeroed __user_cap_data_struct
+    check(libc.capset(ctypes.create_string_buffer(header, 8), data), "capset")
+
+
+def errno_name(value):
+    """The errno name for a positive errno value."""
+    return ERRNO_NAMES.get(value) or errno.errorcode.get(value, f"E{value}")
+
+
+def check(ret, what):
+    """Raises OSError when a libc call returned -1."""
+    if ret == -1:
+        err = ctypes.get_errno()
+        raise OSError(err, f"{what}: {os.strerror(err)}")
+    return ret
+
+
+class AgentError(Exception):
+    """A request the agent cannot serve; ``unsupported`` marks missing features."""
+
+    def __init__(self, message, unsupported=False):
+        super().__init__(message)
+        self.unsupported = unsupported
+
+
+class NetlinkFailure(Exception):
+    """A netlink error answer to an agent-internal request."""
+
+    def __init__(self, code, extack):
+        super().__init__(f"{errno_name(-code)} ({code})" + (f" {extack!r}" if extack else ""))
+        self.code = code
+        self.extack = extack
+
+
+def error_outcome(err, extack=None):
+    """An ``error`` outcome for a positive errno value and optional extack fields."""
+    out = {"kind": "error", "errno": errno_name(err), "code": -err}
+    for key, value in (extack or {}).items():
+        if value is not None:
+            out[key] = value
+    return out
+
+
+def load_ynl(src):
+    """Imports the ynl library of the kernel tree and defines the extended family class."""
+    sys.path.insert(0, os.path.join(src, "tools/net/ynl"))
+    from pyynl.lib import YnlFamily  # pylint: disable=import-outside-toplevel
+
+    class LcFamily(YnlFamily):
+        """YnlFamily with raw ``attr-<type>`` attributes and netkit peer-info objects."""
+
+        def _add_attr(self, space, name, value, search_attrs):
+            raw = RAW_ATTR.fullmatch(name)
+            if raw and name not in self.attr_sets[space].attrs:
+                return self._add_attr_raw(int(raw.group(1)), struct.pack("I", value & 0xFFFFFFFF))
+            if space == "linkinfo-netkit-attrs" and name == "peer-info" and isinstance(value, dict):
+                nl_type = self.attr_sets[space][name].value
+                return self._add_attr_raw(nl_type, self._peer_info(value))
+            return super()._add_attr(space, name, value, search_attrs)
+
+        def _peer_info(self, value):
+            """struct ifinfomsg followed by link attributes (netkit and veth peer info)."""
+            vals = dict(value)
+            payload = self._encode_struct("ifinfomsg", vals)
+            for key, sub in vals.items():
+                payload += self._add_attr("link-attrs", key, sub, None)
+            return payload
+
+    return LcFamily
+
+
+class Netns:
+    """A network namespace of the current scenario (or the initial one)."""
+
+    def __init__(self, name, runtime, path, fd, sysdir):
+        self.name = name
+        self.runtime = runtime
+        self.path = path
+        self.fd = fd
+        self.sysdir = sysdir
+        self.families = {}
+        self.rtsock = None
+
+    def close_sockets(self):
+        """Closes the netlink sockets the agent holds in this namespace."""
+        for fam in self.families.values():
+            fam.sock.close()
+        self.families.clear()
+        if self.rtsock is not None:
+            self.rtsock.close()
+            self.rtsock = None
+
+
+class Binding:
+    """Something a step bound that lives until ``close``: a socket (AF_XDP or netlink)."""
+
+    def __init__(self, netns, sock, keep=None):
+        self.netns = netns
+        self.sock = sock
+        self.keep = keep
+
+    def close(self):
+        """Releases the socket and its memory."""
+        self.sock.close()
+        if self.keep is not None:
+            try:
+                self.keep.close()
+            except BufferError:
+                pass
+
+
+class Agent:
+    """Executes setup, steps and teardown; one instance per VM."""
+
+    def __init__(self, src):
+        self.src = src
+        family = load_ynl(src)
+        specs = os.path.join(src, "Documentation/netlink/specs")
+        self.base = {}
+        for name in ("netdev", "rt-link", "ethtool"):
+            self.base[name] = family(os.path.join(specs, f"{name}.yaml"), "", process_unknown=True)
+        self.init_fd = os.open("/proc/self/ns/net", os.O_RDONLY | os.O_CLOEXEC)
+        self.init = Netns("init", None, None, self.init_fd, "/sys")
+        for name, fam in self.base.items():
+            self.init.families[name] = fam
+        self.baseline = set(self.links(self.init))
+        self.seq = 0
+        self.nsim_next = 10
+        self.observer = None
+        self.reset()
+
+    def reset(self):
+        """Forgets the current scenario."""
+        self.namespaces = {"init": self.init}
+        self.nsim = []
+        self.symbols = {"lo": {"kind": "device", "ifindex": 1, "netns": "init"}}
+        self.tracked = {}
+        self.bindings = {}
+        self.next_binding = 1
+
+    # Namespaces ---------------------------------------------------------------------------------
+
+    def enter(self, ns):
+        """Switches the agent's network namespace."""
+        check(libc.setns(ns.fd, CLONE_NEWNET), f"setns {ns.name}")
+
+    def leave(self):
+        """Returns to the initial network namespace."""
+        check(libc.setns(self.init_fd, CLONE_NEWNET), "setns init")
+
+    def in_ns(self, ns, fn, *args):
+        """Calls fn(*args) inside namespace ns."""
+        if ns is self.init:
+            return fn(*args)
+        self.enter(ns)
+        try:
+            return fn(*args)
+        finally:
+            self.leave()
+
+    def ns(self, name):
+        """The namespace of the current scenario called name."""
+        try:
+            return self.namespaces[name]
+        except KeyError:
+            raise AgentError(f"unknown namespace {name!r}") from None
+
+    def create_ns(self, name):
+        """Creates a named namespace (like `ip netns add`) with a sysfs mount of its own."""
+        self.seq += 1
+        runtime = f"lc{self.seq}-{name}"[:60]
+        os.makedirs("/run/netns", exist_ok=True)
+        path = f"/run/netns/{runtime}"
+        with open(path, "w", encoding="ascii"):
+            pass
+        try:
+            check(libc.unshare(CLONE_NEWNET), "unshare")
+            try:
+                check(libc.mount(b"/proc/thread-self/ns/net", path.encode(), None, MS_BIND, None),
+                      "mount netns")
+                sysdir = f"/tmp/lc-sys/{runtime}"
+                os.makedirs(sysdir, exist_ok=True)
+                check(libc.mount(b"sysfs", sysdir.encode(), b"sysfs", 0, None), "mount sysfs")
+            finally:
+                self.leave()
+        except OSError:
+            os.unlink(path)
+            raise
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        ns = Netns(name, runtime, path, fd, sysdir)
+        return ns
+
+    def observer_ns(self):
+        """A private namespace that watches namespace deletions."""
+        if self.observer is None:
+            self.observer = self.create_ns("observer")
+        return self.observer
+
+    def destroy_ns(self, ns, timeout=10.0):
+        """Deletes a namespace (like `ip netns del`) and waits until the kernel destroyed it.
+
+        The agent first drops what it holds there (netlink sockets, the sysfs mount). To know
+        when the kernel's cleanup ran, a netkit pair is created with one end in the namespace and
+        the other in the observer namespace: the pair disappears when the namespace's devices
+        are unregistered. Returns the seconds waited.
+        """
+        for key, binding in list(self.bindings.items()):
+            if binding.netns is ns:
+                binding.close()
+                del self.bindings[key]
+        ns.close_sockets()
+        obs = self.observer_ns()
+        self.seq += 1
+        watch = f"lcw{self.seq}"
+        self.in_ns(obs, self.raw_transact_ynl, obs, "rt-link", "newlink", {
+            "ifname": watch,
+            "linkinfo": {"kind": "netkit", "data": {
+                "peer-info": {"ifname": f"lcv{self.seq}", "net-ns-fd": ns.fd}}},
+        }, [NLM_F_CREATE, NLM_F_EXCL])
+        check(libc.umount2(ns.sysdir.encode(), MNT_DETACH), "umount sysfs")
+        os.rmdir(ns.sysdir)
+        check(libc.umount2(ns.path.encode(), MNT_DETACH), "umount netns")
+        os.unlink(ns.path)
+        os.close(ns.fd)
+        ns.fd = -1
+        # The sysfs directory goes away late in unregister_netdevice_many(), after the devices
+        # queued before it (those of the namespace) ran ndo_uninit (netkit drops its leases
+        # there); the batch holds RTNL, so one RTNL request afterwards waits for its end.
+        start = time.monotonic()
+        while os.path.isdir(f"{obs.sysdir}/class/net/{watch}"):
+            if time.monotonic() - start > timeout:
+                raise AgentError(f"namespace {ns.name} was not destroyed within {timeout} s")
+            time.sleep(0.005)
+        self.setlink(obs, 1)  # RTM_NEWLINK on lo without changes: waits for RTNL
+        return time.monotonic() - start
+
+    # Devices ------------------------------------------------------------------------------------
+
+    def links(self, ns):
+        """Devices of a namespace from its sysfs: name -> ifindex."""
+        out = {}
+        base = f"{ns.sysdir}/class/net"
+        for name in os.listdir(base):
+            try:
+                with open(f"{base}/{name}/ifindex", encoding="ascii") as f:
+                    out[name] = int(f.read())
+            except (OSError, ValueError):
+                pass  # going away (sysfs answers EINVAL for devices being unregistered)
+        return out
+
+    def alias(self, ns, name):
+        """The ifalias of a device, or '' when it has none or is gone."""
+        try:
+            with open(f"{ns.sysdir}/class/net/{name}/ifalias", encoding="utf-8") as f:
+                return f.read().strip()
+        except OSError:
+            return ""
+
+    def set_alias(self, ns, name, alias):
+        """Marks a device with an ifalias (kept across namespace moves)."""
+        with open(f"{ns.sysdir}/class/net/{name}/ifalias", "w", encoding="utf-8") as f:
+            f.write(alias)
+
+    def name_of(self, ns, ifindex):
+        """The name of the device with this ifindex in ns, or None."""
+        for name, idx in self.links(ns).items():
+            if idx == ifindex:
+                return name
+        return None
+
+    def snapshot(self):
+        """(namespace name, device name) -> ifindex for every scenario namespace."""
+        out = {}
+        for ns in self.namespaces.values():
+            for name, idx in self.links(ns).items():
+                out[(ns.name, name)] = idx
+        return out
+
+    def track(self, symbol, ns, name):
+        """Gives a device a symbol: marks it and records where it is."""
+        self.set_alias(ns, name, f"lc:{symbol}")
+        self.tracked[symbol] = True
+        self.symbols[symbol] = {"kind": "device", "ifindex": self.links(ns)[name],
+                                "netns": ns.name}
+
+    def resolve(self):
+        """Re-reads where each tracked device is now; gone devices keep their last value."""
+        for ns in self.namespaces.values():
+            for name, idx in self.links(ns).items():
+                alias = self.alias(ns, name)
+                if alias.startswith("lc:"):
+                    sym = alias[3:]
+                    if sym in self.tracked:
+                        self.symbols[sym] = {"kind": "device", "ifindex": idx, "netns": ns.name}
+        return dict(self.symbols)
+
+    def nsim_of(self, ns, name):
+        """The netdevsim bus id of a device, or None when it is not a netdevsim port."""
+        try:
+            target = os.readlink(f"{ns.sysdir}/class/net/{name}/device")
+        except OSError:
+            return None
+        m = re.fullmatch(r"netdevsim([0-9]+)", os.path.basename(target))
+        return int(m.group(1)) if m else None
+
+    # Netlink ------------------------------------------------------------------------------------
+
+    def family(self, ns, name):
+        """The ynl family `name` with a socket bound to namespace ns (created on first use)."""
+        fam = ns.families.get(name)
+        if fam is None:
+            fam = self.in_ns(ns, self.clone_family, self.base[name])
+            ns.families[name] = fam
+        return fam
+
+    @staticmethod
+    def clone_family(base):
+        """A copy of a parsed family with a fresh socket in the current namespace."""
+        fam = copy.copy(base)
+        fam.sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, base.nlproto.proto_num)
+        fam.sock.setsockopt(SOL_NETLINK, NETLINK_CAP_ACK, 1)
+        fam.sock.setsockopt(SOL_NETLINK, NETLINK_EXT_ACK, 1)
+        fam.sock.setsockopt(SOL_NETLINK, NETLINK_GET_STRICT_CHK, 1)
+        return fam
+
+    def transact(self, fam, op_name, vals, flags=(), dump=False):
+        """Sends one ynl request and returns the outcome (reply or error with extack)."""
+        op = fam.ops[op_name]
+        flags = list(flags) + ([0x300] if dump else [])  # NLM_F_DUMP = ROOT | MATCH
+        self.seq += 1
+        seq = self.seq & 0x7FFFFFFF
+        msg = fam._encode_message(op, copy.deepcopy(vals), flags, seq)
+        fam.sock.send(msg, 0)
+        replies = []
+        while True:
+            data = fam.sock.recv(1 << 20)
+            off = 0
+            while off + 16 <= len(data):
+                length, nl_type, nl_flags, nl_seq, _ = struct.unpack_from("IHHII", data, off)
+                if length < 16:
+                    raise AgentError("malformed netlink reply")
+                body = data[off + 16:off + length]
+                off += (length + 3) & ~3
+                if nl_seq != seq:
+                    continue
+                if nl_type in (NLMSG_ERROR, NLMSG_DONE):
+                    code = struct.unpack_from("i", body, 0)[0]
+                    if code < 0:
+                        tlv = 20 if nl_type == NLMSG_ERROR else 4
+                        if nl_type == NLMSG_ERROR and not nl_flags & 0x100:  # not CAPPED
+                            tlv = 4 + struct.unpack_from("I", body, 4)[0]
+                        extack = self.extack(fam, op, vals, msg, body[tlv:]
+                                             if nl_flags & NLM_F_ACK_TLVS else b"")
+                        return error_outcome(-code, extack)
+                    if dump:
+                        return {"kind": "reply", "reply": replies}
+                    if not replies:
+                        return {"kind": "reply", "reply": None}
+                    return {"kind": "reply",
+                            "reply": replies[0] if len(replies) == 1 else replies}
+                replies.append(self.decode(fam, op, body))
+
+    def raw_transact_ynl(self, ns, fam_name, op_name, vals, flags=()):
+        """transact() that raises NetlinkFailure on errors (agent-internal requests)."""
+        out = self.transact(self.family(ns, fam_name), op_name, vals, flags)
+        if out["kind"] == "error":
+            raise NetlinkFailure(out["code"], out.get("extack"))
+        return out["reply"]
+
+    @staticmethod
+    def decode(fam, op, body):
+        """Decodes one reply message (fixed header and attributes) like ynl does."""
+        hdr = 4 if fam.proto != "netlink-raw" else 0
+        fixed = fam.struct_size(op.fixed_header)
+        from pyynl.lib.ynl import NlAttrs  # pylint: disable=import-outside-toplevel
+        out = {}
+        if op.fixed_header:
+            out.update(fam._decode_struct(body[hdr:hdr + fixed], op.fixed_header))
+        out.update(fam._decode(NlAttrs(body[hdr + fixed:]), op.attr_set.name))
+        return out
+
+    def extack(self, fam, op, vals, request, tlvs):
+        """Extack fields as ynl prints them: msg, bad-attr path, miss-type name, miss-nest path."""
+        out = {}
+        offs = miss_type = miss_nest = None
+        pos = 0
+        while pos + 4 <= len(tlvs):
+            length, kind = struct.unpack_from("HH", tlvs, pos)
+            if length < 4:
+                break
+            payload = tlvs[pos + 4:pos + length]
+            pos += (length + 3) & ~3
+            if kind == NLMSGERR_ATTR_MSG:
+                out["extack"] = payload.rstrip(b"\0").decode("utf-8", "replace")
+            elif kind == 2:  # NLMSGERR_ATTR_OFFS
+                offs = struct.unpack("I", payload[:4])[0]
+            elif kind == 5:  # NLMSGERR_ATTR_MISS_TYPE
+                miss_type = struct.unpack("I", payload[:4])[0]
+            elif kind == 6:  # NLMSGERR_ATTR_MISS_NEST
+                miss_nest = struct.unpack("I", payload[:4])[0]
+        start = fam.nlproto.msghdr_size() + fam.struct_size(op.fixed_header)
+        attrs = request[start:]
+        if offs is not None:
+            found = self.attr_path(fam, attrs, op.attr_set.name, start, offs, [vals])
+            out["badAttr"] = found[0] if found else f"offset {offs}"
+        space = op.attr_set.name
+        if miss_nest is not None:
+            found = self.attr_path(fam, attrs, op.attr_set.name, start, miss_nest, [vals])
+            if found:
+                out["missNest"] = found[0]
+                space = found[1]
+            else:
+                out["missNest"] = f"offset {miss_nest}"
+                space = None
+        if miss_type is not None:
+            spec = fam.attr_sets[space].attrs_by_val.get(miss_type) if space else None
+            out["missType"] = spec.name if spec is not None else f"attr-{miss_type}"
+        return out
+
+    def attr_path(self, fam, data, space, base, target, scopes):
+        """The dotted path of the attribute at byte offset target, and its nested space."""
+        pos = 0
+        attr_set = fam.attr_sets.get(space) if space else None
+        while pos + 4 <= len(data):
+            length, nl_type = struct.unpack_from("HH", data, pos)
+            if length < 4:
+                return None
+            start = base + pos
+            full = (length + 3) & ~3
+            spec = attr_set.attrs_by_val.get(nl_type & NLA_TYPE_MASK) if attr_set else None
+            name = spec.name if spec is not None else f"attr-{nl_type & NLA_TYPE_MASK}"
+            sub_space = None
+            sub_skip = 0
+            label = name
+            if spec is not None and spec["type"] == "nest":
+                sub_space = spec["nested-attributes"]
+            elif spec is not None and spec["type"] == "sub-message":
+                selector = None
+                for scope in scopes:
+                    if isinstance(scope, dict) and spec.selector in scope:
+                        selector = scope[spec.selector]
+                        break
+                fmt = fam.sub_msgs[spec.sub_message].formats.get(selector)
+                if fmt is not None:
+                    sub_space = fmt.attr_set
+                    sub_skip = fam.struct_size(fmt.fixed_header) if fmt.fixed_header else 0
+                label = f"{name}({selector})"
+            if start == target:
+                return "." + name, sub_space
+            if start < target < start + full:
+                if sub_space is None:
+                    return "." + name, None
+                inner = scopes[0].get(name) if isinstance(scopes[0], dict) else None
+                found = self.attr_path(fam, data[pos + 4 + sub_skip:pos + length], sub_space,
+                                       start + 4 + sub_skip, target, [inner] + scopes)
+                if found is None:
+                    return "." + label, None
+                return "." + label + found[0], found[1]
+            pos += full
+        return None
+
+    def rtnl(self, ns, msg_type, flags, body, attrs=b""):
+        """A raw rtnetlink request from namespace ns; raises NetlinkFailure on error."""
+        if ns.rtsock is None:
+            def make():
+                s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_ROUTE)
+                s.setsockopt(SOL_NETLINK, NETLINK_EXT_ACK, 1)
+                s.setsockopt(SOL_NETLINK, NETLINK_CAP_ACK, 1)
+                return s
+            ns.rtsock = self.in_ns(ns, make)
+        self.seq += 1
+        seq = self.seq & 0x7FFFFFFF
+        payload = body + attrs
+        msg = struct.pack("IHHII", 16 + len(payload), msg_type,
+                          NLM_F_REQUEST | NLM_F_ACK | flags, seq, 0) + payload
+        ns.rtsock.send(msg)
+        while True:
+            data = ns.rtsock.recv(65536)
+            off = 0
+            while off + 16 <= len(data):
+                length, nl_type, nl_flags, nl_seq, _ = struct.unpack_from("IHHII", data, off)
+                body_in = data[off + 16:off + length]
+                off += (length + 3) & ~3
+                if nl_seq != seq or nl_type != NLMSG_ERROR:
+                    continue
+                code = struct.unpack_from("i", body_in, 0)[0]
+                if code == 0:
+                    return
+                msg_text = None
+                if nl_flags & NLM_F_ACK_TLVS:
+                    tlvs = body_in[20:]
+                    pos = 0
+                    while pos + 4 <= len(tlvs):
+                        alen, akind = struct.unpack_from("HH", tlvs, pos)
+                        if alen < 4:
+                            break
+                        if akind == NLMSGERR_ATTR_MSG:
+                            msg_text = tlvs[pos + 4:pos + alen].rstrip(b"\0").decode()
+                        pos += (alen + 3) & ~3
+                raise NetlinkFailure(code, {"extack": msg_text} if msg_text else None)
+
+    @staticmethod
+    def nla(kind, payload):
+        """One netlink attribute."""
+        return struct.pack("HH", 4 + len(payload), kind) + payload + b"\0" * (-len(payload) % 4)
+
+    def setlink(self, ns, ifindex, up=None, attrs=b""):
+        """RTM_NEWLINK on an existing device: flags and attributes (`ip link set`)."""
+        flags = IFF_UP if up else 0
+        change = IFF_UP if up is not None else 0
+        body = struct.pack("BxHiII", 0, 0, ifindex, flags, change)
+        self.rtnl(ns, RTM_NEWLINK, 0, body, attrs)
+
+    def dellink(self, ns, ifindex):
+        """RTM_DELLINK by ifindex."""
+        self.rtnl(ns, RTM_DELLINK, 0, struct.pack("BxHiII", 0, 0, ifindex, 0, 0))
+
+    # Setup --------------------------------------------------------------------------------------
+
+    def setup(self, topo):
+        """Builds a topology; returns the symbol table."""
+        if len(self.namespaces) > 1 or self.nsim or self.bindings:
+            self.teardown()
+        self.reset()
+        for phys in topo.get("physical", []):
+            if phys.get("kind") != "netdevsim":
+                raise AgentError(f"the kernel adapter has no {phys.get('kind')} hardware "
+                                 f"(device {phys.get('name')})", unsupported=True)
+        for decl in topo.get("namespaces", []):
+            if decl["name"] != "init":
+                self.namespaces[decl["name"]] = self.create_ns(decl["name"])
+        for decl in topo.get("namespaces", []):
+            ns = self.ns(decl["name"])
+            for peer, nsid in decl.get("nsids", {}).items():
+                body = struct.pack("Bxxx", 0)
+                attrs = self.nla(NETNSA_NSID, struct.pack("i", nsid))
+                attrs += self.nla(NETNSA_FD, struct.pack("I", self.ns(peer).fd))
+                self.rtnl(ns, RTM_NEWNSID, NLM_F_CREATE | NLM_F_EXCL, body, attrs)
+        for phys in topo.get("physical", []):
+            self.setup_physical(phys)
+        for link in topo.get("links", []):
+            self.setup_link(link)
+        return self.resolve()
+
+    def setup_physical(self, phys):
+        """A netdevsim device with one port, renamed to the symbol, channels set, up."""
+        ns = self.ns(phys.get("netns", "init"))
+        queues = phys["queues"]
+        max_channels = max(phys.get("maxChannels") or queues, queues)
+        dev_id = self.nsim_next
+        self.nsim_next += 1
+        before = set(self.links(ns))
+
+        def create():
+            with open("/sys/bus/netdevsim/new_device", "w", encoding="ascii") as f:
+                f.write(f"{dev_id} 1 {max_channels}")
+        self.in_ns(ns, create)
+        self.nsim.append(dev_id)
+        new = None
+        for _ in range(400):
+            created = [n for n in self.links(ns)
+                       if n not in before and self.nsim_of(ns, n) == dev_id]
+            if created:
+                new = created[0]
+                break
+            time.sleep(0.005)
+        if new is None:
+            raise AgentError(f"netdevsim{dev_id} created no port in {ns.name}")
+        ifindex = self.links(ns)[new]
+        if new != phys["name"]:
+            self.setlink(ns, ifindex, attrs=self.nla(IFLA_IFNAME, phys["name"].encode() + b"\0"))
+        if queues != max_channels:
+            fam = self.family(ns, "ethtool")
+            out = self.transact(fam, "channels-set",
+                                {"header": {"dev-index": ifindex}, "combined-count": queues})
+            if out["kind"] == "error":
+                raise AgentError(f"cannot set {queues} channels on {phys['name']}: {out}")
+        self.track(phys["name"], ns, phys["name"])
+        if phys.get("up", True):
+            self.setlink(ns, ifindex, up=True)
+
+    def created_devices(self, before, caller):
+        """Devices created since snapshot `before`: (primary, peer) as (ns, name) pairs."""
+        after = self.snapshot()
+        new = sorted((idx, key) for key, idx in after.items() if key not in before)
+        if not new:
+            return None, None
+        here = [item for item in new if item[1][0] == caller.name]
+        if len(new) == 1:
+            return new[0][1], None
+        if len(here) == 2 or (len(here) != 1 and len(new) == 2):
+            pair = here if len(here) == 2 else new
+            return pair[1][1], pair[0][1]
+        if len(here) == 1:
+            other = [item for item in new if item[1][0] != caller.name]
+            return here[0][1], other[0][1]
+        return new[-1][1], None
+
+    def setup_link(self, link):
+        """A device from an rt-link NEWLINK request; the peer moved and both brought up."""
+        ns = self.ns(link.get("netns", "init"))
+        request = self.translate_newlink(link["request"])
+        before = self.snapshot()
+        fam = self.family(ns, "rt-link")
+        out = self.transact(fam, "newlink", request, [NLM_F_CREATE, NLM_F_EXCL])
+        self.close_fds(request)
+        if out["kind"] == "error":
+            kind = link["request"].get("linkinfo", {}).get("kind")
+            if out["code"] == -errno.EOPNOTSUPP and out.get("extack", "").startswith("Unknown"):
+                raise AgentError(f"this kernel has no {kind} devices: {out.get('extack')}",
+                                 unsupported=True)
+            raise AgentError(f"cannot create link {link['name']}: {json.dumps(out)}")
+        primary, peer = self.created_devices(before, ns)
+        if primary is None:
+            raise AgentError(f"link {link['name']} created no device")
+        self.track(link["name"], self.ns(primary[0]), primary[1])
+        peer_decl = link.get("peer")
+        if peer_decl is not None:
+            if peer is None:
+                raise AgentError(f"link {link['name']} has no peer to call {peer_decl['name']}")
+            self.track(peer_decl["name"], self.ns(peer[0]), peer[1])
+            target = self.ns(peer_decl.get("netns", link.get("netns", "init")))
+            src = self.ns(peer[0])
+            if target is not src:
+                attrs = self.nla(IFLA_NET_NS_FD, struct.pack("I", target.fd))
+                if peer[1] in self.links(target):
+                    # `nk0` is taken there (the peer of an earlier link): use the symbol's name.
+                    attrs += self.nla(IFLA_IFNAME, peer_decl["name"].encode() + b"\0")
+                self.setlink(src, self.links(src)[peer[1]], attrs=attrs)
+        self.resolve()
+        for sym, up in ((link["name"], link.get("up", True)),
+                        (peer_decl["name"] if peer_decl else None,
+                         peer_decl.get("up", True) if peer_decl else False)):
+            if sym is None or not up:
+                continue
+            where = self.symbols[sym]
+            self.setlink(self.ns(where["netns"]), where["ifindex"], up=True)
+
+    def translate_newlink(self, request):
+        """Replaces peer-info `net-ns` names by open namespace fds (`net-ns-fd`)."""
+        request = copy.deepcopy(request)
+        data = request.get("linkinfo", {}).get("data")
+        if isinstance(data, dict):
+            for key in ("peer-info", "peer"):
+                info = data.get(key)
+                if isinstance(info, dict) and "net-ns" in info:
+                    name = info.pop("net-ns")
+                    info["net-ns-fd"] = os.open(self.ns(name).path or "/proc/self/ns/net",
+                                                os.O_RDONLY | os.O_CLOEXEC)
+        return request
+
+    @staticmethod
+    def close_fds(request):
+        """Closes fds translate_newlink opened."""
+        data = request.get("linkinfo", {}).get("data")
+        if isinstance(data, dict):
+            for key in ("peer-info", "peer"):
+                info = data.get(key)
+                if isinstance(info, dict) and "net-ns-fd" in info:
+                    os.close(info["net-ns-fd"])
+
+    # Steps --------------------------------------------------------------------------------------
+
+    def apply(self, step):
+        """Runs one step; returns the outcome and the symbols after it."""
+        op = step["op"]
+        if op in UNSUPPORTED_OPS:
+            outcome = {"kind": "unsupported", "reason": UNSUPPORTED_OPS[op]}
+        else:
+            ns = self.ns(step.get("netns", "init"))
+            if step.get("capNetAdmin", True):
+                outcome = self.run_step(ns, step)
+            else:
+                outcome = self.unprivileged(ns, step)
+        return {"outcome": outcome, "symbols": self.resolve()}
+
+    def unprivileged(self, ns, step):
+        """Runs a step in a child without capabilities in the initial user namespace (root in
+        a container's user namespace): it drops every capability, then creates its sockets.
+        (unshare(CLONE_NEWUSER) is refused inside the guest's chroot.)"""
+        if step["op"] not in ("queue-create", "queue-get", "bind-rx", "getlink", "newlink",
+                              "dellink", "channels-set", "xsk-bind"):
+            return {"kind": "unsupported",
+                    "reason": f"cap-net-admin: false is not supported for {step['op']}"}
+        rfd, wfd = os.pipe()
+        if ns is not self.init:
+            self.enter(ns)
+        pid = -1
+        try:
+            pid = os.fork()
+        finally:
+            if ns is not self.init and pid != 0:
+                self.leave()
+        if pid == 0:  # child
+            os.close(rfd)
+            try:
+                drop_capabilities()
+                child_ns = Netns(ns.name, ns.runtime, ns.path, ns.fd, ns.sysdir)
+                for name, base in self.base.items():
+                    child_ns.families[name] = self.clone_family(base)
+                result = self.run_step(child_ns, step, in_child=True)
+            except Exception as e:  # pylint: disable=broad-except
+                result = {"agent-error": f"{type(e).__name__}: {e}"}
+            os.write(wfd, json.dumps(result, default=to_json).encode())
+            os._exit(0)
+        os.close(wfd)
+        chunks = []
+        while True:
+            chunk = os.read(rfd, 65536)
+            if not chunk:
+                break
+            chunks.append(chunk)
+        os.close(rfd)
+        os.waitpid(pid, 0)
+        result = json.loads(b"".join(chunks) or b"{}")
+        if "agent-error" in result or not result:
+            raise AgentError(result.get("agent-error", "the unprivileged child died"))
+        return result
+
+    def run_step(self, ns, step, in_child=False):
+        """Dispatches one step (the agent is in the initial namespace unless in_child)."""
+        op = step["op"]
+        req = step.get("request", {})
+        enter = (lambda fn, *a: fn(*a)) if in_child else (lambda fn, *a: self.in_ns(ns, fn, *a))
+        if op == "queue-create":
+            return self.transact(self.family(ns, "netdev"), "queue-create", req)
+        if op == "queue-get":
+            return self.transact(self.family(ns, "netdev"), "queue-get", req, dump=step.get("dump"))
+        if op == "channels-set":
+            return self.transact(self.family(ns, "ethtool"), "channels-set", req)
+        if op == "getlink":
+            return self.transact(self.family(ns, "rt-link"), "getlink", req)
+        if op == "dellink":
+            return self.transact(self.family(ns, "rt-link"), "dellink", req)
+        if op == "newlink":
+            return self.step_newlink(ns, step)
+        if op == "bind-rx":
+            fam = enter(self.clone_family, self.base["netdev"])
+            out = self.transact(fam, "bind-rx", req)
+            if out["kind"] == "reply" and not in_child:
+                self.add_binding(step, Binding(ns, fam.sock))
+            else:
+                fam.sock.close()
+            return out
+        if op == "xsk-bind":
+            return enter(self.xsk_bind, ns, step)
+        if op == "close":
+            binding = self.bindings.pop(req.get("binding"), None)
+            if binding is None:
+                return error_outcome(errno.EBADF)
+            binding.close()
+            return {"kind": "reply", "reply": None}
+        if op == "link-set":
+            return self.netlink_action(lambda: self.setlink(ns, req["ifindex"], up=req["up"]))
+        if op == "netns-move":
+            target = self.ns(req["netns"])
+            return self.netlink_action(lambda: self.setlink(
+                ns, req["ifindex"], attrs=self.nla(IFLA_NET_NS_FD, struct.pack("I", target.fd))))
+        if op == "phys-remove":
+            name = self.name_of(ns, req["ifindex"])
+            if name is None:
+                return error_outcome(errno.ENODEV)
+            dev_id = self.nsim_of(ns, name)
+            if dev_id is None:
+                return {"kind": "unsupported", "reason": f"{name} is not a netdevsim port"}
+            with open("/sys/bus/netdevsim/del_device", "w", encoding="ascii") as f:
+                f.write(str(dev_id))
+            if dev_id in self.nsim:
+                self.nsim.remove(dev_id)
+            return {"kind": "reply", "reply": None}
+        if op == "netns-delete":
+            target = self.ns(req["netns"])
+            if target is self.init:
+                return {"kind": "unsupported", "reason": "the initial namespace cannot be deleted"}
+            self.destroy_ns(target)
+            del self.namespaces[target.name]
+            return {"kind": "reply", "reply": None}
+        return {"kind": "unsupported", "reason": f"the agent has no operation {op}"}
+
+    @staticmethod
+    def netlink_action(fn):
+        """Runs an agent-internal netlink request; its error becomes the outcome."""
+        try:
+            fn()
+        except NetlinkFailure as e:
+            return error_outcome(-e.code, e.extack)
+        return {"kind": "reply", "reply": None}
+
+    def step_newlink(self, ns, step):
+        """NEWLINK: create (CREATE|EXCL), or change the device `ifi-index` names."""
+        req = self.translate_newlink(step.get("request", {}))
+        fam = self.family(ns, "rt-link")
+        try:
+            if "ifi-index" in req:
+                return self.transact(fam, "newlink", req)
+            before = self.snapshot()
+            out = self.transact(fam, "newlink", req, [NLM_F_CREATE, NLM_F_EXCL])
+        finally:
+            self.close_fds(req)
+        if out["kind"] == "reply":
+            primary, peer = self.created_devices(before, ns)
+            defines = step.get("defines", {})
+            for sym, dev in ((defines.get("device"), primary), (defines.get("peer"), peer)):
+                if dev is not None:
+                    self.seq += 1
+                    self.track(sym or f"~{self.seq}", self.ns(dev[0]), dev[1])
+        return out
+
+    def add_binding(self, step, binding):
+        """Records a binding under the step's `defines.binding` symbol."""
+        bid = self.next_binding
+        self.next_binding += 1
+        self.bindings[bid] = binding
+        sym = step.get("defines", {}).get("binding")
+        if sym:
+            self.symbols[sym] = {"kind": "binding", "id": bid}
+
+    def xsk_bind(self, ns, step):
+        """An AF_XDP socket with a umem, fill/completion and rx rings, bound to ifindex/queue."""
+        req = step.get("request", {})
+        try:
+            sock = socket.socket(AF_XDP, socket.SOCK_RAW, 0)
+        except OSError as e:
+            return error_outcome(e.errno)
+        size = 16 * 4096
+        umem = mmap.mmap(-1, size)
+        addr = ctypes.addressof(ctypes.c_char.from_buffer(umem))
+        try:
+            reg = struct.pack("QQIIII", addr, size, 4096, 0, 0, 0)
+            sock.setsockopt(SOL_XDP, XDP_UMEM_REG, reg)
+            for opt in (XDP_UMEM_FILL_RING, XDP_UMEM_COMPLETION_RING, XDP_RX_RING):
+                sock.setsockopt(SOL_XDP, opt, 64)
+            mode = req.get("mode")
+            flags = XDP_COPY if mode == "copy" else XDP_ZEROCOPY if mode == "zerocopy" else 0
+            sxdp = struct.pack("HHIII", AF_XDP, flags, req["ifindex"], req["queue-id"], 0)
+            buf = ctypes.create_string_buffer(sxdp)
+            check(libc.bind(sock.fileno(), buf, len(sxdp)), "bind AF_XDP")
+            opts = sock.getsockopt(SOL_XDP, XDP_OPTIONS, 4)
+            zero_copy = bool(struct.unpack("I", opts)[0] & XDP_OPTIONS_ZEROCOPY)
+        except OSError as e:
+            sock.close()
+            return error_outcome(e.errno)
+        self.add_binding(step, Binding(ns, sock, umem))
+        return {"kind": "reply", "reply": {"zero-copy": zero_copy}}
+
+    # Teardown -----------------------------------------------------------------------------------
+
+    def teardown(self):
+        """Deletes everything the scenario created; returns what it did and what was left."""
+        report = {"waited": 0.0, "left": []}
+        for binding in self.bindings.values():
+            binding.close()
+        self.bindings.clear()
+        for name, idx in sorted(self.links(self.init).items(), key=lambda kv: -kv[1]):
+            if name not in self.baseline and self.nsim_of(self.init, name) is None:
+                try:
+                    self.dellink(self.init, idx)
+                except NetlinkFailure:
+                    pass  # already gone with its pair
+        for ns in list(self.namespaces.values()):
+            if ns is not self.init:
+                report["waited"] += self.destroy_ns(ns)
+        self.namespaces = {"init": self.init}
+        for dev_id in self.nsim:
+            try:
+                with open("/sys/bus/netdevsim/del_device", "w", encoding="ascii") as f:
+                    f.write(str(dev_id))
+            except OSError as e:
+                report["left"].append(f"netdevsim{dev_id}: {e}")
+        self.nsim = []
+        for name, idx in self.links(self.init).items():
+            if name not in self.baseline:
+                try:
+                    self.dellink(self.init, idx)
+                except NetlinkFailure as e:
+                    report["left"].append(f"{name}: {e}")
+        self.reset()
+        return report
+
+    def hello(self):
+        """Identification and capabilities."""
+        return {
+            "agent": AGENT_VERSION,
+            "release": os.uname().release,
+            "ops": OPS,
+            "unsupported": UNSUPPORTED_OPS,
+            "physical": ["netdevsim"],
+        }
+
+
+def open_channel(args):
+    """The (read fd, write fd) of the request channel."""
+    if args.stdio:
+        return sys.stdin.fileno(), sys.stdout.fileno()
+    deadline = time.monotonic() + 30
+    while True:
+        base = "/sys/class/virtio-ports"
+        for port in sorted(os.listdir(base)) if os.path.isdir(base) else []:
+            with open(f"{base}/{port}/name", encoding="ascii") as f:
+                if f.read().strip() == args.port:
+                    fd = os.open(f"/dev/{port}", os.O_RDWR)
+                    return fd, fd
+        if time.monotonic() > deadline:
+            raise SystemExit(f"agent: no virtio port named {args.port}")
+        time.sleep(0.05)
+
+
+def to_json(value):
+    """JSON for values ynl decodes into non-JSON types: sets (flags), bytes (binary)."""
+    if isinstance(value, (set, frozenset)):
+        return sorted(value, key=str)
+    if isinstance(value, (bytes, bytearray)):
+        return value.hex()
+    raise TypeError(f"cannot encode {type(value).__name__}")
+
+
+def encode_reply(reply):
+    """One JSON line; a reply that cannot be encoded becomes an error reply."""
+    try:
+        return json.dumps(reply, default=to_json).encode() + b"\n"
+    except (TypeError, ValueError) as e:
+        return json.dumps({"id": reply.get("id"), "ok": False, "unsupported": False,
+                           "error": f"cannot encode the reply: {e}"}).encode() + b"\n"
+
+
+def write_all(fd, data):
+    """Writes all of data to fd."""
+    view = memoryview(data)
+    while view:
+        try:
+            n = os.write(fd, view)
+        except BlockingIOError:
+            select.select([], [fd], [], 1.0)
+            continue
+        view = view[n:]
+
+
+def serve(args):
+    """The request loop."""
+    rfd, wfd = open_channel(args)
+    agent = None
+    init_error = None
+    started = time.monotonic()
+    try:
+        agent = Agent(args.src)
+    except Exception as e:  # pylint: disable=broad-except
+        init_error = f"agent start failed: {type(e).__name__}: {e}\n{traceback.format_exc()}"
+    ready = time.monotonic() - started
+    buf = b""
+    while True:
+        while b"\n" not in buf:
+            chunk = os.read(rfd, 65536)
+            if not chunk:
+                if args.stdio:
+                    return 0
+                time.sleep(0.05)  # host not connected
+                continue
+            buf += chunk
+        line, buf = buf.split(b"\n", 1)
+        if not line.strip():
+            continue
+        reply = {"id": None, "ok": False}
+        try:
+            req = json.loads(line)
+            reply["id"] = req.get("id")
+            cmd = req.get("cmd")
+            t0 = time.monotonic()
+            if init_error is not None:
+                raise AgentError(init_error)
+            if cmd == "hello":
+                result = dict(agent.hello(), start=ready)
+            elif cmd == "setup":
+                result = {"symbols": agent.setup(req["topology"])}
+            elif cmd == "apply":
+                result = agent.apply(req["step"])
+            elif cmd == "teardown":
+                result = agent.teardown()
+            elif cmd == "exit":
+                write_all(wfd, json.dumps({"id": reply["id"], "ok": True, "result": {}}).encode()
+                          + b"\n")
+                return 0
+            else:
+                raise AgentError(f"unknown command {cmd!r}")
+            reply = {"id": reply["id"], "ok": True, "result": result,
+                     "seconds": round(time.monotonic() - t0, 4)}
+        except AgentError as e:
+            reply.update(error=str(e), unsupported=e.unsupported)
+        except Exception as e:  # pylint: disable=broad-except
+            reply.update(error=f"{type(e).__name__}: {e}", unsupported=False,
+                         trace=traceback.format_exc())
+        write_all(wfd, encode_reply(reply))
+
+
+def main():
+    """Entry point."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--src", required=True, help="kernel source tree (for the ynl library)")
+    parser.add_argument("--port", default="lc.agent", help="virtio-serial port name")
+    parser.add_argument("--stdio", action="store_true", help="use stdin/stdout")
+    return serve(parser.parse_args())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,76 @@
+/**
+ * Opens the `kernel-vm` implementation for `certify`: one VM (booted once, rebooted only if it
+ * dies) serves every scenario. Reports the kernel release and boot time, and raises
+ * {@link KernelUnavailableError} (certify exits 4, kselftest's skip) when no kernel is built.
+ *
+ * @module
+ */
+
+import { KernelVmAdapter } from "./adapter.ts";
+import { findKernel } from "./vm.ts";
+
+/** No kernel to boot: certify reports a skip with this reason. */
+export class KernelUnavailableError extends Error {
+  /** The error's class name. */
+  override readonly name: string = "ImplementationUnavailableError";
+}
+
+/** What `certify` needs from an implementation (see scenarios/certify.ts `OpenedAdapter`). */
+export interface OpenedKernel {
+  /** Name in reports. */
+  readonly name: string;
+  /** Kernel release, boot time. */
+  readonly info: Readonly<Record<string, string>>;
+  /** The shared adapter. */
+  readonly forScenario: () => Promise<KernelVmAdapter>;
+  /** Shuts the VM down. */
+  readonly close: () => Promise<void>;
+}
+
+/** Options of {@link openKernelVm}. */
+export interface OpenKernelOptions {
+  /** Watchdog per step in ms (default 30 000). */
+  readonly timeoutMs?: number;
+  /** A user's own bzImage (default: the newest `kernel/prepare.sh` build). */
+  readonly kernel?: string;
+  /** Progress messages (boots, reboots). */
+  readonly log?: (message: string) => void;
+}
+
+/**
+ * Boots the VM and returns the certify adapter.
+ *
+ * @throws {KernelUnavailableError} when there is no kernel to boot or it does not come up.
+ */
+export async function openKernelVm(options: OpenKernelOptions = {}): Promise<OpenedKernel> {
+  if (options.kernel === undefined && (await findKernel()) === null) {
+    throw new KernelUnavailableError(
+      "no kernel built: run `deno task kernel:prepare` (builds Linux 7.x with netkit and netdevsim) " +
+        "or pass --kernel PATH",
+    );
+  }
+  const adapter = new KernelVmAdapter({
+    kernel: options.kernel,
+    stepTimeoutMs: options.timeoutMs,
+    log: options.log,
+  });
+  let release = "?";
+  let boot = "?";
+  try {
+    const vm = await adapter.start();
+    release = vm.hello.release;
+    boot = `${vm.bootSeconds.toFixed(1)} s`;
+  } catch (error) {
+    await adapter.close();
+    throw new KernelUnavailableError(
+      `the kernel VM did not start: ${error instanceof Error ? error.message : error}`,
+      { cause: error },
+    );
+  }
+  return {
+    name: "kernel-vm",
+    info: { kernel: release, boot },
+    forScenario: () => Promise.resolve(adapter),
+    close: () => adapter.close(),
+  };
+}
