@@ -19,7 +19,15 @@ import { type CheckResult, EXIT_CODES, exitCodeOf } from "./checker/result.ts";
 import { simulate } from "./checker/simulate.ts";
 import { decodeToken, hasSuccessor, ReplayError, replayPath } from "./checker/trace.ts";
 import { exploreParallel } from "./checker/parallel.ts";
+import denoJson from "./deno.json" with { type: "json" };
 import { explainFact, renderExplanation, UnknownFactError } from "./reports/explain.ts";
+import {
+  buildFactCoverage,
+  ReportFolderExistsError,
+  writeRunReport,
+} from "./reports/report_folder.ts";
+import { KNOWN_FACT_IDS } from "./scenarios/_facts.ts";
+import { loadScenarios } from "./scenarios/certify.ts";
 import { certifyMain } from "./scenarios/certify.ts";
 import { replayMain } from "./scenarios/cli.ts";
 import { SPECS } from "./specs.ts";
@@ -55,6 +63,9 @@ Options (check and simulate):
   --no-deadlock          do not report states without successors
   --no-lock-order        do not build the lock-order graph (lock information still explains deadlocks)
   --quiet                no progress lines
+  --out DIR              report folder (summary.md, result.json, index.html; default
+                         reports/out/<command>-<spec>-<time>); never overwritten unless --force
+  --no-report            do not write a report folder
 
 Options (check only):
   --max-states N         stop after N distinct states (incomplete)
@@ -86,6 +97,9 @@ const OPTIONS = {
   "no-deadlock": { type: "boolean" },
   "no-lock-order": { type: "boolean" },
   quiet: { type: "boolean" },
+  out: { type: "string" },
+  force: { type: "boolean" },
+  "no-report": { type: "boolean" },
   "max-states": { type: "string" },
   "max-depth": { type: "string" },
   exact: { type: "boolean" },
@@ -217,6 +231,7 @@ async function run(args: readonly string[]): Promise<number> {
   if (o.replay && targets.length !== 1) throw new UsageError("--replay needs exactly one --spec");
 
   const results: CheckResult<unknown>[] = [];
+  const reproduce: Record<string, string> = {};
   const color = Deno.stderr.isTerminal() && !Deno.noColor;
   const live = Deno.stderr.isTerminal();
   for (const target of targets) {
@@ -246,6 +261,19 @@ async function run(args: readonly string[]): Promise<number> {
           JSON.stringify(toJsonValue({ spec: spec.name, steps, broken, deadlock: stuck })),
         );
       }
+      await writeReport(o, "replay", entry.name, {
+        spec: { name: entry.name, params: values },
+        traces: [{
+          name: `replay of ${o.replay}`,
+          description: [
+            ...broken.map((b) => `invariant ${b} violated`),
+            ...(stuck ? ["deadlock"] : []),
+          ]
+            .join("; ") || "no violation in the last state",
+          trace: { steps, token: o.replay },
+        }],
+        reproduce: { [o.replay]: `${base} --replay ${o.replay}` },
+      }, args);
       return broken.length ? EXIT_CODES.invariant : stuck ? EXIT_CODES.deadlock : EXIT_CODES.ok;
     }
     if (!o.quiet) say(`${command === "simulate" ? "simulating" : "checking"} ${spec.name}`);
@@ -289,12 +317,71 @@ async function run(args: readonly string[]): Promise<number> {
     if (command === "simulate" && result.violations.length > 0) {
       say(`  rerun the simulation: ${base}${seedFlag}`);
     }
+    for (const v of result.violations) {
+      const tokens = v.kind === "lock-order" ? v.cycle.map((e) => e.trace.token) : [v.trace.token];
+      for (const t of tokens) {
+        if (t) {
+          reproduce[t] = `deno task check --spec ${entry.name}${
+            paramFlags(entry, values)
+          } --replay ${t}`;
+        }
+      }
+    }
     results.push(result);
   }
   if (o.json) {
     console.log(JSON.stringify(toJsonValue({ version: 1, results })));
   }
+  const first = targets[0];
+  const firstEntry = findSpec(first.name);
+  const withModel = targets.some((t) => t.name === "leasing");
+  await writeReport(o, command, targets.map((t) => t.name).join("+"), {
+    spec: targets.length === 1
+      ? { name: first.name, params: parseParams(firstEntry, first.params) }
+      : undefined,
+    results,
+    reproduce,
+    factCoverage: withModel
+      ? buildFactCoverage(
+        KNOWN_FACT_IDS,
+        {},
+        await loadScenarios([new URL("./scenarios/cases", import.meta.url).pathname]),
+      )
+      : undefined,
+  }, args);
   return results.map(exitCodeOf).find((code) => code !== 0) ?? EXIT_CODES.ok;
+}
+
+/** Writes the run's report folder (unless --no-report) and says where it is. */
+async function writeReport(
+  o: { out?: string; force?: boolean; "no-report"?: boolean },
+  kind: "check" | "simulate" | "replay",
+  specName: string,
+  data: Omit<Parameters<typeof writeRunReport>[1], "version" | "kind" | "tool" | "argv">,
+  args: readonly string[],
+): Promise<void> {
+  if (o["no-report"]) return;
+  const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+  const dir = o.out ?? `reports/out/${kind}-${specName.replace(/[^A-Za-z0-9+-]+/g, "_")}-${stamp}`;
+  try {
+    const written = await writeRunReport(dir, {
+      version: 1,
+      kind: kind === "simulate" ? "check" : kind,
+      tool: { name: "leasecheck", version: denoJson.version },
+      argv: [...args],
+      ...data,
+    }, { force: o.force });
+    say(`report: ${written.dir}/index.html`);
+  } catch (error) {
+    if (error instanceof ReportFolderExistsError) throw new UsageError(error.message);
+    if (error instanceof Deno.errors.NotCapable) {
+      throw new UsageError(
+        `Cannot write the report to ${dir}: this task may write only under reports/out ` +
+          "(use --out reports/out/NAME or --no-report)",
+      );
+    }
+    throw error;
+  }
 }
 
 async function explain(args: readonly string[]): Promise<number> {

@@ -9,7 +9,9 @@ async function cli(...args: string[]): Promise<{ code: number; out: string; err:
   console.log = (...a: unknown[]) => out.push(a.join(" "));
   console.error = (...a: unknown[]) => err.push(a.join(" "));
   try {
-    const code = await main(args);
+    // Reports are tested on their own; the other tests leave no folders behind.
+    const quiet = args[0] === "list" || args.includes("--out") ? args : [...args, "--no-report"];
+    const code = await main(quiet);
     return { code, out: out.join("\n"), err: err.join("\n") };
   } finally {
     console.log = log;
@@ -155,4 +157,23 @@ Deno.test("list names every spec with its parameters", async () => {
     assert.match(r.out, new RegExp(`^${name}: `, "m"));
   }
   assert.match(r.out, /mixed=false \(bool\)/);
+});
+
+Deno.test("check writes a report folder with summary.md, result.json and index.html, never over another", async () => {
+  const out = `reports/out/test-main-${crypto.randomUUID()}`;
+  try {
+    const r = await cli("--spec", "die-hard", "--quiet", "--out", out);
+    assert.equal(r.code, 10);
+    assert.match(r.err, new RegExp(`report: ${out}/index.html`));
+    const doc = JSON.parse(await Deno.readTextFile(`${out}/result.json`));
+    assert.equal(doc.kind, "check");
+    assert.equal(doc.results[0].violations[0].name, "NotSolved");
+    assert.match(await Deno.readTextFile(`${out}/index.html`), /<html/);
+    assert.match(await Deno.readTextFile(`${out}/summary.md`), /NotSolved/);
+    const again = await cli("--spec", "die-hard", "--quiet", "--out", out);
+    assert.equal(again.code, 2);
+    assert.match(again.err, /exists already/);
+  } finally {
+    await Deno.remove(out, { recursive: true }).catch(() => {});
+  }
 });

@@ -14,6 +14,8 @@
 
 import { parseArgs } from "node:util";
 import { type MutantId, MUTANTS } from "../model/mutants.ts";
+import { buildFactCoverage, writeRunReport } from "../reports/report_folder.ts";
+import { KNOWN_FACT_IDS } from "./_facts.ts";
 import {
   type AppliedDeviation,
   buildReport,
@@ -21,13 +23,15 @@ import {
   type CertifiedScenario,
   toJunit,
   toKtap,
-  toMarkdown,
 } from "../reports/certification.ts";
 import type { Scenario } from "./format.ts";
 import { ModelAdapter } from "./model_adapter.ts";
 import { parseScenario, ScenarioSyntaxError, ScenarioValidationError } from "./parse.ts";
 import { ProcessAdapter, ProtocolError } from "./process_adapter.ts";
 import { type ReplayAdapter, replayScenario } from "./replay.ts";
+
+/** The tool version written into reports. */
+const VERSION = "0.1.0";
 
 /** An adapter made for a certification run, with what the implementation says of itself. */
 export interface OpenedAdapter {
@@ -238,25 +242,23 @@ export async function loadDeviations(
   return out;
 }
 
-/** Writes the report folder; refuses to overwrite an existing one unless `force`. */
+/** Writes the report folder (KTAP, JUnit, Markdown, JSON, HTML) in one all-or-nothing step. */
 export async function writeReport(
   dir: string,
   report: CertificationReport,
   force = false,
 ): Promise<void> {
-  try {
-    await Deno.stat(dir);
-    if (!force) {
-      throw new TypeError(`Report folder ${dir} exists already (use --force to replace it)`);
-    }
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
-  }
-  await Deno.mkdir(dir, { recursive: true });
-  await Deno.writeTextFile(`${dir}/report.ktap`, toKtap(report));
-  await Deno.writeTextFile(`${dir}/junit.xml`, toJunit(report));
-  await Deno.writeTextFile(`${dir}/summary.md`, toMarkdown(report));
-  await Deno.writeTextFile(`${dir}/result.json`, JSON.stringify(report, null, 2) + "\n");
+  await writeRunReport(dir, {
+    version: 1,
+    kind: "certify",
+    tool: { name: "leasecheck", version: VERSION },
+    certification: report,
+    factCoverage: buildFactCoverage(
+      KNOWN_FACT_IDS,
+      {},
+      report.scenarios.map((s) => ({ name: s.name, facts: s.facts })),
+    ),
+  }, { force, extraFiles: { "report.ktap": toKtap(report), "junit.xml": toJunit(report) } });
 }
 
 const HELP = `certify: replay the scenario corpus against an implementation and write a report

@@ -1,0 +1,160 @@
+/**
+ * Verdicts and small tables shared by the viewer and the Markdown summary: the overall verdict of
+ * a run report, fact-id ordering and grouping, and the coverage status of a fact.
+ *
+ * @module
+ */
+
+import type { CheckResult } from "../../checker/result.ts";
+import type { FactCoverage, RunReport } from "./data.ts";
+
+/** The overall status of a report. */
+export type Status = "ok" | "violation" | "incomplete" | "error" | "conforms" | "fails";
+
+/** The overall verdict: a status and one headline. */
+export interface OverallVerdict {
+  /** The status (drives the banner colour). */
+  readonly status: Status;
+  /** One line saying what the run found. */
+  readonly headline: string;
+}
+
+const fmt = (n: number): string => Math.round(n).toLocaleString("en-US");
+
+/** What a check result's first violation broke, in words. */
+function firstViolation(r: CheckResult<unknown>): string {
+  const v = r.violations[0];
+  if (!v) return "no violation";
+  switch (v.kind) {
+    case "invariant":
+      return `invariant ${v.name} is violated`;
+    case "property":
+      return `action property ${v.name} is violated`;
+    case "deadlock":
+      return "deadlock";
+    case "lock-order":
+      return `lock-order cycle ${v.name}`;
+    case "error":
+      return `the spec threw in ${v.name}`;
+  }
+}
+
+/**
+ * The verdict of one check result in one line.
+ *
+ * @example Usage
+ * ```ts
+ * import { resultHeadline } from "./summary.ts";
+ * import assert from "node:assert/strict";
+ * const stats = { initial: 1, generated: 9, distinct: 5, depth: 2, queued: 0, elapsedMs: 1,
+ *   statesPerSecond: 5, perAction: {}, seenSetBytes: 0, deadlocked: 0 };
+ * assert.equal(resultHeadline({ version: 1, spec: "s", mode: "exhaustive", verdict: "ok",
+ *   complete: true, violations: [], stats, fingerprints: { mode: "exact" } }),
+ *   "s: ok, no violation in 5 distinct states (depth 2)");
+ * ```
+ */
+export function resultHeadline(r: CheckResult<unknown>): string {
+  const space = `${fmt(r.stats.distinct)} distinct states (depth ${r.stats.depth})`;
+  switch (r.verdict) {
+    case "ok":
+      return `${r.spec}: ok, no violation in ${space}`;
+    case "incomplete":
+      return `${r.spec}: incomplete, no violation so far in ${space}; stopped: ${
+        r.stoppedBecause ?? "early"
+      }`;
+    case "violation":
+    case "error":
+      return `${r.spec}: ${r.verdict}, ${firstViolation(r)}${
+        r.violations.length > 1 ? ` (+${r.violations.length - 1} more)` : ""
+      }`;
+  }
+}
+
+/**
+ * The overall verdict of a report: the worst check result, the certification's, or the replayed
+ * traces'.
+ */
+export function overallVerdict(doc: RunReport): OverallVerdict {
+  const results = doc.results ?? [];
+  const parts: string[] = [];
+  let status: Status = "ok";
+  const rank: Record<Status, number> = {
+    ok: 0,
+    conforms: 0,
+    incomplete: 1,
+    violation: 2,
+    fails: 2,
+    error: 3,
+  };
+  const worse = (s: Status): void => {
+    if (rank[s] > rank[status]) status = s;
+  };
+  for (const r of results) {
+    worse(r.verdict);
+    parts.push(resultHeadline(r));
+  }
+  const c = doc.certification;
+  if (c) {
+    const xfail = c.scenarios.filter((s) => s.deviation).length;
+    const failed = c.summary.fail + c.summary.error - xfail;
+    if (failed > 0) worse("fails");
+    else if (results.length === 0) status = "conforms";
+    parts.push(
+      `${c.implementation} ${
+        failed > 0 ? "does not conform" : "conforms"
+      }: ${c.summary.pass} passed, ${failed} failed, ${xfail} known deviations, ${c.summary.skip} skipped`,
+    );
+  }
+  if (doc.traces?.length && results.length === 0 && !c) {
+    parts.push(
+      doc.traces.map((t) => `${t.name}${t.description ? `: ${t.description}` : ""}`).join("; "),
+    );
+  }
+  if (parts.length === 0) parts.push("nothing was run");
+  return { status, headline: parts.join(" · ") };
+}
+
+/** The word shown for a status. */
+export function statusWord(status: Status): string {
+  return status === "fails" ? "does not conform" : status;
+}
+
+function splitId(id: string): [string, number, string] {
+  const m = /^(.*?)(\d+)(.*)$/.exec(id);
+  return m ? [m[1], Number(m[2]), m[3]] : [id, -1, ""];
+}
+
+/**
+ * Orders fact ids by prefix, then numerically (`QC-2` before `QC-10`), as `compareFactIds` does
+ * in `reports/certification.ts`.
+ */
+export function compareFacts(a: string, b: string): number {
+  const [pa, na, ra] = splitId(a);
+  const [pb, nb, rb] = splitId(b);
+  return pa !== pb ? (pa < pb ? -1 : 1) : na !== nb ? na - nb : ra < rb ? -1 : ra > rb ? 1 : 0;
+}
+
+/**
+ * The group of a fact id: everything before its last `-` (`QC`, `QG`, `NK-NEW`, `INV`).
+ *
+ * @example Usage
+ * ```ts
+ * import { factGroup } from "./summary.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(factGroup("NK-NEW-10"), "NK-NEW");
+ * assert.equal(factGroup("QG-L3"), "QG");
+ * ```
+ */
+export function factGroup(id: string): string {
+  const i = id.lastIndexOf("-");
+  return i > 0 ? id.slice(0, i) : id;
+}
+
+/** Coverage status of a fact. */
+export type FactStatus = "covered" | "explored only" | "scenario only" | "uncovered";
+
+/** Whether exploration reached a fact and whether a scenario cites it. */
+export function factStatus(f: FactCoverage): FactStatus {
+  if (f.reached > 0) return f.scenarios.length > 0 ? "covered" : "explored only";
+  return f.scenarios.length > 0 ? "scenario only" : "uncovered";
+}

@@ -1,0 +1,157 @@
+/**
+ * Attributes spec fact ids (shared/spec/operations.md) to one model transition: the check that
+ * produced an error (by operation, errno and extack, as the operation files cite them), or the
+ * success facts of the operation. Only ids the table below knows are attributed; an outcome it
+ * does not know gets none.
+ *
+ * @module
+ */
+
+import type { OpReply } from "../../model/errors.ts";
+import type { ModelStep } from "../../model/spec.ts";
+import { deviceByIfindex, isPhysical, type ModelState } from "../../model/state.ts";
+import { KNOWN_FACT_IDS } from "../_facts.ts";
+
+/** queue-create errors by extack (QC-11..QC-24, NK-QC-1/2), from model/ops/queue_create.ts. */
+const QUEUE_CREATE_EXTACK: Readonly<Record<string, string>> = {
+  "Device is not a virtual device": "QC-11",
+  "Device does not support queue creation": "QC-12",
+  "Device must have at least one real queue": "QC-13",
+  "Lease device is a virtual device": "QC-16",
+  "Lease device has been removed from the system": "QC-17",
+  "Lease device does not support queue management operations": "QC-18",
+  "Device queue in use by AF_XDP": "QC-21",
+  "Device queue in use due to queue leasing": "QC-22",
+  "Device queue in use by memory provider": "QC-23",
+  "Leasing queues from different devices not supported": "QC-24",
+  "netkit can only lease against the peer device": "NK-QC-1",
+  "netkit maximum queue limit reached": "NK-QC-2",
+};
+
+function queueCreateFacts(
+  step: Extract<ModelStep, { op: "queue-create" }>,
+  reply: OpReply<unknown>,
+  before: ModelState,
+): string[] {
+  if (reply.ok) return ["QC-S1", "QC-S3", "NK-QC-3"];
+  const byExtack = reply.extack === undefined ? undefined : QUEUE_CREATE_EXTACK[reply.extack];
+  if (byExtack !== undefined) return [byExtack];
+  switch (reply.errno) {
+    case "EPERM":
+      return ["QC-00a"];
+    case "ENONET":
+      return ["QC-14"];
+    case "ERANGE":
+      return ["QC-20"];
+    case "ENODEV": {
+      const ifindex = (step.request as { ifindex?: unknown }).ifindex;
+      const virt = typeof ifindex === "number"
+        ? deviceByIfindex(before, step.caller.netns, ifindex)
+        : undefined;
+      return [virt === undefined ? "QC-10" : "QC-15"];
+    }
+    case "EINVAL":
+      if (reply.missNest === ".lease.queue") return ["QC-07"];
+      if (reply.missNest === ".lease") return ["QC-04"];
+      if (reply.missType !== undefined) return ["QC-01"];
+      if (reply.badAttr === ".type") return ["QC-02"];
+      if (reply.badAttr === ".lease.queue.type") return ["QC-08"];
+      return [];
+    default:
+      return [];
+  }
+}
+
+function mpBindFacts(
+  step: Extract<ModelStep, { op: "mp-bind" }>,
+  reply: OpReply<unknown>,
+  before: ModelState,
+): string[] {
+  const r = step.request;
+  switch (r.provider) {
+    case "io-uring":
+      if (reply.ok) return ["IOU-4", "REF-3"];
+      return reply.errno === "EOPNOTSUPP" ? ["IOU-3"] : reply.errno === "ENODEV" ? ["IOU-2"] : [];
+    case "devmem":
+      if (reply.ok) return ["DM-5"];
+      if (reply.errno === "EOPNOTSUPP" && reply.extack === "Device doesn't support DMA") {
+        return ["DM-4"];
+      }
+      return reply.errno === "ENODEV" ? ["DM-2"] : [];
+    case "xsk": {
+      if (reply.ok) return ["XSK-4", "REF-4"];
+      if (reply.errno !== "EBUSY") return reply.errno === "ENODEV" ? ["XSK-1"] : [];
+      // XSK-2: the named device's own arrays already hold a pool; else XSK-3 (through a lease).
+      const dev = deviceByIfindex(before, step.caller.netns, r.ifindex);
+      const own = dev === undefined ? undefined : before.devices[dev].rxq[r["queue-id"]]?.pool;
+      return [own !== null && own !== undefined ? "XSK-2" : "XSK-3"];
+    }
+  }
+}
+
+/**
+ * The fact ids one transition exercises: `step` run in `before` with `reply`.
+ *
+ * @example Usage
+ * ```ts
+ * import { factsOf } from "./_facts_of.ts";
+ * import { failure } from "../../model/errors.ts";
+ * import { initialState } from "../../model/init.ts";
+ * import { DEFAULT_CONFIG } from "../../model/config.ts";
+ * const s = initialState(DEFAULT_CONFIG);
+ * const step = {
+ *   op: "queue-create" as const,
+ *   caller: { netns: 1 },
+ *   request: { ifindex: 2, type: "rx", lease: { ifindex: 2, queue: { id: 5, type: "rx" } } },
+ * };
+ * console.assert(factsOf(step, failure("ERANGE"), s)[0] === "QC-20");
+ * ```
+ */
+export function factsOf(step: ModelStep, reply: OpReply<unknown>, before: ModelState): string[] {
+  const facts = ((): string[] => {
+    switch (step.op) {
+      case "queue-create":
+        return queueCreateFacts(step, reply, before);
+      case "queue-get-dump":
+        return ["QG-D1"];
+      case "netkit-newlink": {
+        if (!reply.ok) return reply.errno === "EOPNOTSUPP" ? ["NK-NEW-10"] : [];
+        const pairing = step.request.linkinfo.data?.pairing;
+        return [pairing === "single" || pairing === 1 ? "NK-NEW-17" : "NK-NEW-16"];
+      }
+      case "netkit-changelink":
+        if (reply.ok) return [];
+        if (reply.errno === "EACCES") {
+          return [reply.extack?.includes("only through the primary") ? "NK-CHG-1" : "NK-CHG-2"];
+        }
+        return [];
+      case "netkit-dellink":
+        return reply.ok ? ["NK-DEL-1"] : [];
+      case "phys-unregister":
+        return reply.ok ? ["UNREG-1"] : [];
+      case "netns-move": {
+        if (!reply.ok) return [];
+        const dev = deviceByIfindex(before, step.caller.netns, step.request.ifindex);
+        if (dev === undefined) return ["NS-1"];
+        return ["NS-1", isPhysical(before.devices[dev]) ? "NS-3" : "NS-2"];
+      }
+      case "link-set":
+        return reply.ok ? ["FLAP-1"] : [];
+      case "mp-bind":
+        return mpBindFacts(step, reply, before);
+      case "mp-unbind":
+        return reply.ok ? ["MP-C2"] : [];
+      case "ethtool-channels":
+        if (reply.ok) return [];
+        if (reply.errno === "EINVAL" && reply.extack?.startsWith("Device queue in use")) {
+          return ["ETH-3"];
+        }
+        return reply.errno === "EOPNOTSUPP" ? ["ETH-1"] : [];
+      case "netns-delete":
+        return reply.ok ? ["NS-5"] : [];
+      default:
+        return [];
+    }
+  })();
+  return facts.filter((f) => KNOWN_FACT_IDS.has(f));
+}

@@ -1,0 +1,53 @@
+/**
+ * Trace emission: model traces written as replayable scenarios (YAML) and ITF traces.
+ *
+ * - {@linkcode emitForRun}: what `deno task check --emit DIR` calls after a `leasing` run.
+ * - {@linkcode emitViolation}: a counterexample as `<name>.yaml` + `<name>.itf.json`.
+ * - {@linkcode emitCovering} / {@linkcode coveringTraces}: shortest passing scenarios reaching
+ *   every distinct outcome (error path) and attributed fact of the correct model.
+ * - {@linkcode scenarioOfTrace} / {@linkcode topologyOf}: the conversion itself.
+ * - {@linkcode checkInvariantsAfterReplay}: replays a scenario on the model or a mutant and
+ *   evaluates the model's invariants and properties after each step.
+ *
+ * @module
+ */
+
+export {
+  type CoveringOptions,
+  type CoveringScenario,
+  coveringScenarios,
+  type CoveringSet,
+  type CoveringTrace,
+  coveringTraces,
+} from "./covering.ts";
+export {
+  emitCovering,
+  EmitError,
+  emitForRun,
+  type EmitForRunOptions,
+  type EmittedViolation,
+  emitViolation,
+  type EmitViolationOptions,
+  reproduceCommand,
+  traceOf,
+  violationName,
+  writeNewFile,
+} from "./emit.ts";
+export {
+  checkInvariantsAfterReplay,
+  type InvariantReplayOptions,
+  type InvariantReplayResult,
+  type ReplayViolation,
+} from "./replay_invariants.ts";
+export {
+  EMIT_KERNEL,
+  type EmittedScenario,
+  isModelStep,
+  parsedTopologyOf,
+  scenarioOfTrace,
+  type ScenarioOfTraceOptions,
+  SteppedTraceError,
+  topologyOf,
+  type YamlObject,
+} from "./scenario_of_trace.ts";
+export type { YamlData } from "./_yaml.ts";
