@@ -14,7 +14,13 @@
 
 import { parseArgs } from "node:util";
 import { explore } from "./checker/explore.ts";
-import { paramFlags, parseParams, type SpecEntry, UsageError } from "./checker/registry.ts";
+import {
+  paramFlags,
+  type ParamValue,
+  parseParams,
+  type SpecEntry,
+  UsageError,
+} from "./checker/registry.ts";
 import { type CheckResult, EXIT_CODES, exitCodeOf } from "./checker/result.ts";
 import { simulate } from "./checker/simulate.ts";
 import { decodeToken, hasSuccessor, ReplayError, replayPath } from "./checker/trace.ts";
@@ -31,6 +37,8 @@ import { loadScenarios } from "./scenarios/certify.ts";
 import { certifyMain } from "./scenarios/certify.ts";
 import { replayMain } from "./scenarios/cli.ts";
 import { SPECS } from "./specs.ts";
+import { emitForRun } from "./scenarios/emit/mod.ts";
+import { leasingConfig, type ModelState } from "./model/mod.ts";
 import { renderProgress, renderResult, renderTrace, toJsonValue } from "./reports/text.ts";
 
 /** Specs `check` runs when no `--spec` is given. */
@@ -66,6 +74,8 @@ Options (check and simulate):
   --out DIR              report folder (summary.md, result.json, index.html; default
                          reports/out/<command>-<spec>-<time>); never overwritten unless --force
   --no-report            do not write a report folder
+  --emit DIR             leasing spec: write each counterexample as a replayable scenario plus an
+                         ITF trace, or, without a violation, a covering set of passing scenarios
 
 Options (check only):
   --max-states N         stop after N distinct states (incomplete)
@@ -100,6 +110,7 @@ const OPTIONS = {
   out: { type: "string" },
   force: { type: "boolean" },
   "no-report": { type: "boolean" },
+  emit: { type: "string" },
   "max-states": { type: "string" },
   "max-depth": { type: "string" },
   exact: { type: "boolean" },
@@ -317,6 +328,7 @@ async function run(args: readonly string[]): Promise<number> {
     if (command === "simulate" && result.violations.length > 0) {
       say(`  rerun the simulation: ${base}${seedFlag}`);
     }
+    if (o.emit !== undefined) emit(o.emit, entry.name, values, result, paramFlags(entry, values));
     for (const v of result.violations) {
       const tokens = v.kind === "lock-order" ? v.cycle.map((e) => e.trace.token) : [v.trace.token];
       for (const t of tokens) {
@@ -350,6 +362,37 @@ async function run(args: readonly string[]): Promise<number> {
       : undefined,
   }, args);
   return results.map(exitCodeOf).find((code) => code !== 0) ?? EXIT_CODES.ok;
+}
+
+/** Writes the scenarios and ITF traces of `check --emit DIR` and says which. */
+function emit(
+  dir: string,
+  specName: string,
+  values: Readonly<Record<string, ParamValue>>,
+  result: CheckResult<unknown>,
+  flags: string,
+): void {
+  if (specName !== "leasing") throw new UsageError("--emit works with the leasing spec only");
+  let files: string[];
+  try {
+    Deno.mkdirSync(dir, { recursive: true });
+    files = emitForRun(result as CheckResult<ModelState>, leasingConfig(values), dir, {
+      covering: true,
+      reproduce: (token) => `deno task check --spec leasing${flags} --replay ${token}`,
+    });
+  } catch (error) {
+    if (error instanceof Deno.errors.NotCapable) {
+      throw new UsageError(`Cannot write to ${dir}: this task may write only under reports/out`);
+    }
+    if (
+      error instanceof Error &&
+      ["EmitError", "SteppedTraceError", "UnsupportedStepError"].includes(error.name)
+    ) {
+      throw new UsageError(`Cannot emit: ${error.message}`);
+    }
+    throw error;
+  }
+  say(`emitted ${files.length} files into ${dir}/`);
 }
 
 /** Writes the run's report folder (unless --no-report) and says where it is. */

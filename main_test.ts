@@ -10,7 +10,9 @@ async function cli(...args: string[]): Promise<{ code: number; out: string; err:
   console.error = (...a: unknown[]) => err.push(a.join(" "));
   try {
     // Reports are tested on their own; the other tests leave no folders behind.
-    const quiet = args[0] === "list" || args.includes("--out") ? args : [...args, "--no-report"];
+    const writesReport = !["list", "replay", "certify", "explain"].includes(args[0]) &&
+      !args.includes("--out");
+    const quiet = writesReport ? [...args, "--no-report"] : args;
     const code = await main(quiet);
     return { code, out: out.join("\n"), err: err.join("\n") };
   } finally {
@@ -175,5 +177,24 @@ Deno.test("check writes a report folder with summary.md, result.json and index.h
     assert.match(again.err, /exists already/);
   } finally {
     await Deno.remove(out, { recursive: true }).catch(() => {});
+  }
+});
+
+Deno.test("check --emit writes a counterexample scenario and ITF trace that replay", async () => {
+  const dir = `reports/out/test-emit-${crypto.randomUUID()}`;
+  try {
+    const r = await cli("--spec", "leasing", "--param", "mutant=C-16", "--quiet", "--emit", dir);
+    assert.equal(r.code, 10);
+    assert.match(r.err, /emitted 2 files into/);
+    const files = [...Deno.readDirSync(dir)].map((e) => e.name).sort();
+    assert.deepEqual(files, ["cex_c-16_inv-v2.itf.json", "cex_c-16_inv-v2.yaml"]);
+    const itf = JSON.parse(await Deno.readTextFile(`${dir}/cex_c-16_inv-v2.itf.json`));
+    assert.equal(itf["#meta"].format, "ITF");
+    const onModel = await cli("replay", dir);
+    assert.equal(onModel.code, 0, onModel.err);
+    const onMutant = await cli("replay", "--mutant", "C-16", dir);
+    assert.equal(onMutant.code, 1); // the diff itself is checked in scenarios/emit/observe_test.ts
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });

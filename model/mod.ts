@@ -5,7 +5,7 @@
  * @module
  */
 
-import { type SpecEntry, specEntry } from "../checker/registry.ts";
+import { type ParamValue, type SpecEntry, specEntry } from "../checker/registry.ts";
 import { type ModelConfig, NAMED_CONFIGS } from "./config.ts";
 import { type MutantId, MUTANTS } from "./mutants.ts";
 import { leasingSpec } from "./spec.ts";
@@ -130,22 +130,19 @@ export const LEASING_SPEC: SpecEntry = specEntry({
       description: "how many netkit NEWLINK requests may create devices",
     },
   },
-  build: (p) => {
-    const base = NAMED_CONFIGS[p.config as string];
-    const config: Partial<ModelConfig> = {
-      ...base,
-      mutant: p.mutant === "none" ? null : (p.mutant as MutantId),
-      netkitCreations: p.creations as number,
-      concurrency: (p.concurrency as number) || base.concurrency,
-      netkits: p.single
-        ? [...base.netkits, {
-          name: "nk2",
-          netns: "init",
-          pairing: "single",
-          numRxQueues: 2,
-        }]
-        : base.netkits,
-    };
-    return leasingSpec(config);
-  },
+  build: (p) => leasingSpec(leasingConfig(p)),
 });
+
+/** The model configuration the `leasing` registry entry builds from its parameters. */
+export function leasingConfig(p: Readonly<Record<string, ParamValue>>): Partial<ModelConfig> {
+  const base = NAMED_CONFIGS[p.config as string];
+  return {
+    ...base,
+    mutant: p.mutant === "none" ? null : (p.mutant as MutantId),
+    netkitCreations: p.creations as number,
+    concurrency: (p.concurrency as number) || base.concurrency,
+    netkits: p.single
+      ? [...base.netkits, { name: "nk2", netns: "init", pairing: "single", numRxQueues: 2 }]
+      : base.netkits,
+  };
+}

@@ -163,6 +163,7 @@ export function emitViolation(
     `Expectations are the correct model's replies` +
     (c.mutant === null ? "." : `; replayed on ${c.mutant} it ends in the same violation.`);
   const scenario = scenarioOfTrace(c, trace, {
+    observe: true,
     name,
     description,
     facts: [violation.name],

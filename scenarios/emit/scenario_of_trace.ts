@@ -181,6 +181,11 @@ export interface ScenarioOfTraceOptions {
   readonly source?: string;
   /** `kernel:` (default {@linkcode EMIT_KERNEL}). */
   readonly kernel?: string;
+  /**
+   * End with a `queue-get` dump from every namespace, expecting the correct model's answer, so
+   * that a bug visible in replies fails certification too (default false).
+   */
+  readonly observe?: boolean;
 }
 
 /** An emitted scenario: its YAML text and data, and what each step expects. */
@@ -470,20 +475,34 @@ export function scenarioOfTrace(
   w.finish();
   const { facts, expected, observed } = w;
   const steps = w.threaded ? w.steps : w.steps.map(({ thread: _t, ...rest }) => rest as YamlObject);
-  if (steps.length === 0) {
-    const dump: StepData = {
-      netns: "init",
-      capNetAdmin: true,
-      op: "queue-get",
-      dump: true,
-      request: {},
-    };
-    const result = run.apply({ ...dump, defines: {} });
-    expected.push(result.outcome);
-    observed.push(result.outcome);
-    steps.push(stepYaml(dump, expectationOf(result.outcome, naming, run.state, 0), {
-      note: "the initial state itself is the one the trace ends in",
-    }));
+  // End with what each namespace's queues show (queue-get dump, expecting the correct model's
+  // answer): a bug that shows in replies then fails certification too, not only an invariant.
+  // In a threaded trace the observations run in thread "main" after everything else. A trace
+  // with no step at all gets one observation so that the scenario has a step.
+  if (options.observe || steps.length === 0) {
+    for (const ns of options.observe ? topology.namespaces : topology.namespaces.slice(0, 1)) {
+      const dump: StepData = {
+        netns: String(ns.name),
+        capNetAdmin: true,
+        op: "queue-get",
+        dump: true,
+        request: {},
+      };
+      const result = run.apply({ ...dump, defines: {} });
+      expected.push(result.outcome);
+      observed.push(result.outcome);
+      const observation = stepYaml(dump, expectationOf(result.outcome, naming, run.state, 0), {
+        note: steps.length === 0
+          ? "the initial state itself is the one the trace ends in"
+          : `observation: the queues seen from ${ns.name} at the end of the trace`,
+      });
+      if (w.threaded) {
+        steps.push({ ...observation, thread: "main" });
+        w.schedule.push("main");
+      } else {
+        steps.push(observation);
+      }
+    }
   }
   const allFacts = [...(options.facts ?? []), ...(mutant === null ? [] : [mutant]), ...facts]
     .filter((f, i, all) => KNOWN_FACT_IDS.has(f) && all.indexOf(f) === i);

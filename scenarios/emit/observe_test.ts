@@ -1,0 +1,26 @@
+import assert from "node:assert/strict";
+import { ModelAdapter } from "../model_adapter.ts";
+import { parseScenario } from "../parse.ts";
+import { replayScenario } from "../replay.ts";
+import { checkMutant } from "./_test_util.ts";
+import { scenarioOfTrace } from "./scenario_of_trace.ts";
+
+Deno.test("an emitted counterexample ends with observations that fail on the mutant (C-16, INV-V2)", async () => {
+  const { config, violation } = checkMutant("C-16");
+  assert.ok(violation.kind === "invariant");
+  const s = scenarioOfTrace(config, violation.trace, { name: "cex_c16", observe: true });
+  const parsed = parseScenario(s.yaml, "cex_c16.yaml");
+  const namespaces = parsed.topology.namespaces.length;
+  const dumps = parsed.steps.slice(-namespaces);
+  assert.ok(
+    dumps.every((d) => d.op === "queue-get" && d.dump),
+    "one dump per namespace at the end",
+  );
+  const ok = await replayScenario(parsed, new ModelAdapter());
+  assert.equal(ok.verdict, "pass", JSON.stringify(ok.steps.map((r) => r.diff)));
+  const bad = await replayScenario(parsed, new ModelAdapter({ mutant: "C-16" }));
+  assert.equal(bad.verdict, "fail");
+  const failing = bad.steps.filter((r) => !r.pass);
+  assert.ok(failing.every((r) => r.step.op === "queue-get"), "only the observations see it");
+  assert.match(failing.flatMap((r) => r.diff).join("\n"), /netns-id: expected absent, got -1/);
+});
