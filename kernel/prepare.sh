@@ -118,7 +118,16 @@ EOF
 export APT_CONFIG=$apt_dir/apt.conf
 if [[ $force -eq 1 || -z $(find "$apt_dir/lists" -name '*sid*Packages*' -mmin -1440 2>/dev/null | head -n 1) ]]; then
   say "refreshing the package list of Debian unstable (private apt configuration)"
-  apt-get update -qq -o APT::Sandbox::User=root >/dev/null 2>&1 || die "apt-get update of Debian unstable failed"
+  if ! apt-get update -qq -o APT::Sandbox::User=root >/dev/null 2>&1; then
+    # The mirror is unreachable: a cached build still certifies (say so), nothing else can.
+    cached=$(ls -d "$cache"/kernel/linux-source-7.*/ 2>/dev/null | sort -V | tail -n 1)
+    if [[ $force -eq 0 && -n $cached && -s $cached/bzImage && -s $cached/initramfs.cpio.gz ]]; then
+      say "warning: cannot refresh Debian unstable; using the cached build ${cached%/}"
+      echo "${cached%/}"
+      exit 0
+    fi
+    die "apt-get update of Debian unstable failed and no kernel is cached"
+  fi
 fi
 package=$(apt-cache search --names-only '^linux-source-7\.[0-9]+$' 2>/dev/null | awk '{print $1}' |
   sort -t. -k2,2n | tail -n 1)
