@@ -28,6 +28,9 @@ die() { say "error: $*"; exit 1; }
 # (tag results), proc/sys/dev, a tmpfs on /tmp and /run (for `ip netns`) and debugfs inside it,
 # then runs the command named by lc.cmd= (%20 = space) inside a chroot of the host root, writes
 # its output to /results/guest.log and its status to /results/exit-code, and powers off.
+# Bump when /init changes: cached initramfs images of another version are rebuilt.
+INITRAMFS_VERSION=2
+
 build_initramfs() { # $1 = output directory
   local rd
   command -v busybox >/dev/null 2>&1 || die "busybox missing (Debian package busybox-static)"
@@ -48,6 +51,8 @@ mount -t 9p -o trans=virtio,version=9p2000.L results /results 2>/dev/null
 for fs in proc sys dev; do mount --bind /$fs /host/$fs; done
 mount -t tmpfs tmp /host/tmp
 mount -t tmpfs run /host/run
+# The results share also carries the agent (the repository may live under /tmp, hidden above).
+mkdir -p /host/run/lc && mount --bind /results /host/run/lc
 mount -t debugfs none /host/sys/kernel/debug 2>/dev/null
 cmd=$(sed -n 's/.*lc\.cmd=\([^ ]*\).*/\1/p' /proc/cmdline)
 if [ -n "$cmd" ]; then
@@ -61,7 +66,18 @@ INIT
   chmod +x "$rd/init"
   (cd "$rd" && find . | cpio -o -H newc --quiet | gzip -9 >"$1/initramfs.cpio.gz.new")
   mv "$1/initramfs.cpio.gz.new" "$1/initramfs.cpio.gz"
+  echo "$INITRAMFS_VERSION" >"$1/initramfs.version"
   rm -rf "$rd"
+}
+
+# A cached build is usable when its kernel is there; an initramfs of another version is rebuilt.
+use_cached() { # $1 = kernel directory
+  if [[ $(cat "$1/initramfs.version" 2>/dev/null) != "$INITRAMFS_VERSION" ]]; then
+    say "rebuilding the initramfs of $1 (version $INITRAMFS_VERSION)"
+    build_initramfs "$1"
+  fi
+  echo "$1"
+  exit 0
 }
 
 if ((initramfs_only)); then
@@ -123,8 +139,7 @@ if [[ $force -eq 1 || -z $(find "$apt_dir/lists" -name '*sid*Packages*' -mmin -1
     cached=$(ls -d "$cache"/kernel/linux-source-7.*/ 2>/dev/null | sort -V | tail -n 1)
     if [[ $force -eq 0 && -n $cached && -s $cached/bzImage && -s $cached/initramfs.cpio.gz ]]; then
       say "warning: cannot refresh Debian unstable; using the cached build ${cached%/}"
-      echo "${cached%/}"
-      exit 0
+      use_cached "${cached%/}"
     fi
     die "apt-get update of Debian unstable failed and no kernel is cached"
   fi
@@ -139,8 +154,7 @@ key=$package-$version
 out=$cache/kernel/$key
 if [[ $force -eq 0 && -s $out/bzImage && -s $out/initramfs.cpio.gz ]]; then
   say "using the cached build of $package $version"
-  echo "$out"
-  exit 0
+  use_cached "$out"
 fi
 mkdir -p "$out"
 

@@ -278,6 +278,10 @@ export class KernelVm {
     const dir = await Deno.makeTempDir({ prefix: "leasecheck-vm-" });
     const results = `${dir}/results`;
     await Deno.mkdir(results);
+    await Deno.copyFile(
+      fileURLToPath(new URL("./agent.py", import.meta.url)),
+      `${results}/agent.py`,
+    );
     const socket = `${dir}/agent.sock`;
     let argv: readonly string[];
     try {
@@ -489,7 +493,9 @@ function qemuArgs(
   socket: string,
   results: string,
 ): string[] {
-  const agent = guestPath(fileURLToPath(new URL("./agent.py", import.meta.url)), "the agent");
+  // The agent travels in the results share (mounted at /run/lc in the guest's chroot): the
+  // repository itself may sit where the guest cannot see it (under /tmp, a tmpfs there).
+  const agent = "/run/lc/agent.py";
   const src = guestPath(paths.src, "the source tree");
   const cmd = `exec /usr/bin/python3 -u ${agent} --src ${src}`.replaceAll(" ", "%20");
   return [
