@@ -9,7 +9,7 @@
 
 import type { Violation } from "./result.ts";
 import type { ProcessLocks, Spec } from "./spec.ts";
-import type { PathStep } from "./trace.ts";
+import { domainOf, type PathStep } from "./trace.ts";
 
 /** Where a violation happened, before its trace is rebuilt. */
 export type Site =
@@ -62,8 +62,6 @@ export interface ExpansionTarget<S> {
   /** Stops the current expansion early when true after an insertion (e.g. --max-states). */
   full?(): boolean;
 }
-
-const SINGLE_UNDEFINED: readonly undefined[] = [undefined];
 
 /**
  * Cheap pre-check for the lock-order graph: true when some process's held-lock list differs
@@ -164,14 +162,8 @@ export class Expander<S> implements ExpansionCounters {
     try {
       for (let a = 0; a < actions.length; a++) {
         const action = actions[a];
-        const params = action.params;
-        const domain: Iterable<unknown> = params === undefined
-          ? SINGLE_UNDEFINED
-          : typeof params === "function"
-          ? params(state)
-          : params;
         let ordinal = -1;
-        for (const param of domain) {
+        for (const param of domainOf(action, state)) {
           ordinal++;
           context = action.name;
           const next = action.next(state, param);

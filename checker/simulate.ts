@@ -13,7 +13,14 @@ import { LockGraph } from "./lock_graph.ts";
 import type { CheckResult, LockEdge, Trace, Violation } from "./result.ts";
 import { FingerprintSeenSet, NO_PARENT } from "./seen_set.ts";
 import type { Spec } from "./spec.ts";
-import { encodeToken, initialStates, type Path, type PathStep, replayPath } from "./trace.ts";
+import {
+  domainOf,
+  encodeToken,
+  initialStates,
+  type Path,
+  type PathStep,
+  replayPath,
+} from "./trace.ts";
 
 /** Options of {@link simulate}. */
 export interface SimulateOptions {
@@ -87,14 +94,8 @@ export function simulate<S>(spec: Spec<S>, options: SimulateOptions = {}): Check
   const enabledIn = (state: S): Enabled<S>[] => {
     const out: Enabled<S>[] = [];
     spec.actions.forEach((action, a) => {
-      const params = action.params;
-      const domain: Iterable<unknown> = params === undefined
-        ? [undefined]
-        : typeof params === "function"
-        ? params(state)
-        : params;
       let ordinal = 0;
-      for (const param of domain) {
+      for (const param of domainOf(action, state)) {
         const next = action.next(state, param);
         if (next !== undefined) out.push({ step: { action: a, ordinal }, param, next });
         ordinal++;

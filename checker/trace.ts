@@ -113,11 +113,8 @@ export function initialStates<S>(spec: Spec<S>): readonly S[] {
 
 /** The parameter at position `ordinal` of `action`'s domain in `state`, or `NOT_FOUND`. */
 export function nthParam<S>(action: Action<S, unknown>, state: S, ordinal: number): unknown {
-  const params = action.params;
-  if (params === undefined) return ordinal === 0 ? undefined : NOT_FOUND;
-  if (typeof params !== "function") return ordinal < params.length ? params[ordinal] : NOT_FOUND;
   let i = 0;
-  for (const p of params(state)) {
+  for (const p of domainOf(action, state)) {
     if (i++ === ordinal) return p;
   }
   return NOT_FOUND;
@@ -203,16 +200,21 @@ export function replayPath<S>(spec: Spec<S>, path: Path): TraceStep<S>[] {
   return steps;
 }
 
+const SINGLE_UNDEFINED: readonly undefined[] = [undefined];
+
+/** The parameter domain of `action` in `state`: its list, its function's values, or `[undefined]`. */
+export function domainOf<S>(action: Action<S, unknown>, state: S): Iterable<unknown> {
+  const params = action.params;
+  if (params === undefined) return SINGLE_UNDEFINED;
+  return typeof params === "function" ? params(state) : params;
+}
+
 /** True when some action is enabled in `state` (for deadlock checks outside a search). */
 export function hasSuccessor<S>(spec: Spec<S>, state: S): boolean {
   for (const action of spec.actions) {
-    const params = action.params;
-    const domain: Iterable<unknown> = params === undefined
-      ? [undefined]
-      : typeof params === "function"
-      ? params(state)
-      : params;
-    for (const param of domain) if (action.next(state, param) !== undefined) return true;
+    for (const param of domainOf(action, state)) {
+      if (action.next(state, param) !== undefined) return true;
+    }
   }
   return false;
 }

@@ -10,7 +10,8 @@
 
 import { parseArgs } from "node:util";
 import { showExpectation, showOutcome } from "../scenarios/match.ts";
-import { parseScenario, ScenarioSyntaxError, ScenarioValidationError } from "../scenarios/parse.ts";
+import { loadScenarios } from "../scenarios/certify.ts";
+import { ScenarioSyntaxError, ScenarioValidationError } from "../scenarios/parse.ts";
 import { replayScenario, type ScenarioResult, type StepResult } from "../scenarios/replay.ts";
 import type { Scenario } from "../scenarios/format.ts";
 import { KernelVmAdapter } from "./adapter.ts";
@@ -45,16 +46,6 @@ function stepLines(r: StepResult, verbose: boolean): string[] {
   lines.push(`      actual:   ${showOutcome(r.actual)}`);
   for (const d of r.diff) lines.push(`      diff:     ${d}`);
   return lines;
-}
-
-async function listFiles(path: string): Promise<string[]> {
-  const info = await Deno.stat(path);
-  if (!info.isDirectory) return [path];
-  const out: string[] = [];
-  for await (const e of Deno.readDir(path)) {
-    if (e.isFile && e.name.endsWith(".yaml")) out.push(`${path.replace(/\/$/, "")}/${e.name}`);
-  }
-  return out.sort();
 }
 
 /** A scenario result with its wall time. */
@@ -115,26 +106,18 @@ export async function certifyVmMain(args: readonly string[]): Promise<number> {
     );
     return 2;
   }
-  const scenarios: Scenario[] = [];
-  for (const p of positionals) {
-    let files: string[];
-    try {
-      files = await listFiles(p);
-    } catch (e) {
-      err(`certify_vm: cannot read ${p}: ${e instanceof Error ? e.message : String(e)}\n`);
+  let scenarios: Scenario[];
+  try {
+    scenarios = await loadScenarios(positionals);
+  } catch (e) {
+    if (
+      e instanceof ScenarioSyntaxError || e instanceof ScenarioValidationError ||
+      e instanceof Deno.errors.NotFound
+    ) {
+      err(`certify_vm: ${e.message}\n`);
       return 2;
     }
-    for (const file of files) {
-      try {
-        scenarios.push(parseScenario(await Deno.readTextFile(file), file));
-      } catch (e) {
-        if (e instanceof ScenarioSyntaxError || e instanceof ScenarioValidationError) {
-          err(`certify_vm: ${e.message}\n`);
-          return 2;
-        }
-        throw e;
-      }
-    }
+    throw e;
   }
   const started = performance.now();
   const adapter = new KernelVmAdapter({
