@@ -92,6 +92,8 @@ export interface ExpansionCounters {
   readonly distinctBy: ArrayLike<number>;
   /** Violations found. */
   readonly pending: readonly Pending[];
+  /** Transitions per coverage label (when coverage is on). */
+  readonly coverage: ReadonlyMap<string, number>;
 }
 
 /** Expands states of one spec; keeps the counters and the violations found. */
@@ -106,15 +108,22 @@ export class Expander<S> implements ExpansionCounters {
   readonly distinctBy: Float64Array;
   /** Violations, in the order found (one per kind and name). */
   readonly pending: Pending[] = [];
+  /** Transitions per coverage label (when coverage is on). */
+  readonly coverage: Map<string, number> = new Map();
   readonly #reported = new Set<string>();
   readonly #spec: Spec<S>;
   readonly #checkDeadlock: boolean;
   readonly #stopAtFirst: boolean;
   #invariant = "";
+  readonly #labels: Spec<S>["labels"];
 
   /** Creates an expander for `spec`. */
-  constructor(spec: Spec<S>, options: { checkDeadlock: boolean; stopAtFirst: boolean }) {
+  constructor(
+    spec: Spec<S>,
+    options: { checkDeadlock: boolean; stopAtFirst: boolean; coverage?: boolean },
+  ) {
     this.#spec = spec;
+    this.#labels = options.coverage ? spec.labels?.bind(spec) : undefined;
     this.#checkDeadlock = options.checkDeadlock;
     this.#stopAtFirst = options.stopAtFirst;
     this.generatedBy = new Float64Array(spec.actions.length);
@@ -182,6 +191,12 @@ export class Expander<S> implements ExpansionCounters {
                 });
                 if (stopAtFirst) return false;
               }
+            }
+          }
+          if (this.#labels !== undefined) {
+            context = "labels";
+            for (const label of this.#labels(state, next, { action: action.name, param })) {
+              this.coverage.set(label, (this.coverage.get(label) ?? 0) + 1);
             }
           }
           // A self-loop (the action returned its input: e.g. an error reply that changes

@@ -90,6 +90,7 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
         expander = new Expander(spec, {
           checkDeadlock: message.checkDeadlock,
           stopAtFirst: message.stopAtFirst,
+          coverage: message.coverage,
         });
         lockGraph = spec.locks
           ? new LockGraph((e) => edges.push({ ...e, site: e.witness }))
@@ -129,6 +130,7 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
           deadlocked: expander.deadlocked,
           generatedBy: [...expander.generatedBy],
           distinctBy: [...expander.distinctBy],
+          coverage: Object.fromEntries(expander.coverage),
         });
         edges = [];
         return;

@@ -52,6 +52,8 @@ export interface ExploreOptions {
   readonly checkDeadlock?: boolean;
   /** Build the lock-order graph from the spec's lock information (default true). */
   readonly checkLockOrder?: boolean;
+  /** Count the spec's coverage labels per transition (default false; costs the hook's time). */
+  readonly coverage?: boolean;
   /** Keep exploring after a violation, collecting one per property (default false). */
   readonly continueAfterViolation?: boolean;
   /** Called about every `progressIntervalMs` milliseconds with the figures so far. */
@@ -92,6 +94,7 @@ export function explore<S>(spec: Spec<S>, options: ExploreOptions = {}): CheckRe
   const expander = new Expander(spec, {
     checkDeadlock: options.checkDeadlock ?? true,
     stopAtFirst,
+    coverage: options.coverage,
   });
   const lockGraph = spec.locks && options.checkLockOrder !== false
     ? new LockGraph<Site & { step: PathStep }>()
@@ -277,7 +280,18 @@ export function finishResult<S>(spec: Spec<S>, outcome: SearchOutcome<S>): Check
       ? { mode: "exact" }
       : { mode: "hash64", collisionProbability: collisionProbability(outcome.distinct, generated) },
     lockOrder: outcome.lockOrder?.map((e) => ({ from: e.from, to: e.to })),
+    coverage: mergeCoverage(expanders),
   };
+}
+
+/** Sums the coverage counts of several expanders; undefined when none counted anything. */
+function mergeCoverage(
+  expanders: readonly ExpansionCounters[],
+): Record<string, number> | undefined {
+  if (expanders.every((e) => e.coverage.size === 0)) return undefined;
+  const out: Record<string, number> = {};
+  for (const e of expanders) for (const [k, n] of e.coverage) out[k] = (out[k] ?? 0) + n;
+  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
 }
 
 /**

@@ -191,3 +191,14 @@ Deno.test("explore() counts a self-loop (the action returns its input) as a tran
   assert.equal(r.stats.generated, 5);
   assert.deepEqual(r.stats.perAction.Fail, { generated: 3, distinct: 0 });
 });
+
+Deno.test("explore() counts the spec's coverage labels per transition when asked", () => {
+  const spec: Spec<{ x: number; y: number }> = {
+    ...grid(3),
+    labels: (_before, after, step) => (after.x === 2 ? [`${step.action}-to-edge`] : []),
+  };
+  assert.equal(explore(spec).coverage, undefined); // off by default
+  const r = explore(spec, { coverage: true });
+  // (1,y) -> (2,y) by Right for y = 0..2, and Up along x = 2 twice.
+  assert.deepEqual(r.coverage, { "Right-to-edge": 3, "Up-to-edge": 2 });
+});

@@ -52,6 +52,7 @@ export type ToWorker =
     readonly stats: SharedArrayBuffer;
     readonly checkDeadlock: boolean;
     readonly checkLockOrder: boolean;
+    readonly coverage: boolean;
     readonly stopAtFirst: boolean;
     readonly maxStates?: number;
     readonly states: readonly unknown[];
@@ -78,6 +79,7 @@ export type WorkerReply =
     readonly deadlocked: number;
     readonly generatedBy: readonly number[];
     readonly distinctBy: readonly number[];
+    readonly coverage: Readonly<Record<string, number>>;
   }
   | { readonly type: "given"; readonly states: unknown[]; readonly indices: number[] }
   | { readonly type: "taken" }
@@ -208,6 +210,7 @@ export async function exploreParallel<S = unknown>(
         stats: generatedShared.buffer as SharedArrayBuffer,
         checkDeadlock: options.checkDeadlock ?? true,
         checkLockOrder,
+        coverage: options.coverage === true,
         stopAtFirst,
         maxStates,
         states: dealt[w].states,
@@ -279,7 +282,11 @@ export async function exploreParallel<S = unknown>(
   return finishResult(spec, {
     mode: "exhaustive",
     start,
-    expanders: last.map((r) => ({ ...r, pending: [] })),
+    expanders: last.map((r) => ({
+      ...r,
+      pending: [],
+      coverage: new Map(Object.entries(r.coverage)),
+    })),
     records: seen,
     distinct: seen.size,
     depth: deepest,

@@ -154,6 +154,8 @@ export interface CheckResult<S> {
   readonly lockOrder?: readonly { readonly from: string; readonly to: string }[];
   /** Simulation only: the seed that reproduces the run. */
   readonly seed?: number;
+  /** Transitions per coverage label (the spec's `labels`), when coverage was asked for. */
+  readonly coverage?: Readonly<Record<string, number>>;
 }
 
 /** Process exit codes, documented in the README. */

@@ -36,6 +36,8 @@ export interface SimulateOptions {
   readonly checkDeadlock?: boolean;
   /** Build the lock-order graph from the spec's lock information (default true). */
   readonly checkLockOrder?: boolean;
+  /** Count the spec's coverage labels per step (default false). */
+  readonly coverage?: boolean;
 }
 
 /** What one walk found. */
@@ -86,6 +88,8 @@ export function simulate<S>(spec: Spec<S>, options: SimulateOptions = {}): Check
   const lockGraph = locksOf && options.checkLockOrder !== false ? new LockGraph<Path>() : undefined;
   let lockCycle: ReturnType<LockGraph<Path>["observe"]>;
   const seen = new FingerprintSeenSet();
+  const labels = options.coverage ? spec.labels?.bind(spec) : undefined;
+  const coverage = new Map<string, number>();
   const generatedBy = new Float64Array(spec.actions.length);
   let generated = 0;
   let walksRun = 0;
@@ -130,6 +134,14 @@ export function simulate<S>(spec: Spec<S>, options: SimulateOptions = {}): Check
           generatedBy[pick.step.action]++;
           deepest = Math.max(deepest, steps.length);
           seen.add(spec.canonicalize ? spec.canonicalize(pick.next) : pick.next, NO_PARENT, 0, 0);
+        }
+        if (record && labels !== undefined) {
+          where = "labels";
+          for (
+            const label of labels(state, pick.next, { action: action.name, param: pick.param })
+          ) {
+            coverage.set(label, (coverage.get(label) ?? 0) + 1);
+          }
         }
         for (const prop of properties) {
           where = prop.name;
@@ -263,5 +275,8 @@ export function simulate<S>(spec: Spec<S>, options: SimulateOptions = {}): Check
     fingerprints: { mode: "hash64" },
     lockOrder: lockGraph?.edges().map((e) => ({ from: e.from, to: e.to })),
     seed,
+    coverage: coverage.size
+      ? Object.fromEntries([...coverage].sort(([a], [b]) => a.localeCompare(b)))
+      : undefined,
   };
 }

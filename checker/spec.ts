@@ -122,6 +122,11 @@ export interface Spec<S> {
   locks?(state: S): readonly ProcessLocks[];
   /** Names of the processes `locks` reports, for messages (default `p0`, `p1`, ...). */
   readonly processNames?: readonly string[];
+  /**
+   * Coverage labels of a transition (for instance the spec facts the step exercises). When a
+   * run asks for coverage, the engine counts how many transitions carry each label.
+   */
+  labels?(before: S, after: S, step: StepLabel): Iterable<string>;
 }
 
 /**

@@ -19,6 +19,7 @@
 
 import type { Action, ActionProperty, ProcessLocks, Spec } from "../checker/spec.ts";
 import { type ModelConfig, type OperationName, validateConfig } from "./config.ts";
+import { factsOf } from "./facts_of.ts";
 import { initialState } from "./init.ts";
 import { invariants } from "./invariants.ts";
 import type { ModelOptions } from "./mutants.ts";
@@ -89,7 +90,8 @@ export type ModelStep =
  * @example Usage
  * ```ts
  * import { applyStep } from "./spec.ts";
- * import { initialState } from "./init.ts";
+ * import { factsOf } from "./facts_of.ts";
+import { initialState } from "./init.ts";
  * import { DEFAULT_CONFIG } from "./config.ts";
  * const r = applyStep(initialState(DEFAULT_CONFIG), {
  *   op: "link-set", caller: { netns: 0 }, request: { ifindex: 2, up: false },
@@ -640,6 +642,17 @@ export function leasingSpec(config: Partial<ModelConfig> = {}): Spec<ModelState>
     invariants: invariants(options),
     properties: properties(options, concurrent),
     isEnd: concurrent ? (s) => (s.procs ?? []).every((p) => p === null) : () => true,
+    // Coverage: the spec facts the request exercises, read off the reply it gets when run on its
+    // own in the state it is issued in (for a stepped operation: the reply it would get alone).
+    labels: (before, _after, label) => {
+      const step = label.param as ModelStep | undefined;
+      if (
+        label.action === "step" || step === undefined || typeof step !== "object" || !("op" in step)
+      ) {
+        return [];
+      }
+      return factsOf(step, applyStep(before, step, options).reply, before);
+    },
     ...(concurrent
       ? {
         canonicalize: canonicalizeSlots,

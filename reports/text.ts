@@ -248,6 +248,10 @@ export function renderResult<S>(result: CheckResult<S>, options: RenderOptions =
       }): ${actions}`,
     );
   }
+  if (result.coverage) {
+    const ids = Object.keys(result.coverage);
+    out.push(`  coverage: ${ids.length} spec facts exercised (${ids.join(", ")})`);
+  }
   if (result.lockOrder?.length) {
     out.push(`  lock order: ${result.lockOrder.map((e) => `${e.from}->${e.to}`).join(", ")}`);
   }

@@ -19,7 +19,7 @@ import { encodeToken, type PathStep, replayPath } from "../../checker/trace.ts";
 import { type ModelConfig, validateConfig } from "../../model/config.ts";
 import { applyStep, leasingSpec, type ModelStep } from "../../model/spec.ts";
 import type { ModelState } from "../../model/state.ts";
-import { factsOf } from "./_facts_of.ts";
+import { factsOf } from "../../model/facts_of.ts";
 import { scenarioOpOf } from "./_run.ts";
 import { type EmittedScenario, scenarioOfTrace } from "./scenario_of_trace.ts";
 

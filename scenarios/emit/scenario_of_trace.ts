@@ -18,7 +18,7 @@ import type { ModelState } from "../../model/state.ts";
 import { KNOWN_FACT_IDS } from "../_facts.ts";
 import type { JsonObject, Topology } from "../format.ts";
 import { type Outcome, showOutcome } from "../match.ts";
-import { factsOf } from "./_facts_of.ts";
+import { factsOf } from "../../model/facts_of.ts";
 import { ModelRun, Naming, outcomeOf, type StepData, stepDataOf, symbolizeQueue } from "./_run.ts";
 import { toYaml, type YamlData } from "./_yaml.ts";
 

@@ -7,10 +7,9 @@
  * @module
  */
 
-import type { OpReply } from "../../model/errors.ts";
-import type { ModelStep } from "../../model/spec.ts";
-import { deviceByIfindex, isPhysical, type ModelState } from "../../model/state.ts";
-import { KNOWN_FACT_IDS } from "../_facts.ts";
+import type { OpReply } from "./errors.ts";
+import type { ModelStep } from "./spec.ts";
+import { deviceByIfindex, isPhysical, type ModelState } from "./state.ts";
 
 /** queue-create errors by extack (QC-11..QC-24, NK-QC-1/2), from model/ops/queue_create.ts. */
 const QUEUE_CREATE_EXTACK: Readonly<Record<string, string>> = {
@@ -94,10 +93,10 @@ function mpBindFacts(
  *
  * @example Usage
  * ```ts
- * import { factsOf } from "./_facts_of.ts";
- * import { failure } from "../../model/errors.ts";
- * import { initialState } from "../../model/init.ts";
- * import { DEFAULT_CONFIG } from "../../model/config.ts";
+ * import { factsOf } from "./facts_of.ts";
+ * import { failure } from "./errors.ts";
+ * import { initialState } from "./init.ts";
+ * import { DEFAULT_CONFIG } from "./config.ts";
  * const s = initialState(DEFAULT_CONFIG);
  * const step = {
  *   op: "queue-create" as const,
@@ -108,50 +107,47 @@ function mpBindFacts(
  * ```
  */
 export function factsOf(step: ModelStep, reply: OpReply<unknown>, before: ModelState): string[] {
-  const facts = ((): string[] => {
-    switch (step.op) {
-      case "queue-create":
-        return queueCreateFacts(step, reply, before);
-      case "queue-get-dump":
-        return ["QG-D1"];
-      case "netkit-newlink": {
-        if (!reply.ok) return reply.errno === "EOPNOTSUPP" ? ["NK-NEW-10"] : [];
-        const pairing = step.request.linkinfo.data?.pairing;
-        return [pairing === "single" || pairing === 1 ? "NK-NEW-17" : "NK-NEW-16"];
-      }
-      case "netkit-changelink":
-        if (reply.ok) return [];
-        if (reply.errno === "EACCES") {
-          return [reply.extack?.includes("only through the primary") ? "NK-CHG-1" : "NK-CHG-2"];
-        }
-        return [];
-      case "netkit-dellink":
-        return reply.ok ? ["NK-DEL-1"] : [];
-      case "phys-unregister":
-        return reply.ok ? ["UNREG-1"] : [];
-      case "netns-move": {
-        if (!reply.ok) return [];
-        const dev = deviceByIfindex(before, step.caller.netns, step.request.ifindex);
-        if (dev === undefined) return ["NS-1"];
-        return ["NS-1", isPhysical(before.devices[dev]) ? "NS-3" : "NS-2"];
-      }
-      case "link-set":
-        return reply.ok ? ["FLAP-1"] : [];
-      case "mp-bind":
-        return mpBindFacts(step, reply, before);
-      case "mp-unbind":
-        return reply.ok ? ["MP-C2"] : [];
-      case "ethtool-channels":
-        if (reply.ok) return [];
-        if (reply.errno === "EINVAL" && reply.extack?.startsWith("Device queue in use")) {
-          return ["ETH-3"];
-        }
-        return reply.errno === "EOPNOTSUPP" ? ["ETH-1"] : [];
-      case "netns-delete":
-        return reply.ok ? ["NS-5"] : [];
-      default:
-        return [];
+  switch (step.op) {
+    case "queue-create":
+      return queueCreateFacts(step, reply, before);
+    case "queue-get-dump":
+      return ["QG-D1"];
+    case "netkit-newlink": {
+      if (!reply.ok) return reply.errno === "EOPNOTSUPP" ? ["NK-NEW-10"] : [];
+      const pairing = step.request.linkinfo.data?.pairing;
+      return [pairing === "single" || pairing === 1 ? "NK-NEW-17" : "NK-NEW-16"];
     }
-  })();
-  return facts.filter((f) => KNOWN_FACT_IDS.has(f));
+    case "netkit-changelink":
+      if (reply.ok) return [];
+      if (reply.errno === "EACCES") {
+        return [reply.extack?.includes("only through the primary") ? "NK-CHG-1" : "NK-CHG-2"];
+      }
+      return [];
+    case "netkit-dellink":
+      return reply.ok ? ["NK-DEL-1"] : [];
+    case "phys-unregister":
+      return reply.ok ? ["UNREG-1"] : [];
+    case "netns-move": {
+      if (!reply.ok) return [];
+      const dev = deviceByIfindex(before, step.caller.netns, step.request.ifindex);
+      if (dev === undefined) return ["NS-1"];
+      return ["NS-1", isPhysical(before.devices[dev]) ? "NS-3" : "NS-2"];
+    }
+    case "link-set":
+      return reply.ok ? ["FLAP-1"] : [];
+    case "mp-bind":
+      return mpBindFacts(step, reply, before);
+    case "mp-unbind":
+      return reply.ok ? ["MP-C2"] : [];
+    case "ethtool-channels":
+      if (reply.ok) return [];
+      if (reply.errno === "EINVAL" && reply.extack?.startsWith("Device queue in use")) {
+        return ["ETH-3"];
+      }
+      return reply.errno === "EOPNOTSUPP" ? ["ETH-1"] : [];
+    case "netns-delete":
+      return reply.ok ? ["NS-5"] : [];
+    default:
+      return [];
+  }
 }
