@@ -14,6 +14,7 @@ import { showExpectation, showOutcome } from "./match.ts";
 import { ModelAdapter } from "./model_adapter.ts";
 import { parseScenario, ScenarioSyntaxError, ScenarioValidationError } from "./parse.ts";
 import { replayScenario, type ScenarioResult, type StepResult } from "./replay.ts";
+import { ynlCommands } from "./ynl_commands.ts";
 
 /** Where {@linkcode replayMain} writes and reads; tests replace it. */
 export interface ReplayIo {
@@ -54,6 +55,9 @@ Options:
   --stop-on-failure   stop a scenario at its first failing step
   --verbose           show every step, not only those of failing scenarios
   --json              write the results as JSON to stdout
+  --dry-run           print the ip/ynl commands that perform each scenario on a kernel
+  --ynl CMD           with --dry-run: how to call ynl (default "ynl"; e.g. "python3
+                      LINUX/tools/net/ynl/pyynl/cli.py" for a kernel tree's copy)
   -h, --help          show this help
 
 Exit codes: 0 all passed or skipped, 1 a scenario failed or broke, 2 usage or parse error.
@@ -95,6 +99,8 @@ export async function replayMain(args: readonly string[], io: ReplayIo = DENO_IO
         "stop-on-failure": { type: "boolean", default: false },
         verbose: { type: "boolean", default: false },
         json: { type: "boolean", default: false },
+        "dry-run": { type: "boolean", default: false },
+        ynl: { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -128,6 +134,7 @@ export async function replayMain(args: readonly string[], io: ReplayIo = DENO_IO
     }
     files.push(...(listed ?? [p]));
   }
+  if (values["dry-run"]) return await dryRun(files, io, values.ynl);
   const results: ScenarioResult[] = [];
   let parseErrors = 0;
   io.stderr(`KTAP version 1\n1..${files.length}\n`);
@@ -176,6 +183,22 @@ export async function replayMain(args: readonly string[], io: ReplayIo = DENO_IO
   if (values.json) io.stdout(JSON.stringify(results, null, 2) + "\n");
   if (parseErrors > 0) return 2;
   return count("fail") + count("error") > 0 ? 1 : 0;
+}
+
+/** `--dry-run`: prints the ip/ynl commands that perform each scenario on a kernel. */
+async function dryRun(files: readonly string[], io: ReplayIo, ynl?: string): Promise<number> {
+  for (const file of files) {
+    try {
+      io.stdout(ynlCommands(parseScenario(await io.readTextFile(file), file), { ynl }) + "\n");
+    } catch (e) {
+      if (e instanceof ScenarioSyntaxError || e instanceof ScenarioValidationError) {
+        io.stderr(`replay: ${e.message}\n`);
+        return 2;
+      }
+      throw e;
+    }
+  }
+  return 0;
 }
 
 function adapter(mutant: string | undefined): string {
