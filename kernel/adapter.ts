@@ -17,8 +17,8 @@ import {
   type SymbolTable,
   type SymbolValue,
 } from "../scenarios/replay.ts";
-import { AgentRequestError } from "./jsonl.ts";
-import { KernelVm, type VmOptions } from "./vm.ts";
+import { type AgentReply, AgentRequestError } from "./jsonl.ts";
+import { type AgentHello, KernelVm, type VmOptions } from "./vm.ts";
 
 const ERRNO_NAMES: ReadonlyMap<number, string> = new Map(
   Object.entries(ERRNO_VALUES).map(([name, value]) => [value, name]),
@@ -154,8 +154,30 @@ export interface AdapterStats {
   teardownMs: number;
 }
 
+/** A running agent: the VM's, or one on the host (see `host.ts`). */
+export interface AgentSession {
+  /** What the agent said at start. */
+  readonly hello: AgentHello;
+  /** Seconds until the agent answered. */
+  readonly bootSeconds: number;
+  /** True while it runs. */
+  readonly alive: boolean;
+  /** Why it was killed, or null. */
+  readonly killed: string | null;
+  /** Sends one command. */
+  request(cmd: string, payload?: Record<string, unknown>, timeoutMs?: number): Promise<AgentReply>;
+  /** What it printed, for diagnostics. */
+  diagnostics(): Promise<string>;
+  /** Ends it; never throws. */
+  close(): Promise<void>;
+}
+
 /** Options of {@linkcode KernelVmAdapter}. */
 export interface KernelVmAdapterOptions extends VmOptions {
+  /** Starts the agent (default: boot a VM with these options). */
+  readonly launch?: () => Promise<AgentSession>;
+  /** Name in reports (default `kernel`). */
+  readonly name?: string;
   /** Watchdog of `setup` and `teardown` requests, in ms (default 60 000). */
   readonly setupTimeoutMs?: number;
   /** Called with each VM boot time and each teardown problem. */
@@ -181,9 +203,9 @@ export interface KernelVmAdapterOptions extends VmOptions {
  */
 export class KernelVmAdapter implements ReplayAdapter {
   /** `kernel`. */
-  readonly name: string = "kernel";
+  readonly name: string;
   readonly #options: KernelVmAdapterOptions;
-  #vm: KernelVm | null = null;
+  #vm: AgentSession | null = null;
   #symbols: SymbolTable = new Map();
   #boots: number[] = [];
   #stats: AdapterStats = {
@@ -198,6 +220,7 @@ export class KernelVmAdapter implements ReplayAdapter {
   /** Creates the adapter; the VM boots on first use (or with {@linkcode start}). */
   constructor(options: KernelVmAdapterOptions = {}) {
     this.#options = options;
+    this.name = options.name ?? "kernel";
   }
 
   /** Boot times of the VMs this adapter started, in seconds. */
@@ -211,7 +234,7 @@ export class KernelVmAdapter implements ReplayAdapter {
   }
 
   /** The running VM, booting one if needed. */
-  async start(): Promise<KernelVm> {
+  async start(): Promise<AgentSession> {
     if (this.#vm !== null && this.#vm.alive) return this.#vm;
     if (this.#vm !== null) {
       this.#options.log?.(
@@ -221,7 +244,9 @@ export class KernelVmAdapter implements ReplayAdapter {
       await this.#vm.close();
       this.#vm = null;
     }
-    const vm = await KernelVm.boot(this.#options);
+    const vm = this.#options.launch
+      ? await this.#options.launch()
+      : await KernelVm.boot(this.#options);
     this.#vm = vm;
     this.#boots.push(vm.bootSeconds);
     this.#options.log?.(

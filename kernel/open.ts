@@ -7,6 +7,7 @@
  */
 
 import { KernelVmAdapter } from "./adapter.ts";
+import { commandOutput, HostAgent, hostPrerequisites } from "./host.ts";
 import { findKernel } from "./vm.ts";
 
 /** No kernel to boot: certify reports a skip with this reason. */
@@ -70,6 +71,43 @@ export async function openKernelVm(options: OpenKernelOptions = {}): Promise<Ope
   return {
     name: "kernel-vm",
     info: { kernel: release, boot },
+    forScenario: () => Promise.resolve(adapter),
+    close: () => adapter.close(),
+  };
+}
+
+/**
+ * Opens the `kernel` implementation: the agent on this host (root, Linux 7.1+, netdevsim,
+ * netkit). Only throw-away namespaces and netdevsim devices are created and removed.
+ *
+ * @throws {KernelUnavailableError} naming every unmet prerequisite.
+ */
+export async function openHostKernel(
+  options: { timeoutMs?: number; src?: string } = {},
+): Promise<OpenedKernel> {
+  const check = await hostPrerequisites(options.src);
+  if (check.problems.length > 0) {
+    throw new KernelUnavailableError(`this host cannot be certified: ${check.problems.join("; ")}`);
+  }
+  const src = options.src ?? (await findKernel())!.src;
+  const adapter = new KernelVmAdapter({
+    name: "kernel-host",
+    launch: () => HostAgent.start(src, options.timeoutMs),
+  });
+  try {
+    await adapter.start();
+  } catch (error) {
+    await adapter.close();
+    throw new KernelUnavailableError(
+      `the agent did not start: ${error instanceof Error ? error.message : error}`,
+    );
+  }
+  return {
+    name: "kernel-host",
+    info: {
+      kernel: check.release,
+      host: await commandOutput("uname", ["-n"]),
+    },
     forScenario: () => Promise.resolve(adapter),
     close: () => adapter.close(),
   };

@@ -114,10 +114,10 @@ export async function openAdapter(
       close: async () => await adapter?.close(),
     };
   }
-  if (impl === "kernel-vm") {
-    const { openKernelVm } = await import("../kernel/open.ts");
+  if (impl === "kernel-vm" || impl === "kernel") {
+    const { openHostKernel, openKernelVm } = await import("../kernel/open.ts");
     try {
-      return await openKernelVm({
+      return impl === "kernel" ? await openHostKernel({ timeoutMs }) : await openKernelVm({
         timeoutMs,
         kernel,
         log: (m) => console.error(`kernel-vm: ${m}`),
@@ -130,7 +130,7 @@ export async function openAdapter(
     }
   }
   throw new TypeError(
-    `Unknown implementation "${impl}" (use model, mutant:<id>, process:<command> or kernel-vm)`,
+    `Unknown implementation "${impl}" (use model, mutant:<id>, process:<command>, kernel-vm or kernel)`,
   );
 }
 
@@ -265,7 +265,8 @@ const HELP = `certify: replay the scenario corpus against an implementation and 
 
 Usage: deno task certify --impl ADAPTER [--scenarios DIR|FILE]... [--out DIR] [--force]
 
-  --impl ADAPTER     model | mutant:<id> | process:<command line> | kernel-vm
+  --impl ADAPTER     model | mutant:<id> | process:<command line> | kernel-vm | kernel
+                     (kernel: this host, as root, Linux 7.1+ with netdevsim and netkit)
   --scenarios PATH   scenario files or folders (repeatable; default scenarios/cases)
   --out DIR          report folder (default reports/out/certify-<impl>-<time>); never overwritten
                      unless --force
@@ -367,7 +368,7 @@ export async function certifyMain(args: readonly string[]): Promise<number> {
   let deviations: Map<string, { fact: string; reason: string }>;
   try {
     const file = values["known-deviations"] ??
-      (values.impl === "kernel-vm"
+      (values.impl === "kernel-vm" || values.impl === "kernel"
         ? new URL("../kernel/known-deviations.json", import.meta.url).pathname
         : undefined);
     deviations = file === undefined ? new Map() : await loadDeviations(file, scenarios);
