@@ -25,10 +25,6 @@ export interface YnlCommandOptions {
 const NETDEV = new Set(["queue-create", "queue-get", "bind-rx"]);
 const RT_LINK = new Set(["newlink", "getlink", "dellink"]);
 
-function quote(text: string): string {
-  return `'${text.replace(/'/g, `'\\''`)}'`;
-}
-
 /** Where each device symbol lives now and its interface name, to look its ifindex up. */
 type Places = Map<string, { netns: string; name: string }>;
 
