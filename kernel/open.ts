@@ -10,6 +10,16 @@ import { KernelVmAdapter } from "./adapter.ts";
 import { commandOutput, HostAgent, hostPrerequisites } from "./host.ts";
 import { findKernel } from "./vm.ts";
 
+/** One line of request timings for the run's log: boots, and mean step/setup/teardown times. */
+export function timingLine(adapter: KernelVmAdapter): string {
+  const st = adapter.stats;
+  const mean = (ms: number, n: number): string =>
+    n === 0 ? "-" : `${(ms / n).toFixed(0)} ms (${n})`;
+  return `boots ${adapter.bootSeconds.map((b) => `${b.toFixed(1)} s`).join(", ") || "none"}; ` +
+    `per request: step ${mean(st.applyMs, st.applies)}, setup ${mean(st.setupMs, st.setups)}, ` +
+    `teardown ${mean(st.teardownMs, st.teardowns)}`;
+}
+
 /** No kernel to boot: certify reports a skip with this reason. */
 export class KernelUnavailableError extends Error {
   /** The error's class name. */
@@ -72,7 +82,10 @@ export async function openKernelVm(options: OpenKernelOptions = {}): Promise<Ope
     name: "kernel-vm",
     info: { kernel: release, boot },
     forScenario: () => Promise.resolve(adapter),
-    close: () => adapter.close(),
+    close: async () => {
+      options.log?.(timingLine(adapter));
+      await adapter.close();
+    },
   };
 }
 
@@ -83,7 +96,7 @@ export async function openKernelVm(options: OpenKernelOptions = {}): Promise<Ope
  * @throws {KernelUnavailableError} naming every unmet prerequisite.
  */
 export async function openHostKernel(
-  options: { timeoutMs?: number; src?: string } = {},
+  options: { timeoutMs?: number; src?: string; log?: (message: string) => void } = {},
 ): Promise<OpenedKernel> {
   const check = await hostPrerequisites(options.src);
   if (check.problems.length > 0) {
@@ -109,6 +122,9 @@ export async function openHostKernel(
       host: await commandOutput("uname", ["-n"]),
     },
     forScenario: () => Promise.resolve(adapter),
-    close: () => adapter.close(),
+    close: async () => {
+      options.log?.(timingLine(adapter));
+      await adapter.close();
+    },
   };
 }

@@ -75,8 +75,8 @@ export function toJsonValue(value: unknown): unknown {
   return value;
 }
 
-/** Compact one-line rendering of a value, cut at `max` characters. */
-function compact(value: unknown, max = 160): string {
+/** Compact one-line JSON of a value, cut at `max` characters (`(none)` for absent). */
+export function compactJson(value: unknown, max: number = 160): string {
   const text = value === undefined ? "(none)" : JSON.stringify(toJsonValue(value)) ?? String(value);
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
@@ -86,10 +86,55 @@ function isRecord(v: unknown): v is Record<string, unknown> {
     !(v instanceof Set);
 }
 
+/** One changed field between two states. */
+export interface DiffEntry {
+  /** Path of the field (`devices[2].rxq[0].lease`), `state` for the whole value. */
+  readonly path: string;
+  /** The value before (undefined: absent). */
+  readonly before: unknown;
+  /** The value after (undefined: absent). */
+  readonly after: unknown;
+}
+
 /**
- * The differences between two values as `path: before → after` lines, descending into objects
- * and arrays present on both sides and reporting anything else (a scalar change, `null` becoming
- * an object, an element appearing) as one line.
+ * The fields that differ between two values, descending into objects and arrays present on both
+ * sides and reporting anything else (a scalar change, `null` becoming an object, an element
+ * appearing) as one entry.
+ *
+ * @example Usage
+ * ```ts
+ * import { diffEntries } from "./text.ts";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(diffEntries({ a: [1, 2] }, { a: [1, 3] }), [{ path: "a[1]", before: 2, after: 3 }]);
+ * ```
+ */
+export function diffEntries(before: unknown, after: unknown, path: string = ""): DiffEntry[] {
+  if (before === after) return [];
+  if (Array.isArray(before) && Array.isArray(after)) {
+    const out: DiffEntry[] = [];
+    for (let i = 0; i < Math.max(before.length, after.length); i++) {
+      out.push(...diffEntries(before[i], after[i], `${path}[${i}]`));
+    }
+    return out;
+  }
+  if (isRecord(before) && isRecord(after)) {
+    const out: DiffEntry[] = [];
+    for (const k of new Set([...Object.keys(before), ...Object.keys(after)])) {
+      out.push(...diffEntries(before[k], after[k], path ? `${path}.${k}` : k));
+    }
+    return out;
+  }
+  if (JSON.stringify(toJsonValue(before)) === JSON.stringify(toJsonValue(after))) return [];
+  return [{ path: path || "state", before, after }];
+}
+
+/** A diff entry as one line: `path: before → after`. */
+export function diffText(entry: DiffEntry, max: number = 160): string {
+  return `${entry.path}: ${compactJson(entry.before, max)} → ${compactJson(entry.after, max)}`;
+}
+
+/**
+ * The differences between two values as `path: before → after` lines ({@link diffEntries}).
  *
  * @example Usage
  * ```ts
@@ -101,35 +146,19 @@ function isRecord(v: unknown): v is Record<string, unknown> {
  * ]);
  * ```
  */
-export function diffLines(before: unknown, after: unknown, path: string = ""): string[] {
-  if (before === after) return [];
-  if (Array.isArray(before) && Array.isArray(after)) {
-    const out: string[] = [];
-    for (let i = 0; i < Math.max(before.length, after.length); i++) {
-      out.push(...diffLines(before[i], after[i], `${path}[${i}]`));
-    }
-    return out;
-  }
-  if (isRecord(before) && isRecord(after)) {
-    const out: string[] = [];
-    for (const k of new Set([...Object.keys(before), ...Object.keys(after)])) {
-      out.push(...diffLines(before[k], after[k], path ? `${path}.${k}` : k));
-    }
-    return out;
-  }
-  if (JSON.stringify(toJsonValue(before)) === JSON.stringify(toJsonValue(after))) return [];
-  return [`${path || "state"}: ${compact(before)} → ${compact(after)}`];
+export function diffLines(before: unknown, after: unknown): string[] {
+  return diffEntries(before, after).map((e) => diffText(e));
 }
 
 /** The lines of a state shown in full: one per top-level field, one per element of a list of records. */
 function stateLines(state: unknown): string[] {
-  if (!isRecord(state)) return [`state = ${compact(state, 400)}`];
+  if (!isRecord(state)) return [`state = ${compactJson(state, 400)}`];
   const out: string[] = [];
   for (const [k, v] of Object.entries(state)) {
     if (Array.isArray(v) && v.some(isRecord)) {
-      v.forEach((x, i) => out.push(`${k}[${i}] = ${compact(x, 400)}`));
+      v.forEach((x, i) => out.push(`${k}[${i}] = ${compactJson(x, 400)}`));
     } else {
-      out.push(`${k} = ${compact(v, 400)}`);
+      out.push(`${k} = ${compactJson(v, 400)}`);
     }
   }
   return out;

@@ -117,10 +117,11 @@ export async function openAdapter(
   if (impl === "kernel-vm" || impl === "kernel") {
     const { openHostKernel, openKernelVm } = await import("../kernel/open.ts");
     try {
-      return impl === "kernel" ? await openHostKernel({ timeoutMs }) : await openKernelVm({
+      const log = (m: string) => console.error(`${impl}: ${m}`);
+      return impl === "kernel" ? await openHostKernel({ timeoutMs, log }) : await openKernelVm({
         timeoutMs,
         kernel,
-        log: (m) => console.error(`kernel-vm: ${m}`),
+        log,
       });
     } catch (error) {
       if (error instanceof Error && error.name === "ImplementationUnavailableError") {

@@ -1,4 +1,4 @@
-// source-sha256: 2c25a897e6eec5cb0d771ee3985585eab443bc32216b5d0ec6c920cfa7729c35
+// source-sha256: 6bed9051b69a7a4a42e2fa2454db7865c50443f5d5bf9ddb17491dfe794d3f28
 (() => {
   // reports/viewer/draw.ts
   function isModelState(value) {
@@ -381,9 +381,32 @@
     return f.scenarios.length > 0 ? "scenario only" : "uncovered";
   }
 
-  // reports/viewer/trace.ts
+  // reports/text.ts
+  function toJsonValue(value) {
+    if (Array.isArray(value)) return value.map(toJsonValue);
+    if (value instanceof Map) return [
+      ...value
+    ].map(([k, v]) => [
+      toJsonValue(k),
+      toJsonValue(v)
+    ]);
+    if (value instanceof Set) return [
+      ...value
+    ].map(toJsonValue);
+    if (typeof value === "bigint") return value.toString();
+    if (typeof value === "object" && value !== null) {
+      const out = {};
+      for (const [k, v] of Object.entries(value)) if (v !== void 0) out[k] = toJsonValue(v);
+      return out;
+    }
+    return value;
+  }
+  function compactJson(value, max = 160) {
+    const text = value === void 0 ? "(none)" : JSON.stringify(toJsonValue(value)) ?? String(value);
+    return text.length > max ? `${text.slice(0, max - 1)}\u2026` : text;
+  }
   function isRecord(v) {
-    return typeof v === "object" && v !== null && !Array.isArray(v);
+    return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Map) && !(v instanceof Set);
   }
   function diffEntries(before, after, path = "") {
     if (before === after) return [];
@@ -404,7 +427,7 @@
       }
       return out;
     }
-    if (JSON.stringify(before) === JSON.stringify(after)) return [];
+    if (JSON.stringify(toJsonValue(before)) === JSON.stringify(toJsonValue(after))) return [];
     return [
       {
         path: path || "state",
@@ -413,11 +436,7 @@
       }
     ];
   }
-  function compactJson(value, max = 160) {
-    const text = value === void 0 ? "(none)" : JSON.stringify(value) ?? String(value);
-    return text.length > max ? `${text.slice(0, max - 1)}\u2026` : text;
-  }
-  function describe(v) {
+  function describeViolation(v) {
     switch (v.kind) {
       case "invariant":
         return `invariant ${v.name} is violated${v.description ? ` (${v.description})` : ""}`;
@@ -431,6 +450,11 @@
         return `the spec threw in ${v.name}: ${v.message}`;
     }
   }
+
+  // reports/viewer/trace.ts
+  function isRecord2(v) {
+    return typeof v === "object" && v !== null && !Array.isArray(v);
+  }
   function listTraces(doc) {
     const out = [];
     (doc.results ?? []).forEach((r, ri) => {
@@ -439,7 +463,7 @@
           v.cycle.forEach((edge, ei) => out.push({
             id: `r${ri}v${vi}e${ei}`,
             title: `lock order ${edge.from} \u2192 ${edge.to}`,
-            description: `${describe(v)}; this trace: ${edge.process} holds ${edge.from} and takes ${edge.to}`,
+            description: `${describeViolation(v)}; this trace: ${edge.process} holds ${edge.from} and takes ${edge.to}`,
             spec: r.spec,
             kind: v.kind,
             trace: edge.trace,
@@ -454,7 +478,7 @@
         out.push({
           id: `r${ri}v${vi}`,
           title: v.kind === "deadlock" ? "deadlock" : `${v.kind} ${v.name}`,
-          description: describe(v),
+          description: describeViolation(v),
           spec: r.spec,
           kind: v.kind,
           trace: v.trace,
@@ -477,22 +501,22 @@
     return v === null || v === void 0;
   }
   function procsOf(state) {
-    if (!isRecord(state)) return void 0;
+    if (!isRecord2(state)) return void 0;
     const procs = state.procs ?? state.processes;
     return Array.isArray(procs) ? procs : void 0;
   }
   function netnsName(state, index) {
     if (typeof index === "string") return index;
-    if (isRecord(state) && Array.isArray(state.netns) && typeof index === "number") {
+    if (isRecord2(state) && Array.isArray(state.netns) && typeof index === "number") {
       const ns = state.netns[index];
-      if (isRecord(ns) && typeof ns.name === "string") return ns.name;
+      if (isRecord2(ns) && typeof ns.name === "string") return ns.name;
     }
     return `netns ${String(index)}`;
   }
   function laneOf(step, prev) {
     if (prev === void 0) return null;
     const param = step.param;
-    if (isRecord(param) && (typeof param.process === "string" || typeof param.process === "number")) {
+    if (isRecord2(param) && (typeof param.process === "string" || typeof param.process === "number")) {
       return typeof param.process === "number" ? `p${param.process}` : param.process;
     }
     const before = procsOf(prev.state);
@@ -507,9 +531,9 @@
     }
     const named = /\(([A-Za-z_]+\d+)\)$/.exec(step.label);
     if (named) return named[1];
-    if (isRecord(param) && param.caller !== void 0) {
+    if (isRecord2(param) && param.caller !== void 0) {
       const caller = param.caller;
-      const ns = isRecord(caller) ? caller.netns : caller;
+      const ns = isRecord2(caller) ? caller.netns : caller;
       return `@${netnsName(prev.state, ns)}`;
     }
     return "main";
@@ -559,9 +583,9 @@
     };
   }
   function lockName(state, lock) {
-    if (typeof lock === "number" && isRecord(state) && Array.isArray(state.devices)) {
+    if (typeof lock === "number" && isRecord2(state) && Array.isArray(state.devices)) {
       const d = state.devices[lock];
-      if (isRecord(d) && typeof d.name === "string") return `${d.name} (dev ${lock})`;
+      if (isRecord2(d) && typeof d.name === "string") return `${d.name} (dev ${lock})`;
     }
     return String(lock);
   }
@@ -575,12 +599,12 @@
     };
     const param = step.param;
     const before = procsOf(prev.state);
-    if (typeof param === "number" && before && isRecord(before[param])) {
+    if (typeof param === "number" && before && isRecord2(before[param])) {
       const p = before[param];
       const after = procsOf(step.state)?.[param];
       const notes = [
         `process: proc${param}`,
-        `pc: ${String(p.pc)} \u2192 ${isRecord(after) ? String(after.pc) : "done"}`
+        `pc: ${String(p.pc)} \u2192 ${isRecord2(after) ? String(after.pc) : "done"}`
       ];
       if (Array.isArray(p.held) && p.held.length) {
         notes.push(`held before: ${lockNames(prev.state, p.held).join(", ")}`);
@@ -588,20 +612,20 @@
       if (p.want !== null && p.want !== void 0) {
         notes.push(`${p.acquire ? "acquires" : "waits for"}: ${lockName(prev.state, p.want)}`);
       }
-      const req = isRecord(p.step) ? p.step : {};
-      if (isRecord(req.caller)) notes.unshift(`caller: ${netnsName(prev.state, req.caller.netns)}`);
+      const req = isRecord2(p.step) ? p.step : {};
+      if (isRecord2(req.caller)) notes.unshift(`caller: ${netnsName(prev.state, req.caller.netns)}`);
       return {
         title: `${String(p.op ?? step.action)} continues (${step.label})`,
         body: "request" in req ? req.request : p.step,
         notes
       };
     }
-    if (isRecord(param) && "request" in param) {
+    if (isRecord2(param) && "request" in param) {
       const notes = [];
       const caller = param.caller;
       if (caller !== void 0) {
-        notes.push(`caller: ${netnsName(prev.state, isRecord(caller) ? caller.netns : caller)}`);
-        if (isRecord(caller) && caller.capNetAdmin === false) notes.push("without CAP_NET_ADMIN");
+        notes.push(`caller: ${netnsName(prev.state, isRecord2(caller) ? caller.netns : caller)}`);
+        if (isRecord2(caller) && caller.capNetAdmin === false) notes.push("without CAP_NET_ADMIN");
       }
       for (const [k, v] of Object.entries(param)) {
         if (k !== "op" && k !== "caller" && k !== "request" && v !== void 0) {
@@ -628,15 +652,15 @@
     if (prev === void 0) return "Init";
     const param = step.param;
     const before = procsOf(prev.state);
-    if (typeof param === "number" && before && isRecord(before[param])) {
+    if (typeof param === "number" && before && isRecord2(before[param])) {
       const p = before[param];
       const after = procsOf(step.state)?.[param];
-      const next = isRecord(after) && after.op === p.op ? String(after.pc) : "done";
+      const next = isRecord2(after) && after.op === p.op ? String(after.pc) : "done";
       return `${String(p.op ?? step.action)}: ${String(p.pc)} \u2192 ${next}`;
     }
-    if (isRecord(param) && "request" in param) {
+    if (isRecord2(param) && "request" in param) {
       const caller = param.caller;
-      return `${String(param.op ?? step.action)}${caller === void 0 ? "" : ` @${netnsName(prev.state, isRecord(caller) ? caller.netns : caller)}`}`;
+      return `${String(param.op ?? step.action)}${caller === void 0 ? "" : ` @${netnsName(prev.state, isRecord2(caller) ? caller.netns : caller)}`}`;
     }
     return step.label;
   }

@@ -10,72 +10,14 @@
  */
 
 import type { ProcessLocks } from "../../checker/spec.ts";
-import type { Trace, TraceStep, Violation } from "../../checker/result.ts";
+import type { Trace, TraceStep } from "../../checker/result.ts";
 import type { RunReport } from "./data.ts";
+import { compactJson, describeViolation } from "../text.ts";
 
-/** One changed field between two states. */
-export interface DiffEntry {
-  /** Path of the field (`devices[2].rxq[0].lease`), `state` for the whole value. */
-  readonly path: string;
-  /** The value before (undefined: absent). */
-  readonly before: unknown;
-  /** The value after (undefined: absent). */
-  readonly after: unknown;
-}
+export { compactJson, describeViolation, diffEntries, type DiffEntry, diffText } from "../text.ts";
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-/**
- * The fields that differ between two JSON values, with the semantics of `diffLines`: descend
- * into arrays and objects present on both sides, report anything else as one entry.
- *
- * @example Usage
- * ```ts
- * import { diffEntries } from "./trace.ts";
- * import assert from "node:assert/strict";
- * assert.deepEqual(diffEntries({ a: [1, 2] }, { a: [1, 3] }), [{ path: "a[1]", before: 2, after: 3 }]);
- * ```
- */
-export function diffEntries(before: unknown, after: unknown, path: string = ""): DiffEntry[] {
-  if (before === after) return [];
-  if (Array.isArray(before) && Array.isArray(after)) {
-    const out: DiffEntry[] = [];
-    for (let i = 0; i < Math.max(before.length, after.length); i++) {
-      out.push(...diffEntries(before[i], after[i], `${path}[${i}]`));
-    }
-    return out;
-  }
-  if (isRecord(before) && isRecord(after)) {
-    const out: DiffEntry[] = [];
-    for (const k of new Set([...Object.keys(before), ...Object.keys(after)])) {
-      out.push(...diffEntries(before[k], after[k], path ? `${path}.${k}` : k));
-    }
-    return out;
-  }
-  if (JSON.stringify(before) === JSON.stringify(after)) return [];
-  return [{ path: path || "state", before, after }];
-}
-
-/** Compact one-line JSON of a value, cut at `max` characters (`(none)` for absent). */
-export function compactJson(value: unknown, max: number = 160): string {
-  const text = value === undefined ? "(none)" : JSON.stringify(value) ?? String(value);
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
-
-/**
- * A diff entry as a `diffLines` line: `path: before → after`.
- *
- * @example Usage
- * ```ts
- * import { diffText } from "./trace.ts";
- * import assert from "node:assert/strict";
- * assert.equal(diffText({ path: "b", before: null, after: { x: 1 } }), 'b: null → {"x":1}');
- * ```
- */
-export function diffText(entry: DiffEntry, max: number = 160): string {
-  return `${entry.path}: ${compactJson(entry.before, max)} → ${compactJson(entry.after, max)}`;
 }
 
 /** A trace the viewer can show, with where it comes from. */
@@ -98,26 +40,6 @@ export interface TraceEntry {
   readonly edge?: { readonly from: string; readonly to: string; readonly process: string };
 }
 
-function describe(v: Violation<unknown>): string {
-  switch (v.kind) {
-    case "invariant":
-      return `invariant ${v.name} is violated${v.description ? ` (${v.description})` : ""}`;
-    case "property":
-      return `action property ${v.name} is violated${v.description ? ` (${v.description})` : ""}`;
-    case "deadlock":
-      return "deadlock: a reachable state has no enabled action and is not a valid end state";
-    case "lock-order":
-      return `lock-order cycle ${v.name}: a potential deadlock (locks taken in opposite orders)`;
-    case "error":
-      return `the spec threw in ${v.name}: ${v.message}`;
-  }
-}
-
-/** One line on what a violation broke (the wording of `describeViolation`). */
-export function describeViolation(v: Violation<unknown>): string {
-  return describe(v);
-}
-
 /**
  * Every trace of a report, in order: each violation's trace (one per edge for a lock-order
  * cycle), then the standalone traces.
@@ -132,7 +54,7 @@ export function listTraces(doc: RunReport): TraceEntry[] {
             id: `r${ri}v${vi}e${ei}`,
             title: `lock order ${edge.from} → ${edge.to}`,
             description: `${
-              describe(v)
+              describeViolation(v)
             }; this trace: ${edge.process} holds ${edge.from} and takes ${edge.to}`,
             spec: r.spec,
             kind: v.kind,
@@ -145,7 +67,7 @@ export function listTraces(doc: RunReport): TraceEntry[] {
       out.push({
         id: `r${ri}v${vi}`,
         title: v.kind === "deadlock" ? "deadlock" : `${v.kind} ${v.name}`,
-        description: describe(v),
+        description: describeViolation(v),
         spec: r.spec,
         kind: v.kind,
         trace: v.trace,

@@ -1,0 +1,458 @@
+/**
+ * Scenario steps run on the model with its state in view: the one place that builds a scenario
+ * topology in the model, maps scenario operations to model steps, and model replies to the
+ * outcomes replay compares. The model adapter (`model_adapter.ts`) wraps it for replay; trace
+ * emission (`emit/`) uses it to compute expected replies and to check invariants after steps.
+ *
+ * @module
+ */
+
+import { type ModelConfig, ModelConfigError, validateConfig } from "../model/config.ts";
+import type { OpReply } from "../model/errors.ts";
+import { initialState } from "../model/init.ts";
+import type { ModelOptions } from "../model/mutants.ts";
+import type { NetkitChangelinkRequest } from "../model/ops/netkit_changelink.ts";
+import { netkitGetlink } from "../model/ops/netkit_getlink.ts";
+import type { NetkitNewlinkRequest } from "../model/ops/netkit_newlink.ts";
+import { queueGet } from "../model/ops/queue_get.ts";
+import type { Caller } from "../model/ops/types.ts";
+import { applyStep, type ModelStep } from "../model/spec.ts";
+import { deviceByIfindex, isNetkit, type ModelState } from "../model/state.ts";
+import type { JsonObject, JsonValue, OpName, Step, Topology } from "./format.ts";
+import type { Outcome } from "./match.ts";
+import {
+  AdapterUnsupportedError,
+  resolveSymbols,
+  type SymbolTable,
+  type SymbolValue,
+} from "./replay.ts";
+
+/** What a symbol stands for in the model: a device by index, a binding by slot, or `lo`. */
+export type ModelSymbol =
+  | { readonly kind: "device"; readonly dev: number }
+  | { readonly kind: "binding"; readonly slot: number }
+  | { readonly kind: "lo" };
+
+/** The parts of a scenario step the model needs. */
+export type StepInput = Pick<Step, "netns" | "capNetAdmin" | "op" | "dump" | "request" | "defines">;
+
+/** A step the model cannot run (a request shape or device kind it does not model). */
+export class UnsupportedStepError extends TypeError {
+  /** Stable error code. */
+  readonly code: string = "LCE002";
+
+  /** Creates the error with the reason. */
+  constructor(message: string) {
+    super(message);
+    this.name = "UnsupportedStepError";
+  }
+}
+
+/** Raised when the model rejects a topology step (a broken scenario). */
+export class ModelSetupError extends Error {
+  /** Stable error code. */
+  readonly code: string = "LCS102";
+
+  /** Creates the error. */
+  constructor(message: string) {
+    super(message);
+    this.name = "ModelSetupError";
+  }
+}
+
+/** The result of one step run on the model. */
+export interface RunResult {
+  /** The model step run, when the step maps to one (not queue-get do, GETLINK, ENODEV lookups). */
+  readonly modelStep?: ModelStep;
+  /** The model's raw reply, when a model step ran. */
+  readonly reply?: OpReply<unknown>;
+  /** The outcome replay compares. */
+  readonly outcome: Outcome;
+  /** The state before the step. */
+  readonly before: ModelState;
+}
+
+const ENODEV: Outcome = { kind: "error", errno: "ENODEV", code: -19 };
+
+/**
+ * The outcome of a model reply for scenario operation `op`: errors with their extack fields;
+ * replies as ynl prints them (queue-create and queue-get whole, bind-rx its id, xsk-bind its
+ * zero-copy flag, everything else an acknowledgement without payload).
+ */
+export function outcomeOf(op: OpName, reply: OpReply<unknown>): Outcome {
+  if (!reply.ok) {
+    return {
+      kind: "error",
+      errno: reply.errno,
+      code: -reply.errnoValue,
+      ...(reply.extack === undefined ? {} : { extack: reply.extack }),
+      ...(reply.badAttr === undefined ? {} : { badAttr: reply.badAttr }),
+      ...(reply.missType === undefined ? {} : { missType: reply.missType }),
+      ...(reply.missNest === undefined ? {} : { missNest: reply.missNest }),
+    };
+  }
+  const r = reply.reply as Record<string, JsonValue>;
+  switch (op) {
+    case "queue-create":
+    case "queue-get":
+      return { kind: "reply", reply: reply.reply as JsonValue };
+    case "bind-rx":
+      return { kind: "reply", reply: { id: r.id } };
+    case "xsk-bind":
+      return { kind: "reply", reply: { "zero-copy": r["zero-copy"] } };
+    case "getlink": {
+      const { ifindex, ...rest } = r as { ifindex: number } & Record<string, JsonValue>;
+      return { kind: "reply", reply: { "ifi-index": ifindex, ...rest } };
+    }
+    default:
+      return { kind: "reply", reply: null };
+  }
+}
+
+/** The model, built from a scenario topology, with its state and symbols in view. */
+export class ModelRun {
+  /** The current state. */
+  state: ModelState;
+  /** Namespace names by index. */
+  readonly namespaces: readonly string[];
+  /** Symbols defined so far. */
+  readonly symbols: Map<string, ModelSymbol>;
+  /** The model options (mutant). */
+  readonly options: ModelOptions;
+
+  private constructor(
+    state: ModelState,
+    namespaces: readonly string[],
+    symbols: Map<string, ModelSymbol>,
+    options: ModelOptions,
+  ) {
+    this.state = state;
+    this.namespaces = namespaces;
+    this.symbols = symbols;
+    this.options = options;
+  }
+
+  /**
+   * Builds the topology: namespaces, netns ids and physical devices through `initialState`
+   * (atomic model), then each link by NEWLINK, its peer moved and both brought up.
+   *
+   * @throws {AdapterUnsupportedError} When the model cannot represent the topology.
+   * @throws {ModelSetupError} When a topology step fails in the model (a broken scenario).
+   */
+  static fromTopology(topology: Topology, options: ModelOptions): ModelRun {
+    const namespaces = topology.namespaces.map((n) => n.name);
+    const partial: Partial<ModelConfig> = {
+      namespaces,
+      nsids: topology.namespaces.flatMap((n) =>
+        Object.entries(n.nsids).map(([peer, id]) => ({ netns: n.name, peer, id }))
+      ),
+      physical: topology.physical.map((p) => ({
+        name: p.name,
+        netns: p.netns,
+        driver: p.kind,
+        queues: p.queues,
+        ...(p.maxChannels === undefined ? {} : { maxChannels: p.maxChannels }),
+        up: p.up,
+      })),
+      netkits: [],
+      netkitCreations: 0,
+      concurrency: 1,
+      loopback: true,
+      mutant: options.mutant ?? null,
+    };
+    let config: ModelConfig;
+    try {
+      config = validateConfig(partial);
+    } catch (e) {
+      if (e instanceof ModelConfigError) {
+        throw new AdapterUnsupportedError(`the model rejects the topology: ${e.message}`);
+      }
+      throw e;
+    }
+    const run = new ModelRun(
+      initialState(config),
+      namespaces,
+      new Map([["lo", { kind: "lo" }]]),
+      options,
+    );
+    for (const p of topology.physical) {
+      const dev = run.state.devices.findIndex((d) => d.kind === "physical" && d.name === p.name);
+      run.symbols.set(p.name, { kind: "device", dev });
+    }
+    for (const link of topology.links) {
+      const kind = (link.request.linkinfo as JsonObject | undefined)?.kind;
+      if (kind !== "netkit") {
+        throw new AdapterUnsupportedError(`the model has no ${String(kind)} devices`);
+      }
+      const before = run.state.devices.length;
+      const reply = run.#run({
+        op: "netkit-newlink",
+        caller: { netns: run.ns(link.netns) },
+        request: link.request as unknown as NetkitNewlinkRequest,
+      });
+      run.#must(reply, `create link ${link.name}`);
+      const created = run.state.devices.length - before;
+      const primary = before + created - 1;
+      run.symbols.set(link.name, { kind: "device", dev: primary });
+      const peer = created === 2 ? before : undefined;
+      if (link.peer !== undefined) {
+        if (peer === undefined) {
+          throw new ModelSetupError(`Cannot name the peer of ${link.name}: it has none`);
+        }
+        run.symbols.set(link.peer.name, { kind: "device", dev: peer });
+        const pd = run.state.devices[peer];
+        const target = run.ns(link.peer.netns);
+        if (pd.netns !== target) {
+          run.#must(
+            run.#run({
+              op: "netns-move",
+              caller: { netns: pd.netns },
+              request: { ifindex: pd.ifindex, "net-ns": target },
+            }),
+            `move ${link.peer.name} to ${link.peer.netns}`,
+          );
+        }
+      }
+      for (const [dev, up] of [[primary, link.up], [peer, link.peer?.up ?? false]] as const) {
+        if (dev === undefined || !up) continue;
+        const d = run.state.devices[dev];
+        run.#must(
+          run.#run({
+            op: "link-set",
+            caller: { netns: d.netns },
+            request: { ifindex: d.ifindex, up: true },
+          }),
+          `bring ${d.name} up`,
+        );
+      }
+    }
+    return run;
+  }
+
+  /** The namespace index of `name`. */
+  ns(name: string): number {
+    const i = this.namespaces.indexOf(name);
+    if (i < 0) throw new TypeError(`Cannot resolve namespace "${name}": not in the topology`);
+    return i;
+  }
+
+  /** The symbol table as the replayer sees it (current ifindexes, binding ids). */
+  table(): SymbolTable {
+    const out = new Map<string, SymbolValue>();
+    for (const [name, sym] of this.symbols) {
+      if (sym.kind === "lo") out.set(name, { kind: "device", ifindex: 1, netns: "init" });
+      else if (sym.kind === "binding") out.set(name, { kind: "binding", id: sym.slot });
+      else {
+        const d = this.state.devices[sym.dev];
+        out.set(name, { kind: "device", ifindex: d.ifindex, netns: this.namespaces[d.netns] });
+      }
+    }
+    return out;
+  }
+
+  #run(step: ModelStep): OpReply<unknown> {
+    const r = applyStep(this.state, step, this.options);
+    this.state = r.state;
+    return r.reply;
+  }
+
+  #must(reply: OpReply<unknown>, what: string): void {
+    if (!reply.ok) throw new ModelSetupError(`Cannot ${what}: ${JSON.stringify(reply)}`);
+  }
+
+  #caller(step: StepInput): Caller {
+    return step.capNetAdmin
+      ? { netns: this.ns(step.netns) }
+      : { netns: this.ns(step.netns), admin: false };
+  }
+
+  /** The device a DELLINK/GETLINK names by `ifi-index` or `ifname` in the caller's namespace. */
+  #linkTarget(caller: Caller, req: Record<string, JsonValue>): number | undefined {
+    if (typeof req["ifi-index"] === "number") {
+      return deviceByIfindex(this.state, caller.netns, req["ifi-index"]);
+    }
+    const i = this.state.devices.findIndex((d) =>
+      d.netns === caller.netns && d.reg === "registered" && d.name === req.ifname
+    );
+    return i < 0 ? undefined : i;
+  }
+
+  /**
+   * The model step a scenario step stands for in the current state (symbols resolved), or
+   * undefined when the lookup before the model answers ENODEV (DELLINK, GETLINK or removal of an
+   * unknown device).
+   *
+   * @throws {UnsupportedStepError} For steps without a model step (GETLINK, queue-get do) and
+   * request shapes the model does not represent.
+   */
+  modelStepOf(step: StepInput): ModelStep | undefined {
+    const caller = this.#caller(step);
+    const req = resolveSymbols(step.request, this.table()) as Record<string, JsonValue>;
+    switch (step.op) {
+      case "queue-create":
+        return { op: "queue-create", caller, request: req };
+      case "queue-get":
+        if (!step.dump) throw new UnsupportedStepError("queue-get (do) has no model step");
+        return { op: "queue-get-dump", caller, request: req };
+      case "bind-rx":
+        return {
+          op: "mp-bind",
+          caller,
+          request: { provider: "devmem", ...req } as ModelStep["request"] & { provider: "devmem" },
+        };
+      case "zcrx-register":
+        return {
+          op: "mp-bind",
+          caller,
+          request: {
+            provider: "io-uring",
+            ifindex: req.ifindex as number,
+            queue: req["queue-id"] as number,
+          },
+        };
+      case "xsk-bind":
+        return {
+          op: "mp-bind",
+          caller,
+          request: {
+            provider: "xsk",
+            ifindex: req.ifindex as number,
+            "queue-id": req["queue-id"] as number,
+            ...(req.mode === undefined ? {} : { mode: req.mode as "copy" | "zerocopy" }),
+          },
+        };
+      case "close":
+        return { op: "mp-unbind", request: { binding: req.binding as number } };
+      case "newlink": {
+        const linkinfo = req.linkinfo as JsonObject | undefined;
+        if (req["ifi-index"] !== undefined) {
+          const extra = Object.keys(req).filter((k) => k !== "ifi-index" && k !== "linkinfo");
+          if (extra.length > 0 || linkinfo === undefined) {
+            throw new UnsupportedStepError("the model changes netkit link-info data only");
+          }
+          const request = {
+            ifindex: req["ifi-index"],
+            linkinfo,
+          } as unknown as NetkitChangelinkRequest;
+          return { op: "netkit-changelink", caller, request };
+        }
+        if (linkinfo?.kind !== "netkit") {
+          throw new UnsupportedStepError(
+            `the model creates netkit devices only, not ${String(linkinfo?.kind)}`,
+          );
+        }
+        if (req.mtu !== undefined) throw new UnsupportedStepError("the model has no MTU");
+        return { op: "netkit-newlink", caller, request: req as unknown as NetkitNewlinkRequest };
+      }
+      case "dellink": {
+        const dev = this.#linkTarget(caller, req);
+        if (dev === undefined) return undefined;
+        return {
+          op: "netkit-dellink",
+          caller,
+          request: { ifindex: this.state.devices[dev].ifindex },
+        };
+      }
+      case "channels-set": {
+        const extra = Object.keys(req).filter((k) => k !== "header" && k !== "combined-count");
+        const header = (req.header ?? {}) as Record<string, JsonValue>;
+        if (extra.length > 0 || header["dev-index"] === undefined) {
+          throw new UnsupportedStepError("the model sets combined channels by dev-index only");
+        }
+        return {
+          op: "ethtool-channels",
+          caller,
+          request: {
+            header: { "dev-index": header["dev-index"] as number },
+            ...(req["combined-count"] === undefined
+              ? {}
+              : { "combined-count": req["combined-count"] as number }),
+          },
+        };
+      }
+      case "link-set":
+        return {
+          op: "link-set",
+          caller,
+          request: { ifindex: req.ifindex as number, up: req.up as boolean },
+        };
+      case "netns-move":
+        return {
+          op: "netns-move",
+          caller,
+          request: { ifindex: req.ifindex as number, "net-ns": this.ns(req.netns as string) },
+        };
+      case "phys-remove": {
+        const dev = deviceByIfindex(this.state, caller.netns, req.ifindex as number);
+        if (dev === undefined) return undefined;
+        return { op: "phys-unregister", request: { device: dev } };
+      }
+      case "netns-delete":
+        return { op: "netns-delete", request: { netns: this.ns(req.netns as string) } };
+      case "getlink":
+        throw new UnsupportedStepError("getlink has no model step");
+    }
+  }
+
+  /**
+   * Runs one scenario step, updating the state and the symbols it defines. Queue-get do and
+   * GETLINK run through their model functions directly.
+   *
+   * @throws {UnsupportedStepError} For request shapes the model does not represent.
+   */
+  apply(step: StepInput): RunResult {
+    const before = this.state;
+    if ((step.op === "queue-get" && !step.dump) || step.op === "getlink") {
+      return this.#observe(step);
+    }
+    const modelStep = this.modelStepOf(step);
+    if (modelStep === undefined) return { outcome: ENODEV, before };
+    const reply = this.#run(modelStep);
+    if (reply.ok) {
+      if (modelStep.op === "netkit-newlink") {
+        const created = this.state.devices.length - before.devices.length;
+        if (step.defines.device !== undefined) {
+          this.symbols.set(step.defines.device, {
+            kind: "device",
+            dev: before.devices.length + created - 1,
+          });
+        }
+        if (step.defines.peer !== undefined && created === 2) {
+          this.symbols.set(step.defines.peer, { kind: "device", dev: before.devices.length });
+        }
+      }
+      if (modelStep.op === "mp-bind" && step.defines.binding !== undefined) {
+        this.symbols.set(step.defines.binding, {
+          kind: "binding",
+          slot: (reply.reply as { binding: number }).binding,
+        });
+      }
+    }
+    return { modelStep, reply, outcome: outcomeOf(step.op, reply), before };
+  }
+
+  /** Queue-get do and GETLINK: model functions outside `ModelStep`. */
+  #observe(step: StepInput): RunResult {
+    const before = this.state;
+    const caller = this.#caller(step);
+    const req = resolveSymbols(step.request, this.table()) as Record<string, JsonValue>;
+    if (step.op === "queue-get") {
+      const r = queueGet(this.state, caller, req, this.options);
+      this.state = r.state;
+      return { reply: r.reply, outcome: outcomeOf("queue-get", r.reply), before };
+    }
+    const dev = this.#linkTarget(caller, req);
+    if (dev === undefined) return { outcome: ENODEV, before };
+    if (!isNetkit(this.state.devices[dev])) {
+      throw new UnsupportedStepError("the model answers GETLINK for netkit devices only");
+    }
+    const r = netkitGetlink(
+      this.state,
+      caller,
+      { ifindex: this.state.devices[dev].ifindex },
+      this.options,
+    );
+    this.state = r.state;
+    return { reply: r.reply, outcome: outcomeOf("getlink", r.reply), before };
+  }
+}
