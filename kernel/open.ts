@@ -6,6 +6,7 @@
  * @module
  */
 
+import { ImplementationUnavailableError, type OpenedAdapter } from "../scenarios/certify.ts";
 import { KernelVmAdapter } from "./adapter.ts";
 import { commandOutput, HostAgent, hostPrerequisites } from "./host.ts";
 import { findKernel } from "./vm.ts";
@@ -21,21 +22,15 @@ export function timingLine(adapter: KernelVmAdapter): string {
 }
 
 /** No kernel to boot: certify reports a skip with this reason. */
-export class KernelUnavailableError extends Error {
+export class KernelUnavailableError extends ImplementationUnavailableError {
   /** The error's class name. */
-  override readonly name: string = "ImplementationUnavailableError";
+  override readonly name: string = "KernelUnavailableError";
 }
 
-/** What `certify` needs from an implementation (see scenarios/certify.ts `OpenedAdapter`). */
-export interface OpenedKernel {
-  /** Name in reports. */
-  readonly name: string;
-  /** Kernel release, boot time. */
-  readonly info: Readonly<Record<string, string>>;
-  /** The shared adapter. */
+/** What `certify` needs from an implementation (a {@linkcode OpenedAdapter} of the kernel). */
+export interface OpenedKernel extends OpenedAdapter {
+  /** The shared adapter: one VM (or host agent) serves every scenario. */
   readonly forScenario: () => Promise<KernelVmAdapter>;
-  /** Shuts the VM down. */
-  readonly close: () => Promise<void>;
 }
 
 /** Options of {@link openKernelVm}. */

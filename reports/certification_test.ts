@@ -1,12 +1,6 @@
 import assert from "node:assert/strict";
-import {
-  buildReport,
-  type CertifiedScenario,
-  compareFactIds,
-  toJunit,
-  toKtap,
-  toMarkdown,
-} from "./certification.ts";
+import { buildReport, type CertifiedScenario, compareFactIds } from "../scenarios/certification.ts";
+import { toJunit, toKtap, toMarkdown } from "./certification.ts";
 
 const base = { file: "x.yaml", adapter: "impl", elapsedMs: 5 };
 const step = (pass: boolean, diff: string[] = []) =>

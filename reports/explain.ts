@@ -9,7 +9,7 @@
  */
 
 import { KNOWN_FACT_IDS } from "../scenarios/_facts.ts";
-import { loadScenarios } from "../scenarios/certify.ts";
+import { loadScenarios } from "../scenarios/load.ts";
 
 /** What is known about one fact id. */
 export interface FactExplanation {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { explore } from "../checker/explore.ts";
 import { lockOrderSpec } from "../examples/lock_order.ts";
-import { buildReport } from "./certification.ts";
+import { buildReport } from "../scenarios/certification.ts";
 import {
   buildFactCoverage,
   renderSummary,

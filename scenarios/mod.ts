@@ -75,6 +75,5 @@ export {
   type SymbolValue,
 } from "./replay.ts";
 export { ModelAdapter, type ModelAdapterOptions, ModelSetupError } from "./model_adapter.ts";
-export { DENO_IO, type ReplayIo, replayMain } from "./cli.ts";
 export { ERRNO_VALUES } from "./errno.ts";
 export type { MutantId } from "../model/mutants.ts";

@@ -10,7 +10,7 @@
 import type { CheckResult, Trace, Violation } from "../../checker/result.ts";
 import { type ModelConfig, validateConfig } from "../../model/config.ts";
 import type { ModelState } from "../../model/state.ts";
-import { toItf } from "../../reports/itf.ts";
+import { toItf } from "../../checker/itf.ts";
 import { type CoveringOptions, coveringScenarios } from "./covering.ts";
 import { EMIT_KERNEL, type EmittedScenario, scenarioOfTrace } from "./scenario_of_trace.ts";
 

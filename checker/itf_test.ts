@@ -1,14 +1,44 @@
 import assert from "node:assert/strict";
-import { explore } from "../checker/explore.ts";
-import type { Trace } from "../checker/result.ts";
-import { leasingSpec } from "../model/spec.ts";
-import type { ModelState } from "../model/state.ts";
+import { explore } from "./explore.ts";
+import type { Trace } from "./result.ts";
+import type { Spec } from "./spec.ts";
 import { type ItfValue, MBT_ACTION_TAKEN, MBT_NONDET_PICKS, toItf, toItfValue } from "./itf.ts";
 
 const NONE = { tag: "None", value: { "#tup": [] } };
 
-function c02Trace(): Trace<ModelState> {
-  const r = explore(leasingSpec({ mutant: "C-02", concurrency: 1 }));
+/** A small spec with records, lists, maps, sets and null: two leases of one queue break it. */
+interface LeaseState {
+  readonly devices: readonly { readonly name: string; readonly leased: number }[];
+  readonly bindings: ReadonlyMap<string, number>;
+  readonly tags: ReadonlySet<string>;
+  readonly oops: string | null;
+}
+const LEASES: Spec<LeaseState> = {
+  name: "leases",
+  init: [{
+    devices: [{ name: "eth0", leased: 0 }],
+    bindings: new Map(),
+    tags: new Set(),
+    oops: null,
+  }],
+  actions: [{
+    name: "lease",
+    params: [{ op: "queue-create", queue: 1 }],
+    next: (s: LeaseState, p: unknown) => {
+      const { op, queue } = p as { op: string; queue: number };
+      return {
+        ...s,
+        devices: [{ name: "eth0", leased: s.devices[0].leased + 1 }],
+        bindings: new Map([...s.bindings, [op, queue]]),
+        tags: new Set([...s.tags, op]),
+      };
+    },
+  }],
+  invariants: [{ name: "INV-L3", holds: (s) => s.devices[0].leased <= 1 }],
+};
+
+function c02Trace(): Trace<LeaseState> {
+  const r = explore(LEASES);
   const v = r.violations[0];
   assert.ok(v !== undefined && v.kind === "invariant");
   return v.trace;
@@ -47,8 +77,8 @@ Deno.test("toItfValue() maps null to None, drops undefined fields, flags what IT
 Deno.test("toItf() writes #meta on the trace and on each state, and the mbt variables", () => {
   const trace = c02Trace();
   const itf = toItf(trace, {
-    spec: "netkit-queue-leasing[C-02]",
-    violation: "invariant INV-L1",
+    spec: "leases",
+    violation: "invariant INV-L3",
     reproduce: `deno task check --spec leasing --param mutant=C-02 --replay ${trace.token}`,
     timestamp: 1234,
     extra: { kernel: "7.1" },
@@ -59,7 +89,7 @@ Deno.test("toItf() writes #meta on the trace and on each state, and the mbt vari
   assert.equal(meta.timestamp, 1234);
   assert.equal(meta.token, trace.token);
   assert.equal(meta.kernel, "7.1");
-  assert.equal(meta.description, "netkit-queue-leasing[C-02]: invariant INV-L1");
+  assert.equal(meta.description, "leases: invariant INV-L3");
   for (const [k, v] of Object.entries(meta)) {
     if (k !== "timestamp") assert.equal(typeof v, "string", `#meta.${k} is a string`);
   }
@@ -69,6 +99,8 @@ Deno.test("toItf() writes #meta on the trace and on each state, and the mbt vari
     MBT_NONDET_PICKS,
   ]);
   assert.ok(itf.vars.includes("devices") && itf.vars.includes("bindings"));
+  assert.ok(JSON.stringify(itf.states.at(-1)).includes('"#map"'));
+  assert.ok(JSON.stringify(itf.states.at(-1)).includes('"#set"'));
   assert.equal(itf.states.length, trace.steps.length);
   itf.states.forEach((s, i) => {
     assert.deepEqual(s["#meta"], { index: i, label: trace.steps[i].label });

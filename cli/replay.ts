@@ -10,11 +10,11 @@
 
 import { parseArgs } from "node:util";
 import { type MutantId, MUTANTS } from "../model/mutants.ts";
-import { showExpectation, showOutcome } from "./match.ts";
-import { ModelAdapter } from "./model_adapter.ts";
-import { parseScenario, ScenarioSyntaxError, ScenarioValidationError } from "./parse.ts";
-import { replayScenario, type ScenarioResult, type StepResult } from "./replay.ts";
-import { ynlCommands } from "./ynl_commands.ts";
+import { showExpectation, showOutcome } from "../scenarios/match.ts";
+import { ModelAdapter } from "../scenarios/model_adapter.ts";
+import { parseScenario, ScenarioSyntaxError, ScenarioValidationError } from "../scenarios/parse.ts";
+import { replayScenario, type ScenarioResult, type StepResult } from "../scenarios/replay.ts";
+import { ynlCommands } from "../scenarios/ynl_commands.ts";
 
 /** Where {@linkcode replayMain} writes and reads; tests replace it. */
 export interface ReplayIo {

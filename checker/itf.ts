@@ -14,7 +14,7 @@
  * @module
  */
 
-import type { Trace } from "../checker/result.ts";
+import type { Trace } from "./result.ts";
 
 /** An ITF value. */
 export type ItfValue =

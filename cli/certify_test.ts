@@ -1,18 +1,20 @@
 import assert from "node:assert/strict";
 import { MUTANTS } from "../model/mutants.ts";
-import { MUTANTS_INVISIBLE_TO_REPLIES } from "./mutant_visibility.ts";
-import { certify, loadScenarios, openAdapter } from "./certify.ts";
-import { ProcessAdapter } from "./process_adapter.ts";
-import { parseScenario } from "./parse.ts";
-import { replayScenario } from "./replay.ts";
+import { certify } from "../scenarios/certify.ts";
+import { loadScenarios } from "../scenarios/load.ts";
+import { MUTANTS_INVISIBLE_TO_REPLIES } from "../scenarios/mutant_visibility.ts";
+import { parseScenario } from "../scenarios/parse.ts";
+import { ProcessAdapter } from "../scenarios/process_adapter.ts";
+import { replayScenario } from "../scenarios/replay.ts";
+import { openAdapter } from "./adapters.ts";
 
-const CASES = new URL("./cases", import.meta.url).pathname;
+const CASES = new URL("../scenarios/cases", import.meta.url).pathname;
 const corpus = await loadScenarios([CASES]);
 const deno = Deno.execPath();
 const serveModel = (mutant?: string): string =>
-  `process:${deno} run --allow-read=. ${new URL("./serve_model.ts", import.meta.url).pathname}${
-    mutant ? ` --mutant=${mutant}` : ""
-  }`;
+  `process:${deno} run --allow-read=. ${
+    new URL("../scenarios/serve_model.ts", import.meta.url).pathname
+  }${mutant ? ` --mutant=${mutant}` : ""}`;
 const toy = (
   ...flags: string[]
 ): string[] => [

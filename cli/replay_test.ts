@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { DENO_IO, type ReplayIo, replayMain } from "./cli.ts";
+import { DENO_IO, type ReplayIo, replayMain } from "./replay.ts";
 
 function capture(): { io: ReplayIo; out: string[]; err: string[] } {
   const out: string[] = [];
@@ -11,7 +11,7 @@ function capture(): { io: ReplayIo; out: string[]; err: string[] } {
   };
 }
 
-const HERE = new URL(".", import.meta.url).pathname;
+const HERE = new URL("../scenarios/", import.meta.url).pathname;
 
 Deno.test("replayMain() exits 0 and prints KTAP lines when every scenario passes", async () => {
   const c = capture();

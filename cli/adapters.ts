@@ -1,0 +1,128 @@
+/**
+ * The adapter registry of the command line: what an `--impl` value of `certify` opens. It sits
+ * above every folder that provides an adapter — the model and its mutants (`scenarios/`), any
+ * process speaking the protocol (`scenarios/process_adapter.ts`), a kernel in a VM or this host
+ * (`kernel/`) — so that each of those folders only looks down.
+ *
+ * @module
+ */
+
+import { type MutantId, MUTANTS } from "../model/mutants.ts";
+import { ImplementationUnavailableError, type OpenedAdapter } from "../scenarios/certify.ts";
+import { ModelAdapter } from "../scenarios/model_adapter.ts";
+import { ProcessAdapter } from "../scenarios/process_adapter.ts";
+
+/** What {@linkcode openAdapter} needs besides the `--impl` value. */
+export interface OpenAdapterOptions {
+  /** Deadline per request in ms for the process and kernel adapters. */
+  readonly timeoutMs?: number;
+  /** kernel-vm: a bzImage to boot instead of the newest `kernel/prepare.sh` build. */
+  readonly kernel?: string;
+  /** Progress messages of slow adapters (VM boots). */
+  readonly log?: (message: string) => void;
+}
+
+/** One entry of the registry: the `--impl` forms it accepts, for help texts and errors. */
+export interface AdapterKind {
+  /** The form users write (`model`, `mutant:<id>`, ...). */
+  readonly form: string;
+  /** What it certifies. */
+  readonly doc: string;
+}
+
+/** Every adapter kind, in the order help texts list them. */
+export const ADAPTER_KINDS: readonly AdapterKind[] = [
+  { form: "model", doc: "the correct model, in process" },
+  { form: "mutant:<id>", doc: "a catalogued mutant of the model, in process (e.g. mutant:C-16)" },
+  { form: "process:<command line>", doc: "any program speaking scenarios/PROTOCOL.md" },
+  { form: "kernel-vm", doc: "a 7.1+ kernel in a qemu VM (kernel/prepare.sh builds one)" },
+  { form: "kernel", doc: "this host itself (root, Linux 7.1+ with netdevsim and netkit)" },
+];
+
+/**
+ * Opens the adapter an `--impl` value names.
+ *
+ * @throws {TypeError} for an unknown adapter or mutant (a usage error).
+ * @throws {ImplementationUnavailableError} when the implementation cannot run at all.
+ *
+ * @example Usage
+ * ```ts
+ * import { openAdapter } from "./adapters.ts";
+ * import assert from "node:assert/strict";
+ * const opened = await openAdapter("mutant:C-16");
+ * assert.equal(opened.name, "model[C-16]");
+ * await opened.close();
+ * ```
+ */
+export async function openAdapter(
+  impl: string,
+  options: OpenAdapterOptions = {},
+): Promise<OpenedAdapter> {
+  if (impl === "model" || impl.startsWith("mutant:")) return openModel(impl);
+  if (impl.startsWith("process:")) return await openProcess(impl, options);
+  if (impl === "kernel-vm" || impl === "kernel") {
+    const { openHostKernel, openKernelVm } = await import("../kernel/open.ts");
+    const log = options.log ?? ((m: string) => console.error(`${impl}: ${m}`));
+    return impl === "kernel"
+      ? await openHostKernel({ timeoutMs: options.timeoutMs, log })
+      : await openKernelVm({ timeoutMs: options.timeoutMs, kernel: options.kernel, log });
+  }
+  throw new TypeError(
+    `Unknown implementation "${impl}" (use ${ADAPTER_KINDS.map((k) => k.form).join(", ")})`,
+  );
+}
+
+function openModel(impl: string): OpenedAdapter {
+  const mutant = impl === "model" ? null : impl.slice("mutant:".length);
+  if (mutant !== null && !MUTANTS.some((m) => m.id === mutant && m.implemented)) {
+    throw new TypeError(
+      `Unknown mutant "${mutant}" (implemented: ${
+        MUTANTS.filter((m) => m.implemented).map((m) => m.id).join(", ")
+      })`,
+    );
+  }
+  return {
+    name: mutant === null ? "model" : `model[${mutant}]`,
+    info: { implementation: "leasecheck model (in process)", mutant: mutant ?? "none" },
+    forScenario: () => Promise.resolve(new ModelAdapter({ mutant: mutant as MutantId | null })),
+    close: () => Promise.resolve(),
+  };
+}
+
+async function openProcess(impl: string, options: OpenAdapterOptions): Promise<OpenedAdapter> {
+  const command = impl.slice("process:".length).trim().split(/\s+/).filter(Boolean);
+  if (command.length === 0) {
+    throw new TypeError('--impl process: needs a command, e.g. "process:./my-impl --flag"');
+  }
+  const name = `process:${command.join(" ")}`;
+  let adapter: ProcessAdapter | undefined;
+  const start = async (): Promise<ProcessAdapter> => {
+    adapter = await ProcessAdapter.start(command, { timeoutMs: options.timeoutMs, name });
+    return adapter;
+  };
+  try {
+    await start();
+  } catch (error) {
+    throw new ImplementationUnavailableError(
+      error instanceof Error ? error.message : String(error),
+      { cause: error },
+    );
+  }
+  return {
+    name,
+    info: {
+      ...adapter!.implementation.info,
+      name: adapter!.implementation.name,
+      protocol: adapter!.implementation.protocol,
+    },
+    // A process that died (timeout, crash) is restarted for the next scenario.
+    forScenario: async () => {
+      if (!adapter || adapter.dead) {
+        await adapter?.close();
+        return await start();
+      }
+      return adapter;
+    },
+    close: async () => await adapter?.close(),
+  };
+}

@@ -1,0 +1,206 @@
+/**
+ * `certify --impl ADAPTER [--scenarios DIR]`: replays the scenario corpus against an
+ * implementation and writes a report folder (nested KTAP, JUnit XML, Markdown, JSON, HTML with a
+ * per-fact-id conformance table). KTAP also goes to stdout; a summary to stderr.
+ *
+ * Exit codes: 0 every scenario passed (or is an accepted deviation / skipped), 1 some failed,
+ * 2 usage error or unreadable scenario, 4 the implementation cannot run at all (KSFT_SKIP).
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import denoJson from "../deno.json" with { type: "json" };
+import { toJunit, toKtap } from "../reports/certification.ts";
+import { buildFactCoverage, writeRunReport } from "../reports/report_folder.ts";
+import { KNOWN_FACT_IDS } from "../scenarios/_facts.ts";
+import type { CertificationReport } from "../scenarios/certification.ts";
+import {
+  certify,
+  ImplementationUnavailableError,
+  loadDeviations,
+  type OpenedAdapter,
+} from "../scenarios/certify.ts";
+import type { Scenario } from "../scenarios/format.ts";
+import { loadScenarios } from "../scenarios/load.ts";
+import { ScenarioSyntaxError, ScenarioValidationError } from "../scenarios/parse.ts";
+import { openAdapter } from "./adapters.ts";
+
+/** Writes the report folder (KTAP, JUnit, Markdown, JSON, HTML) in one all-or-nothing step. */
+export async function writeCertifyReport(
+  dir: string,
+  report: CertificationReport,
+  force = false,
+): Promise<void> {
+  await writeRunReport(dir, {
+    version: 1,
+    kind: "certify",
+    tool: { name: "leasecheck", version: denoJson.version },
+    certification: report,
+    factCoverage: buildFactCoverage(
+      KNOWN_FACT_IDS,
+      {},
+      report.scenarios.map((s) => ({ name: s.name, facts: s.facts })),
+    ),
+  }, { force, extraFiles: { "report.ktap": toKtap(report), "junit.xml": toJunit(report) } });
+}
+
+const HELP = `certify: replay the scenario corpus against an implementation and write a report
+
+Usage: deno task certify --impl ADAPTER [--scenarios DIR|FILE]... [--out DIR] [--force]
+
+  --impl ADAPTER     model | mutant:<id> | process:<command line> | kernel-vm | kernel
+                     (kernel: this host, as root, Linux 7.1+ with netdevsim and netkit)
+  --scenarios PATH   scenario files or folders (repeatable; default scenarios/cases)
+  --out DIR          report folder (default reports/out/certify-<impl>-<time>); never overwritten
+                     unless --force
+  --timeout MS       deadline per request for process and kernel adapters (default 10000)
+  --kernel PATH      kernel-vm: boot this bzImage instead of the kernel/prepare.sh build
+  --known-deviations FILE
+                     accepted differences (default for kernel-vm: kernel/known-deviations.json)
+  --quiet            no per-scenario lines on stderr
+
+Writes report.ktap, junit.xml, summary.md and result.json; prints the KTAP on stdout.
+Exit codes: 0 conforms, 1 does not conform, 2 usage error, 4 implementation unavailable.
+`;
+
+/**
+ * The `certify` command line; returns the exit code.
+ *
+ * @example Usage
+ * ```ts
+ * import { certifyMain } from "./certify.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(await certifyMain(["--help"]), 0);
+ * ```
+ */
+export async function certifyMain(args: readonly string[]): Promise<number> {
+  let values;
+  try {
+    values = parseArgs({
+      args: [...args],
+      options: {
+        impl: { type: "string" },
+        scenarios: { type: "string", multiple: true },
+        out: { type: "string" },
+        force: { type: "boolean" },
+        timeout: { type: "string" },
+        kernel: { type: "string" },
+        "known-deviations": { type: "string" },
+        quiet: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    }).values;
+  } catch (error) {
+    console.error(`certify: ${error instanceof Error ? error.message : error}\n\n${HELP}`);
+    return 2;
+  }
+  if (values.help) {
+    console.error(HELP);
+    return 0;
+  }
+  if (!values.impl) {
+    console.error(`certify: --impl is required\n\n${HELP}`);
+    return 2;
+  }
+  const timeoutMs = values.timeout === undefined ? undefined : Number(values.timeout);
+  if (timeoutMs !== undefined && !(timeoutMs > 0)) {
+    console.error(
+      `certify: --timeout needs a positive number of milliseconds, not "${values.timeout}"`,
+    );
+    return 2;
+  }
+  let scenarios: Scenario[];
+  try {
+    scenarios = await loadScenarios(
+      values.scenarios ?? [new URL("../scenarios/cases", import.meta.url).pathname],
+    );
+  } catch (error) {
+    if (
+      error instanceof ScenarioSyntaxError || error instanceof ScenarioValidationError ||
+      error instanceof Deno.errors.NotFound
+    ) {
+      console.error(`certify: ${error.message}`);
+      return 2;
+    }
+    throw error;
+  }
+  const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+  const out = values.out ??
+    `reports/out/certify-${values.impl.replace(/[^A-Za-z0-9-]+/g, "_").slice(0, 40)}-${stamp}`;
+  try {
+    await Deno.stat(out);
+    if (!values.force) {
+      console.error(`certify: report folder ${out} exists already (use --force to replace it)`);
+      return 2;
+    }
+  } catch (error) {
+    if (error instanceof Deno.errors.NotCapable) {
+      console.error(
+        `certify: cannot use ${out}: the certify task may only write under reports/out ` +
+          `(choose --out reports/out/NAME, or run deno run -A main.ts certify ... to write elsewhere)`,
+      );
+      return 2;
+    }
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  let opened: OpenedAdapter;
+  try {
+    opened = await openAdapter(values.impl, { timeoutMs, kernel: values.kernel });
+  } catch (error) {
+    if (error instanceof ImplementationUnavailableError) {
+      console.error(`certify: SKIP: ${error.message}`);
+      return 4;
+    }
+    if (error instanceof TypeError) {
+      console.error(`certify: ${error.message}`);
+      return 2;
+    }
+    throw error;
+  }
+  let deviations: Map<string, { fact: string; reason: string }>;
+  try {
+    const file = values["known-deviations"] ??
+      (values.impl === "kernel-vm" || values.impl === "kernel"
+        ? new URL("../kernel/known-deviations.json", import.meta.url).pathname
+        : undefined);
+    deviations = file === undefined ? new Map() : await loadDeviations(file, scenarios);
+  } catch (error) {
+    await opened.close();
+    if (error instanceof TypeError || error instanceof Deno.errors.NotFound) {
+      console.error(`certify: ${error.message}`);
+      return 2;
+    }
+    throw error;
+  }
+  let report: CertificationReport;
+  try {
+    report = await certify(opened, scenarios, {
+      deviations,
+      onScenario: values.quiet
+        ? undefined
+        : (r, i, n) =>
+          console.error(`${
+            r.verdict === "pass"
+              ? "ok"
+              : r.verdict === "skip"
+              ? "skip"
+              : r.deviation
+              ? "xfail"
+              : "not ok"
+          } ${i + 1}/${n} ${r.name}`),
+    });
+  } finally {
+    await opened.close();
+  }
+  await writeCertifyReport(out, report, values.force);
+  console.log(toKtap(report).trimEnd());
+  const { pass, fail, skip, error } = report.summary;
+  const xfail = report.scenarios.filter((s) => s.deviation).length;
+  console.error(
+    `certify ${report.implementation}: ${pass} passed, ${
+      fail + error - xfail
+    } failed, ${xfail} known deviations, ${skip} skipped; report in ${out}/`,
+  );
+  return fail + error - xfail > 0 ? 1 : 0;
+}
