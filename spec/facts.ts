@@ -1026,7 +1026,7 @@ export function parseFacts(text: string, file: string): FactBase {
     const p = errorPos(err, lines);
     throw new FactFileError(file, p.line, p.column, "", `YAML: ${err.message.split("\n")[0]}`);
   }
-  const r = new Reader(file, lines);
+  const r: Reader = new Reader(file, lines);
   const root = doc.contents;
   if (!isSeq(root)) r.fail(root as Node, "", "the file must be a YAML list of fact entries");
   const raws = root.items.map((item, i) => readEntry(r, item, i));
