@@ -1,0 +1,1085 @@
+/**
+ * The project's machine-readable fact base: `spec/facts.yaml`, one entry per fact id, loaded and
+ * validated here.
+ *
+ * Every check, scenario and report of leasecheck cites fact ids (`QC-22`, `NK-NEW-10`, `INV-L1`,
+ * `MP-U3` ...). This module is the only place that knows what those ids mean. It is the lowest
+ * layer of the project: it imports no other project module, so `model/`, `scenarios/` and
+ * `reports/` can all read it.
+ *
+ * The file format, the kinds, the version-range syntax and the meaning of `status` are described
+ * in `spec/README.md`.
+ *
+ * Reading needs `--allow-read` for `spec/facts.yaml`. The npm `yaml` parser also looks at the
+ * environment variables `LOG_TOKENS` and `LOG_STREAM`; run with
+ * `--ignore-env=LOG_TOKENS,LOG_STREAM` (as the project's tasks do) or `--allow-env` for them.
+ *
+ * @example Load the base and look a fact up
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { loadFacts } from "./facts.ts";
+ *
+ * const facts = loadFacts();
+ * assert.equal(facts.get("QC-22")?.errno[0], "EBUSY");
+ * assert.ok(facts.inRange("MP-U3", "7.2.13"));
+ * ```
+ *
+ * @module
+ */
+
+import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, type YAMLMap } from "yaml";
+
+// ---------------------------------------------------------------------------------------------
+// Types
+
+/**
+ * What sort of statement a fact is (see `spec/README.md` for each).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { FACT_KINDS, type FactKind } from "./facts.ts";
+ *
+ * const kind: FactKind = "check";
+ * assert.ok(FACT_KINDS.includes(kind));
+ * ```
+ */
+export type FactKind =
+  | "check"
+  | "behaviour"
+  | "invariant"
+  | "lock-rule"
+  | "reference-rule"
+  | "limit"
+  | "bug"
+  | "review-defect"
+  | "mutant"
+  | "model-property";
+
+/**
+ * Every {@linkcode FactKind}, in the order `spec/README.md` documents them.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { FACT_KINDS } from "./facts.ts";
+ *
+ * assert.equal(FACT_KINDS.length, 10);
+ * assert.ok(FACT_KINDS.includes("mutant"));
+ * ```
+ */
+export const FACT_KINDS: readonly FactKind[] = [
+  "check",
+  "behaviour",
+  "invariant",
+  "lock-rule",
+  "reference-rule",
+  "limit",
+  "bug",
+  "review-defect",
+  "mutant",
+  "model-property",
+];
+
+/**
+ * How a fact is known: `verified` (observed on a real kernel, or read in kernel source — the
+ * entry's `source` says which) or `inferred` (derived from reading, never tested).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { FactStatus } from "./facts.ts";
+ *
+ * const s: FactStatus = "inferred";
+ * assert.notEqual(s, "verified");
+ * ```
+ */
+export type FactStatus = "verified" | "inferred";
+
+/**
+ * A kernel location a fact is about.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { KernelRef } from "./facts.ts";
+ *
+ * const ref: KernelRef = { function: "netdev_queue_busy", file: "net/core/netdev_queues.c" };
+ * assert.equal(ref.file.split("/").at(-1), "netdev_queues.c");
+ * ```
+ */
+export interface KernelRef {
+  /** The C function (or macro, struct, enum) name, when the fact is about one. */
+  readonly function?: string;
+  /** The path of the file in the kernel tree, e.g. `net/core/netdev-genl.c`. */
+  readonly file: string;
+}
+
+/**
+ * One entry of `spec/facts.yaml`, validated.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type Fact, loadFacts } from "./facts.ts";
+ *
+ * const fact: Fact | undefined = loadFacts().get("QC-11");
+ * assert.equal(fact?.extack[0], "Device is not a virtual device");
+ * assert.equal(fact?.kind, "check");
+ * ```
+ */
+export interface Fact {
+  /** The stable id, e.g. `QC-22`. */
+  readonly id: string;
+  /** A few words naming the fact. */
+  readonly title: string;
+  /** What the fact says, in the project's own words. */
+  readonly statement: string;
+  /** What sort of fact it is. */
+  readonly kind: FactKind;
+  /** errno names (without sign) the fact's operation returns; empty when none applies. */
+  readonly errno: readonly string[];
+  /** Extack messages, verbatim; empty when none applies. */
+  readonly extack: readonly string[];
+  /** The ynl `bad-attr` path the error points at (e.g. `.lease.queue.id`), when observable. */
+  readonly badAttr?: string;
+  /** The ynl `miss-type` attribute name of a missing-attribute report, when observable. */
+  readonly missType?: string;
+  /** Kernel functions and files the fact is about. */
+  readonly kernel: readonly KernelRef[];
+  /** Kernel commit ids (12 or more hex digits) the fact comes from. */
+  readonly commits: readonly string[];
+  /** A CVE id the fact belongs to, e.g. `CVE-2026-74285`. */
+  readonly cve?: string;
+  /** The kernel version range where the statement holds, as written (e.g. `">=7.1 <7.1.5"`). */
+  readonly versions: string;
+  /** The parsed form of {@linkcode Fact.versions}. */
+  readonly range: VersionRange;
+  /** How the fact is known. */
+  readonly status: FactStatus;
+  /** Where it is known from (observation, kernel file read, shared spec section). */
+  readonly source: string;
+  /** Related fact ids (all defined in the base). */
+  readonly see: readonly string[];
+  /** 1-based line of the entry in the file. */
+  readonly line: number;
+}
+
+/**
+ * The loaded fact base.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type FactBase, loadFacts } from "./facts.ts";
+ *
+ * const base: FactBase = loadFacts();
+ * assert.ok(base.has("INV-L1"));
+ * assert.ok(!base.has("QC-99"));
+ * assert.ok(base.similar("QC-2").includes("QC-02"));
+ * ```
+ */
+export interface FactBase {
+  /** The file the base was read from (a path or URL string). */
+  readonly file: string;
+  /** Every fact, in file order. */
+  readonly facts: readonly Fact[];
+  /** The fact with exactly this id, or `undefined`. */
+  get(id: string): Fact | undefined;
+  /** Whether the base defines exactly this id. */
+  has(id: string): boolean;
+  /** Every id, sorted with {@linkcode compareFactIds}. */
+  ids(): string[];
+  /**
+   * Ids that look like `id` — same id ignoring case or zero padding, one edit away, or of the
+   * same family (`QC-`, `INV-L`, `NK-NEW-` ...) — best first, at most `limit` (default 12).
+   */
+  similar(id: string, limit?: number): string[];
+  /**
+   * Whether fact `id` holds on kernel `kernelVersion` (e.g. `7.2.13`, `7.1.4`).
+   *
+   * @throws {UnknownFactError} for an id the base does not define.
+   * @throws {VersionRangeError} for a version that cannot be parsed.
+   */
+  inRange(id: string, kernelVersion: string): boolean;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+
+/**
+ * A bad entry in the fact file: one line naming `file:line:column`, the fact id when known, the
+ * field and what is wrong.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { FactFileError, parseFacts } from "./facts.ts";
+ *
+ * assert.throws(
+ *   () => parseFacts("- id: QC-01\n  colour: red\n", "x.yaml"),
+ *   (e: unknown) => e instanceof FactFileError && e.line === 2 && e.field === "colour",
+ * );
+ * ```
+ */
+export class FactFileError extends Error {
+  /** The file being read. */
+  readonly file: string;
+  /** 1-based line of the problem. */
+  readonly line: number;
+  /** 1-based column of the problem. */
+  readonly column: number;
+  /** The field at fault (`errno`, `see[2]` ...), or `""` for the file's shape. */
+  readonly field: string;
+
+  /** Creates the error; the message is `file:line:column: [id: ]field "f": detail`. */
+  constructor(
+    file: string,
+    line: number,
+    column: number,
+    field: string,
+    detail: string,
+    id?: string,
+  ) {
+    const where = `${file}:${line}:${column}`;
+    const who = id ? `${id}: ` : "";
+    const what = field ? `field "${field}": ` : "";
+    super(`${where}: ${who}${what}${detail}`);
+    this.name = "FactFileError";
+    this.file = file;
+    this.line = line;
+    this.column = column;
+    this.field = field;
+  }
+}
+
+/**
+ * Raised for a fact id the base does not define.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { loadFacts, UnknownFactError } from "./facts.ts";
+ *
+ * assert.throws(() => loadFacts().inRange("QC-99", "7.2.13"), UnknownFactError);
+ * ```
+ */
+export class UnknownFactError extends TypeError {
+  /** The id asked for. */
+  readonly id: string;
+  /** Ids that look like it. */
+  readonly suggestions: readonly string[];
+
+  /** Creates the error for `id` with its did-you-mean list. */
+  constructor(id: string, suggestions: readonly string[]) {
+    super(
+      `No fact "${id}" in spec/facts.yaml` +
+        (suggestions.length > 0 ? ` (did you mean ${suggestions.join(", ")}?)` : ""),
+    );
+    this.name = "UnknownFactError";
+    this.id = id;
+    this.suggestions = suggestions;
+  }
+}
+
+/**
+ * A version or version range that does not follow the syntax of `spec/README.md`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseVersionRange, VersionRangeError } from "./facts.ts";
+ *
+ * assert.throws(() => parseVersionRange("> = 7.1"), VersionRangeError);
+ * ```
+ */
+export class VersionRangeError extends SyntaxError {
+  /** The text that could not be parsed. */
+  readonly text: string;
+
+  /** Creates the error for `text` with a reason. */
+  constructor(text: string, reason: string) {
+    super(`Bad kernel version range "${text}": ${reason}`);
+    this.name = "VersionRangeError";
+    this.text = text;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Versions and ranges
+
+/**
+ * A kernel version: major, minor, patch, and a release-candidate number (`-rc3` → 3; `null` for
+ * a release).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type KernelVersion, parseKernelVersion } from "./facts.ts";
+ *
+ * const v: KernelVersion = parseKernelVersion("7.3.0-rc2");
+ * assert.deepEqual(v, { major: 7, minor: 3, patch: 0, rc: 2 });
+ * ```
+ */
+export interface KernelVersion {
+  /** Major version (the `7` of `7.2.13`). */
+  readonly major: number;
+  /** Minor version (the `2` of `7.2.13`). */
+  readonly minor: number;
+  /** Patch (stable) level (the `13` of `7.2.13`); 0 when not written. */
+  readonly patch: number;
+  /** Release candidate number, or `null` for a release. */
+  readonly rc: number | null;
+}
+
+/** A comparison operator of a range. */
+type Op = ">=" | ">" | "<=" | "<" | "=";
+
+/**
+ * One comparison of a range: `op` applied to `version`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseVersionRange, type VersionComparator } from "./facts.ts";
+ *
+ * const c: VersionComparator = parseVersionRange(">=7.2").alternatives[0][0];
+ * assert.equal(c.op, ">=");
+ * assert.equal(c.version.minor, 2);
+ * ```
+ */
+export interface VersionComparator {
+  /** The operator. */
+  readonly op: ">=" | ">" | "<=" | "<" | "=";
+  /** The version compared with. */
+  readonly version: KernelVersion;
+}
+
+/**
+ * A parsed version range: a version satisfies it when it satisfies every comparator of at least
+ * one alternative. An empty `alternatives` list (the range `none`) matches no version.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseVersionRange, type VersionRange } from "./facts.ts";
+ *
+ * const r: VersionRange = parseVersionRange(">=7.1 <7.1.5 || >=7.3");
+ * assert.equal(r.alternatives.length, 2);
+ * assert.equal(r.text, ">=7.1 <7.1.5 || >=7.3");
+ * ```
+ */
+export interface VersionRange {
+  /** The range as written. */
+  readonly text: string;
+  /** The alternatives (joined by `||`), each a list of comparators (joined by spaces). */
+  readonly alternatives: readonly (readonly VersionComparator[])[];
+}
+
+const VERSION_RE = /^(\d{1,3})\.(\d{1,3})(?:\.(\d{1,4}))?(?:-rc(\d{1,3}))?$/;
+const KERNEL_RELEASE_RE = /^(\d{1,3})\.(\d{1,3})(?:\.(\d{1,4}))?(?:-rc(\d{1,3}))?(?:[-+~_].*)?$/;
+
+/**
+ * Parses a kernel version: `MAJOR.MINOR[.PATCH][-rcN]`, optionally followed by a distribution
+ * suffix that starts with `-`, `+`, `~` or `_` and is ignored (`7.2.13-1`, `7.2.13+deb14-amd64`,
+ * `7.3.4-1~bpo13+1`). A missing patch level is 0.
+ *
+ * @throws {VersionRangeError} when `text` is not such a version.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseKernelVersion } from "./facts.ts";
+ *
+ * assert.deepEqual(parseKernelVersion("7.2.13-amd64"), { major: 7, minor: 2, patch: 13, rc: null });
+ * assert.equal(parseKernelVersion("7.1").patch, 0);
+ * ```
+ */
+export function parseKernelVersion(text: string): KernelVersion {
+  const m = KERNEL_RELEASE_RE.exec(text.trim());
+  if (!m) throw new VersionRangeError(text, "a kernel version is MAJOR.MINOR[.PATCH][-rcN]");
+  return {
+    major: Number(m[1]),
+    minor: Number(m[2]),
+    patch: m[3] === undefined ? 0 : Number(m[3]),
+    rc: m[4] === undefined ? null : Number(m[4]),
+  };
+}
+
+/**
+ * Orders two kernel versions: negative when `a` is older, 0 when equal, positive when newer. A
+ * release candidate comes before its release (`7.3-rc2` < `7.3.0`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { compareKernelVersions, parseKernelVersion as v } from "./facts.ts";
+ *
+ * assert.ok(compareKernelVersions(v("7.1.4"), v("7.1.5")) < 0);
+ * assert.ok(compareKernelVersions(v("7.3-rc2"), v("7.3")) < 0);
+ * assert.equal(compareKernelVersions(v("7.2"), v("7.2.0")), 0);
+ * ```
+ */
+export function compareKernelVersions(a: KernelVersion, b: KernelVersion): number {
+  if (a.major !== b.major) return a.major - b.major;
+  if (a.minor !== b.minor) return a.minor - b.minor;
+  if (a.patch !== b.patch) return a.patch - b.patch;
+  if (a.rc === b.rc) return 0;
+  if (a.rc === null) return 1;
+  if (b.rc === null) return -1;
+  return a.rc - b.rc;
+}
+
+function parseRangeVersion(whole: string, text: string): KernelVersion {
+  const m = VERSION_RE.exec(text);
+  if (!m) {
+    throw new VersionRangeError(whole, `"${text}" is not MAJOR.MINOR[.PATCH][-rcN]`);
+  }
+  return {
+    major: Number(m[1]),
+    minor: Number(m[2]),
+    patch: m[3] === undefined ? 0 : Number(m[3]),
+    rc: m[4] === undefined ? null : Number(m[4]),
+  };
+}
+
+/** `X.Y` (no patch) as a bare term or with `=`: the whole series `>=X.Y <X.(Y+1)`. */
+function seriesOf(v: KernelVersion): VersionComparator[] {
+  return [
+    { op: ">=", version: { ...v, patch: 0, rc: null } },
+    { op: "<", version: { major: v.major, minor: v.minor + 1, patch: 0, rc: null } },
+  ];
+}
+
+const TERM_RE = /^(>=|<=|>|<|=)?(.+?)(\+)?$/;
+
+/**
+ * Parses a kernel version range (syntax in `spec/README.md`):
+ *
+ * - a term is `OP VERSION` with `OP` one of `>=`, `>`, `<=`, `<`, `=` and no space between them
+ *   (`>=7.1`, `<7.1.5`); `X.Y+` means `>=X.Y`; a bare `X.Y.Z` means exactly that version; a
+ *   bare `X.Y` or `=X.Y` means the whole `X.Y` series (`>=X.Y <X.(Y+1)`);
+ * - terms separated by spaces must all hold;
+ * - alternatives are separated by `||`;
+ * - `*` matches every version and `none` matches none.
+ *
+ * @throws {VersionRangeError} on any other text.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseVersionRange, versionSatisfies } from "./facts.ts";
+ *
+ * const preCve = parseVersionRange(">=7.1 <7.1.5");
+ * assert.ok(versionSatisfies("7.1.4", preCve));
+ * assert.ok(!versionSatisfies("7.1.5", preCve));
+ * assert.ok(versionSatisfies("7.1.9", parseVersionRange("7.1")));
+ * assert.throws(() => parseVersionRange(">= 7.1"));
+ * ```
+ */
+export function parseVersionRange(text: string): VersionRange {
+  if (typeof text !== "string") throw new VersionRangeError(String(text), "not a string");
+  const trimmed = text.trim();
+  if (trimmed === "") throw new VersionRangeError(text, "empty range (write * or none)");
+  if (trimmed === "none") return { text, alternatives: [] };
+  const alternatives: VersionComparator[][] = [];
+  for (const alt of trimmed.split("||")) {
+    const terms = alt.trim().split(/\s+/).filter((t) => t !== "");
+    if (terms.length === 0) throw new VersionRangeError(text, "empty alternative around ||");
+    const comparators: VersionComparator[] = [];
+    for (const term of terms) {
+      if (term === "*") {
+        if (terms.length > 1) throw new VersionRangeError(text, "* cannot be combined");
+        continue;
+      }
+      if (term === "none") throw new VersionRangeError(text, "none cannot be combined");
+      const m = TERM_RE.exec(term);
+      if (!m) throw new VersionRangeError(text, `bad term "${term}"`);
+      const op = m[1] as Op | undefined;
+      const plus = m[3] === "+";
+      const version = parseRangeVersion(text, m[2]);
+      const hasPatch = /^\d+\.\d+\.\d+/.test(m[2]);
+      if (plus) {
+        if (op !== undefined) {
+          throw new VersionRangeError(text, `"${term}": X.Y+ takes no operator`);
+        }
+        comparators.push({ op: ">=", version });
+      } else if ((op === undefined || op === "=") && !hasPatch && version.rc === null) {
+        comparators.push(...seriesOf(version));
+      } else {
+        comparators.push({ op: op ?? "=", version });
+      }
+    }
+    alternatives.push(comparators);
+  }
+  return { text, alternatives };
+}
+
+function holds(c: VersionComparator, v: KernelVersion): boolean {
+  const d = compareKernelVersions(v, c.version);
+  switch (c.op) {
+    case ">=":
+      return d >= 0;
+    case ">":
+      return d > 0;
+    case "<=":
+      return d <= 0;
+    case "<":
+      return d < 0;
+    case "=":
+      return d === 0;
+  }
+}
+
+/**
+ * Whether kernel `version` (a string as {@linkcode parseKernelVersion} takes, or a parsed
+ * version) lies in `range` (a string as {@linkcode parseVersionRange} takes, or a parsed range).
+ *
+ * @throws {VersionRangeError} when either cannot be parsed.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { versionSatisfies } from "./facts.ts";
+ *
+ * assert.ok(versionSatisfies("7.2.13", ">=7.2"));
+ * assert.ok(!versionSatisfies("7.1.9", ">=7.2"));
+ * assert.ok(versionSatisfies("7.3.4-1~bpo13+1", ">=7.1.5"));
+ * assert.ok(!versionSatisfies("7.2.13", "none"));
+ * ```
+ */
+export function versionSatisfies(
+  version: string | KernelVersion,
+  range: string | VersionRange,
+): boolean {
+  const v = typeof version === "string" ? parseKernelVersion(version) : version;
+  const r = typeof range === "string" ? parseVersionRange(range) : range;
+  return r.alternatives.some((alt) => alt.every((c) => holds(c, v)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Ids
+
+/**
+ * The grammar of a fact id: upper-case words joined by `-`, then usually a number that may
+ * carry one upper-case letter before it and one lower-case letter after it (`QC-00a`,
+ * `INV-L1`, `QC-S3`, `NK-NEW-04b`); a few model properties have no number (`NO-OOPS`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { FACT_ID_RE } from "./facts.ts";
+ *
+ * assert.ok(FACT_ID_RE.test("NK-NEW-04b"));
+ * assert.ok(FACT_ID_RE.test("REPLY-EQ"));
+ * assert.ok(!FACT_ID_RE.test("qc-22"));
+ * ```
+ */
+export const FACT_ID_RE: RegExp = /^[A-Z]{1,6}(?:-[A-Z]{1,8})*(?:-[A-Z]?[0-9]{1,3}[a-z]?)?$/;
+
+const ID_PARTS_RE = /^(.*?)-?([A-Z]?)([0-9]+)([a-z]?)$/;
+
+/**
+ * The family of a numbered id: the id without its number and suffix (`QC-22` → `QC`, `QC-S3` →
+ * `QC-S`, `INV-L1` → `INV-L`, `NK-NEW-04b` → `NK-NEW`); the id itself when it has no number.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { factFamily } from "./facts.ts";
+ *
+ * assert.equal(factFamily("QC-S3"), "QC-S");
+ * assert.equal(factFamily("MP-U2"), "MP-U");
+ * assert.equal(factFamily("NO-OOPS"), "NO-OOPS");
+ * ```
+ */
+export function factFamily(id: string): string {
+  const m = /^(.*?)-([A-Z]?)[0-9]+[a-z]?$/.exec(id);
+  if (!m) return id;
+  return m[2] ? `${m[1]}-${m[2]}` : m[1];
+}
+
+/**
+ * Orders fact ids: by family, then numerically, then by suffix (`QC-2` < `QC-10`, `DM-7` <
+ * `DM-7b` < `DM-8`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { compareFactIds } from "./facts.ts";
+ *
+ * assert.deepEqual(["QC-10", "DM-7b", "QC-02", "DM-7"].sort(compareFactIds), [
+ *   "DM-7",
+ *   "DM-7b",
+ *   "QC-02",
+ *   "QC-10",
+ * ]);
+ * ```
+ */
+export function compareFactIds(a: string, b: string): number {
+  const pa = ID_PARTS_RE.exec(a);
+  const pb = ID_PARTS_RE.exec(b);
+  const fa = factFamily(a);
+  const fb = factFamily(b);
+  if (fa !== fb) return fa < fb ? -1 : 1;
+  if (pa && pb) {
+    const d = Number(pa[3]) - Number(pb[3]);
+    if (d !== 0) return d;
+    if (pa[4] !== pb[4]) return pa[4] < pb[4] ? -1 : 1;
+  }
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function editDistanceAtMostOne(a: string, b: string): boolean {
+  if (a === b) return true;
+  if (Math.abs(a.length - b.length) > 1) return false;
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  if (a.length === b.length) return a.slice(i + 1) === b.slice(i + 1);
+  return a.length > b.length ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
+}
+
+/** `QC-2` and `qc-02` both normalise to `QC-2` (upper case, no leading zeros). */
+function normaliseId(id: string): string {
+  return id.trim().toUpperCase().replace(/-([A-Z]?)0+(\d)/g, "-$1$2");
+}
+
+// ---------------------------------------------------------------------------------------------
+// The file
+
+/** Linux errno names (asm-generic numbering) a fact may name. */
+const ERRNO_NAMES: ReadonlySet<string> = new Set(
+  (
+    "EPERM ENOENT ESRCH EINTR EIO ENXIO E2BIG ENOEXEC EBADF ECHILD EAGAIN ENOMEM EACCES EFAULT " +
+    "ENOTBLK EBUSY EEXIST EXDEV ENODEV ENOTDIR EISDIR EINVAL ENFILE EMFILE ENOTTY ETXTBSY EFBIG " +
+    "ENOSPC ESPIPE EROFS EMLINK EPIPE EDOM ERANGE EDEADLK ENAMETOOLONG ENOLCK ENOSYS ENOTEMPTY " +
+    "ELOOP ENOMSG EIDRM ENOSTR ENODATA ETIME ENOSR ENONET ENOLINK EPROTO EBADMSG EOVERFLOW " +
+    "EILSEQ EUSERS ENOTSOCK EDESTADDRREQ EMSGSIZE EPROTOTYPE ENOPROTOOPT EPROTONOSUPPORT " +
+    "ESOCKTNOSUPPORT EOPNOTSUPP EPFNOSUPPORT EAFNOSUPPORT EADDRINUSE EADDRNOTAVAIL ENETDOWN " +
+    "ENETUNREACH ENETRESET ECONNABORTED ECONNRESET ENOBUFS EISCONN ENOTCONN ESHUTDOWN " +
+    "ETOOMANYREFS ETIMEDOUT ECONNREFUSED EHOSTDOWN EHOSTUNREACH EALREADY EINPROGRESS ESTALE " +
+    "EDQUOT ECANCELED EOWNERDEAD ENOTRECOVERABLE ERFKILL EHWPOISON"
+  ).split(" "),
+);
+
+const KEYS: readonly string[] = [
+  "id",
+  "title",
+  "statement",
+  "kind",
+  "errno",
+  "extack",
+  "bad-attr",
+  "miss-type",
+  "kernel",
+  "commits",
+  "cve",
+  "versions",
+  "status",
+  "source",
+  "see",
+];
+const REQUIRED: readonly string[] = [
+  "id",
+  "title",
+  "statement",
+  "kind",
+  "versions",
+  "status",
+  "source",
+];
+const KERNEL_KEYS: readonly string[] = ["function", "file"];
+const FILE_RE = /^(?:[A-Za-z0-9_.+-]+\/)*[A-Za-z0-9_.+-]+\.(?:c|h|py|yaml|sh|rst)$/;
+const FUNCTION_RE = /^[A-Za-z_][A-Za-z0-9_]*(?:\(\))?$/;
+const COMMIT_RE = /^[0-9a-f]{12,40}$/;
+const CVE_RE = /^CVE-\d{4}-\d{4,}$/;
+const BAD_ATTR_RE = /^(?:\.[a-z][a-z0-9-]*(?:\([a-z0-9-]+\))?)+$/;
+const MISS_TYPE_RE = /^[a-z][a-z0-9-]*$/;
+const TITLE_MAX = 80;
+
+/** Where a YAML node starts, as 1-based line and column. */
+type Pos = { line: number; column: number };
+
+class Reader {
+  constructor(readonly file: string, readonly lines: LineCounter) {}
+
+  pos(node: Node | null | undefined): Pos {
+    const offset = node?.range?.[0] ?? 0;
+    const p = this.lines.linePos(offset);
+    return { line: p.line, column: p.col };
+  }
+
+  fail(node: Node | null | undefined, field: string, detail: string, id?: string): never {
+    const p = this.pos(node);
+    throw new FactFileError(this.file, p.line, p.column, field, detail, id);
+  }
+}
+
+function scalarString(
+  r: Reader,
+  node: unknown,
+  field: string,
+  id: string | undefined,
+): string {
+  if (!isScalar(node) || typeof node.value !== "string") {
+    r.fail(node as Node, field, "must be a string", id);
+  }
+  const value = node.value as string;
+  if (value.trim() === "") r.fail(node as Node, field, "must not be empty", id);
+  return value;
+}
+
+function stringList(
+  r: Reader,
+  node: unknown,
+  field: string,
+  id: string | undefined,
+  check: (value: string, item: Node, itemField: string) => void,
+): string[] {
+  if (isScalar(node)) {
+    const v = scalarString(r, node, field, id);
+    check(v, node, field);
+    return [v];
+  }
+  if (!isSeq(node)) r.fail(node as Node, field, "must be a string or a list of strings", id);
+  const out: string[] = [];
+  node.items.forEach((item, i) => {
+    const itemField = `${field}[${i}]`;
+    const v = scalarString(r, item, itemField, id);
+    check(v, item as Node, itemField);
+    out.push(v);
+  });
+  if (out.length === 0) r.fail(node as Node, field, "must not be an empty list", id);
+  return out;
+}
+
+interface RawFact {
+  fact: Omit<Fact, "see"> & { see: string[] };
+  seeNodes: Node[];
+}
+
+function readEntry(r: Reader, node: unknown, index: number): RawFact {
+  if (!isMap(node)) r.fail(node as Node, "", `entry ${index + 1} must be a mapping`);
+  const map = node as YAMLMap;
+  const fields = new Map<string, { key: Node; value: unknown }>();
+  let id: string | undefined;
+  for (const pair of map.items) {
+    const key = pair.key as Node;
+    if (!isScalar(key) || typeof key.value !== "string") r.fail(key, "", "keys must be strings");
+    const name = key.value as string;
+    if (!KEYS.includes(name)) {
+      r.fail(key, name, `unknown key (known: ${KEYS.join(", ")})`, id);
+    }
+    if (fields.has(name)) r.fail(key, name, "given twice", id);
+    fields.set(name, { key, value: pair.value });
+    if (name === "id" && isScalar(pair.value) && typeof pair.value.value === "string") {
+      id = pair.value.value;
+    }
+  }
+  for (const name of REQUIRED) {
+    if (!fields.has(name)) r.fail(map, name, "missing", id);
+  }
+  const get = (name: string) => fields.get(name)?.value;
+
+  const idNode = get("id");
+  const idValue = scalarString(r, idNode, "id", undefined);
+  if (!FACT_ID_RE.test(idValue)) {
+    r.fail(idNode as Node, "id", `"${idValue}" is not a fact id (e.g. QC-22, INV-L1)`);
+  }
+  id = idValue;
+
+  const title = scalarString(r, get("title"), "title", id);
+  if (title.length > TITLE_MAX || title.includes("\n")) {
+    r.fail(get("title") as Node, "title", `must be one line of at most ${TITLE_MAX} chars`, id);
+  }
+  const statement = scalarString(r, get("statement"), "statement", id).trim();
+
+  const kindNode = get("kind");
+  const kind = scalarString(r, kindNode, "kind", id);
+  if (!(FACT_KINDS as readonly string[]).includes(kind)) {
+    r.fail(kindNode as Node, "kind", `"${kind}" is not one of ${FACT_KINDS.join(", ")}`, id);
+  }
+
+  const errno = fields.has("errno")
+    ? stringList(r, get("errno"), "errno", id, (v, item, f) => {
+      if (!ERRNO_NAMES.has(v)) {
+        r.fail(item, f, `"${v}" is not an errno name (write EBUSY, not -EBUSY or 16)`, id);
+      }
+    })
+    : [];
+  const extack = fields.has("extack") ? stringList(r, get("extack"), "extack", id, () => {}) : [];
+
+  let badAttr: string | undefined;
+  if (fields.has("bad-attr")) {
+    badAttr = scalarString(r, get("bad-attr"), "bad-attr", id);
+    if (!BAD_ATTR_RE.test(badAttr)) {
+      r.fail(get("bad-attr") as Node, "bad-attr", `"${badAttr}" is not a ynl path like .type`, id);
+    }
+  }
+  let missType: string | undefined;
+  if (fields.has("miss-type")) {
+    missType = scalarString(r, get("miss-type"), "miss-type", id);
+    if (!MISS_TYPE_RE.test(missType)) {
+      r.fail(get("miss-type") as Node, "miss-type", `"${missType}" is not an attribute name`, id);
+    }
+  }
+
+  const kernel: KernelRef[] = [];
+  if (fields.has("kernel")) {
+    const kn = get("kernel");
+    if (!isSeq(kn) || kn.items.length === 0) {
+      r.fail(kn as Node, "kernel", "must be a non-empty list of {function, file}", id);
+    }
+    kn.items.forEach((item, i) => {
+      const f = `kernel[${i}]`;
+      if (!isMap(item)) r.fail(item as Node, f, "must be a mapping {function, file}", id);
+      const m = item as YAMLMap;
+      let fn: string | undefined;
+      let file: string | undefined;
+      for (const pair of m.items) {
+        const key = pair.key as Node;
+        const name = isScalar(key) ? String(key.value) : "";
+        if (!KERNEL_KEYS.includes(name)) {
+          r.fail(key, `${f}.${name}`, "unknown key (known: function, file)", id);
+        }
+        const v = scalarString(r, pair.value, `${f}.${name}`, id);
+        if (name === "function") {
+          if (!FUNCTION_RE.test(v)) {
+            r.fail(pair.value as Node, `${f}.function`, `"${v}" is not a C identifier`, id);
+          }
+          fn = v;
+        } else {
+          if (!FILE_RE.test(v)) {
+            r.fail(pair.value as Node, `${f}.file`, `"${v}" is not a kernel file path`, id);
+          }
+          file = v;
+        }
+      }
+      if (file === undefined) r.fail(m, `${f}.file`, "missing", id);
+      kernel.push(fn === undefined ? { file } : { function: fn, file });
+    });
+  }
+
+  const commits = fields.has("commits")
+    ? stringList(r, get("commits"), "commits", id, (v, item, f) => {
+      if (!COMMIT_RE.test(v)) r.fail(item, f, `"${v}" is not 12-40 lower-case hex digits`, id);
+    })
+    : [];
+
+  let cve: string | undefined;
+  if (fields.has("cve")) {
+    cve = scalarString(r, get("cve"), "cve", id);
+    if (!CVE_RE.test(cve)) r.fail(get("cve") as Node, "cve", `"${cve}" is not a CVE id`, id);
+  }
+
+  const versionsNode = get("versions");
+  const versions = scalarString(r, versionsNode, "versions", id);
+  let range: VersionRange;
+  try {
+    range = parseVersionRange(versions);
+  } catch (e) {
+    r.fail(versionsNode as Node, "versions", e instanceof Error ? e.message : String(e), id);
+  }
+
+  const statusNode = get("status");
+  const status = scalarString(r, statusNode, "status", id);
+  if (status !== "verified" && status !== "inferred") {
+    r.fail(statusNode as Node, "status", `"${status}" is not verified or inferred`, id);
+  }
+  const source = scalarString(r, get("source"), "source", id).trim();
+
+  const seeNodes: Node[] = [];
+  const see = fields.has("see")
+    ? stringList(r, get("see"), "see", id, (v, item, f) => {
+      if (!FACT_ID_RE.test(v)) r.fail(item, f, `"${v}" is not a fact id`, id);
+      if (v === id) r.fail(item, f, "a fact cannot see itself", id);
+      seeNodes.push(item);
+    })
+    : [];
+
+  const base = {
+    id,
+    title,
+    statement,
+    kind: kind as FactKind,
+    errno,
+    extack,
+    kernel,
+    commits,
+    versions,
+    range,
+    status: status as FactStatus,
+    source,
+    see,
+    line: r.pos(map).line,
+  };
+  return {
+    fact: {
+      ...base,
+      ...(badAttr === undefined ? {} : { badAttr }),
+      ...(missType === undefined ? {} : { missType }),
+      ...(cve === undefined ? {} : { cve }),
+    },
+    seeNodes,
+  };
+}
+
+class Base implements FactBase {
+  readonly #byId: ReadonlyMap<string, Fact>;
+  readonly #sorted: readonly string[];
+
+  constructor(readonly file: string, readonly facts: readonly Fact[]) {
+    this.#byId = new Map(facts.map((f) => [f.id, f]));
+    this.#sorted = facts.map((f) => f.id).sort(compareFactIds);
+  }
+
+  get(id: string): Fact | undefined {
+    return this.#byId.get(id);
+  }
+
+  has(id: string): boolean {
+    return this.#byId.has(id);
+  }
+
+  ids(): string[] {
+    return [...this.#sorted];
+  }
+
+  similar(id: string, limit = 12): string[] {
+    const want = normaliseId(id);
+    const wantFamily = factFamily(want);
+    const scored: { id: string; score: number }[] = [];
+    for (const known of this.#sorted) {
+      const k = normaliseId(known);
+      let score = -1;
+      if (k === want) score = 0;
+      else if (editDistanceAtMostOne(k, want)) score = 1;
+      else if (factFamily(k) === wantFamily && wantFamily !== want) score = 2;
+      else if (wantFamily.length > 1 && k.startsWith(`${wantFamily}-`)) score = 3;
+      if (score >= 0) scored.push({ id: known, score });
+    }
+    scored.sort((a, b) => a.score - b.score || compareFactIds(a.id, b.id));
+    return scored.slice(0, limit).map((s) => s.id);
+  }
+
+  inRange(id: string, kernelVersion: string): boolean {
+    const fact = this.#byId.get(id);
+    if (!fact) throw new UnknownFactError(id, this.similar(id, 5));
+    return versionSatisfies(kernelVersion, fact.range);
+  }
+}
+
+function errorPos(err: { linePos?: unknown; pos: [number, number] }, lines: LineCounter): Pos {
+  const lp = err.linePos as { line: number; col: number }[] | undefined;
+  const p = lp?.[0] ?? lines.linePos(err.pos[0]);
+  return { line: p.line, column: p.col };
+}
+
+/**
+ * Parses and validates the text of a fact file. `file` is the name used in error messages.
+ * Every problem is a {@linkcode FactFileError}: YAML syntax, an entry that is not a mapping,
+ * unknown or repeated keys, a missing required field, a bad id, kind, errno, version range,
+ * status, commit or path, a duplicate id, or a `see` naming an id the file does not define.
+ *
+ * @throws {FactFileError} for the first problem found.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseFacts } from "./facts.ts";
+ *
+ * const text = [
+ *   "- id: QC-20",
+ *   "  title: lease queue id out of range",
+ *   "  statement: The physical queue index must be below its live rx queue count.",
+ *   "  kind: check",
+ *   "  errno: ERANGE",
+ *   "  versions: \">=7.1\"",
+ *   "  status: verified",
+ *   "  source: observed on 7.2.13",
+ * ].join("\n");
+ * const base = parseFacts(text, "mini.yaml");
+ * assert.deepEqual(base.get("QC-20")?.errno, ["ERANGE"]);
+ * assert.throws(() => parseFacts(text.replace("ERANGE", "-ERANGE"), "mini.yaml"), /mini.yaml:5:10/);
+ * ```
+ */
+export function parseFacts(text: string, file: string): FactBase {
+  const lines = new LineCounter();
+  let doc;
+  try {
+    doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
+  } catch (e) {
+    if (e instanceof Error && e.name === "NotCapable") {
+      throw new FactFileError(
+        file,
+        1,
+        1,
+        "",
+        "the yaml parser needs the environment variables LOG_TOKENS and LOG_STREAM: run " +
+          "with --ignore-env=LOG_TOKENS,LOG_STREAM (or --allow-env=LOG_TOKENS,LOG_STREAM)",
+      );
+    }
+    throw e;
+  }
+  if (doc.errors.length > 0) {
+    const err = doc.errors[0];
+    const p = errorPos(err, lines);
+    throw new FactFileError(file, p.line, p.column, "", `YAML: ${err.message.split("\n")[0]}`);
+  }
+  const r: Reader = new Reader(file, lines);
+  const root = doc.contents;
+  if (!isSeq(root)) r.fail(root as Node, "", "the file must be a YAML list of fact entries");
+  const raws = root.items.map((item, i) => readEntry(r, item, i));
+  const seen = new Map<string, number>();
+  raws.forEach((raw, i) => {
+    const first = seen.get(raw.fact.id);
+    if (first !== undefined) {
+      const node = (root.items[i] as YAMLMap).get("id", true) as Node;
+      r.fail(node, "id", `duplicate id (first defined at line ${first})`, raw.fact.id);
+    }
+    seen.set(raw.fact.id, raw.fact.line);
+  });
+  for (const raw of raws) {
+    raw.fact.see.forEach((s, i) => {
+      if (!seen.has(s)) {
+        r.fail(raw.seeNodes[i], `see[${i}]`, `"${s}" is not defined in this file`, raw.fact.id);
+      }
+    });
+  }
+  return new Base(file, raws.map((r) => Object.freeze(r.fact) as Fact));
+}
+
+const DEFAULT_URL = new URL("./facts.yaml", import.meta.url);
+let cached: FactBase | undefined;
+
+/**
+ * Reads and validates `spec/facts.yaml` (next to this module) synchronously, or the file at
+ * `url`. The default file is read once and cached.
+ *
+ * @throws {FactFileError} for the first bad entry, naming file:line:column and the field.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { loadFacts } from "./facts.ts";
+ *
+ * const facts = loadFacts();
+ * assert.ok(facts.ids().length > 250);
+ * assert.equal(facts.get("NK-NEW-10")?.errno[0], "EOPNOTSUPP");
+ * assert.ok(!facts.inRange("MP-U2", "7.2.13"));
+ * ```
+ */
+export function loadFacts(url: URL = DEFAULT_URL): FactBase {
+  const isDefault = url.href === DEFAULT_URL.href;
+  if (isDefault && cached) return cached;
+  const name = url.protocol === "file:" ? displayPath(url) : url.href;
+  const base = parseFacts(Deno.readTextFileSync(url), name);
+  if (isDefault) cached = base;
+  return base;
+}
+
+function displayPath(url: URL): string {
+  const path = decodeURIComponent(url.pathname);
+  const specDir = decodeURIComponent(new URL(".", import.meta.url).pathname);
+  return path.startsWith(specDir) ? `spec/${path.slice(specDir.length)}` : path;
+}
