@@ -12,8 +12,8 @@
 import { parseArgs } from "node:util";
 import denoJson from "../deno.json" with { type: "json" };
 import { toJunit, toKtap } from "../reports/certification.ts";
+import { loadFacts } from "../spec/facts.ts";
 import { buildFactCoverage, writeRunReport } from "../reports/report_folder.ts";
-import { KNOWN_FACT_IDS } from "../scenarios/_facts.ts";
 import type { CertificationReport } from "../scenarios/certification.ts";
 import {
   certify,
@@ -38,7 +38,7 @@ export async function writeCertifyReport(
     tool: { name: "leasecheck", version: denoJson.version },
     certification: report,
     factCoverage: buildFactCoverage(
-      KNOWN_FACT_IDS,
+      loadFacts().facts,
       {},
       report.scenarios.map((s) => ({ name: s.name, facts: s.facts })),
     ),

@@ -20,9 +20,9 @@ import { simulate } from "../checker/simulate.ts";
 import { decodeToken, hasSuccessor, replayPath } from "../checker/trace.ts";
 import { exploreParallel } from "../checker/parallel.ts";
 import { leasingConfig, type ModelState } from "../model/mod.ts";
+import { loadFacts } from "../spec/facts.ts";
 import { buildFactCoverage } from "../reports/report_folder.ts";
 import { renderProgress, renderResult, renderTrace, toJsonValue } from "../reports/text.ts";
-import { KNOWN_FACT_IDS } from "../scenarios/_facts.ts";
 import { emitForRun } from "../scenarios/emit/mod.ts";
 import { loadScenarios } from "../scenarios/load.ts";
 import { SPECS } from "../specs.ts";
@@ -329,7 +329,7 @@ export async function checkMain(args: readonly string[]): Promise<number> {
     reproduce,
     factCoverage: withModel
       ? buildFactCoverage(
-        KNOWN_FACT_IDS,
+        loadFacts().facts,
         reachedFacts(results),
         await loadScenarios([new URL("../scenarios/cases", import.meta.url).pathname]),
       )

@@ -24,14 +24,8 @@ export async function explainMain(args: readonly string[]): Promise<number> {
     return args[0] === "--help" || args[0] === "-h" ? EXIT_CODES.ok : EXIT_CODES.usage;
   }
   const root = new URL("../", import.meta.url);
-  let specDir = new URL("../shared/spec", root).pathname;
   try {
-    specDir = Deno.env.get("LEASECHECK_SPEC_DIR") ?? specDir;
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotCapable)) throw error; // no env permission: the default
-  }
-  try {
-    console.log(renderExplanation(await explainFact(args[0], root, specDir), specDir));
+    console.log(renderExplanation(await explainFact(args[0], root)));
     return EXIT_CODES.ok;
   } catch (error) {
     if (error instanceof UnknownFactError) {

@@ -323,11 +323,26 @@ export function renderSummary(doc: RunReport): string {
   return out.join("\n");
 }
 
+/** What the fact coverage table shows of a fact base entry (a `spec/facts.ts` `Fact` fits). */
+export interface FactEntry {
+  /** The fact id. */
+  readonly id: string;
+  /** A few words naming the fact. */
+  readonly title: string;
+  /** What the fact says. */
+  readonly statement: string;
+  /** The kernel version range. */
+  readonly versions: string;
+  /** `verified` or `inferred`. */
+  readonly status: string;
+}
+
 /**
- * Builds the fact coverage table: every known fact id (plus any reached or cited one) with how
- * often exploration reached it and which scenarios cite it.
+ * Builds the fact coverage table: every known fact (plus any reached or cited id) with how
+ * often exploration reached it, which scenarios cite it, and, for facts of the fact base, its
+ * title and statement.
  *
- * @param known Fact ids the spec defines (e.g. `KNOWN_FACT_IDS`).
+ * @param known The facts of the fact base (`loadFacts().facts`), or plain ids.
  * @param reached How many times exploration reached each fact id.
  * @param scenarios Scenarios with the fact ids they cite.
  * @returns One row per fact id, sorted.
@@ -336,26 +351,39 @@ export function renderSummary(doc: RunReport): string {
  * ```ts
  * import { buildFactCoverage } from "./report_folder.ts";
  * import assert from "node:assert/strict";
- * const rows = buildFactCoverage(["QC-2", "QC-10"], { "QC-10": 3 }, [{ name: "s", facts: ["QC-2"] }]);
+ * const rows = buildFactCoverage(["QC-02", "QC-10"], { "QC-10": 3 }, [
+ *   { name: "s", facts: ["QC-02"] },
+ * ]);
  * assert.deepEqual(rows, [
- *   { id: "QC-2", reached: 0, scenarios: ["s"] },
+ *   { id: "QC-02", reached: 0, scenarios: ["s"] },
  *   { id: "QC-10", reached: 3, scenarios: [] },
  * ]);
  * ```
  */
 export function buildFactCoverage(
-  known: Iterable<string>,
+  known: Iterable<string | FactEntry>,
   reached: Readonly<Record<string, number>>,
   scenarios: readonly { readonly name: string; readonly facts: readonly string[] }[],
 ): FactCoverage[] {
-  const ids = new Set([...known, ...Object.keys(reached), ...scenarios.flatMap((s) => s.facts)]);
+  const entries = new Map<string, FactEntry | undefined>();
+  for (const k of known) {
+    if (typeof k === "string") entries.set(k, undefined);
+    else entries.set(k.id, k);
+  }
+  const ids = new Set([
+    ...entries.keys(),
+    ...Object.keys(reached),
+    ...scenarios.flatMap((s) => s.facts),
+  ]);
   const cited = new Map<string, string[]>();
   for (const s of scenarios) {
     for (const f of s.facts) cited.set(f, [...(cited.get(f) ?? []), s.name]);
   }
-  return [...ids].sort(compareFacts).map((id) => ({
-    id,
-    reached: reached[id] ?? 0,
-    scenarios: cited.get(id) ?? [],
-  }));
+  return [...ids].sort(compareFacts).map((id) => {
+    const e = entries.get(id);
+    const row = { id, reached: reached[id] ?? 0, scenarios: cited.get(id) ?? [] };
+    return e === undefined
+      ? row
+      : { ...row, title: e.title, statement: e.statement, versions: e.versions, known: e.status };
+  });
 }

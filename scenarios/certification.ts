@@ -6,7 +6,10 @@
  * @module
  */
 
+import { compareFactIds } from "../spec/ids.ts";
 import type { ScenarioResult } from "./replay.ts";
+
+export { compareFactIds };
 
 /** A certification run. */
 export interface CertificationReport {
@@ -117,24 +120,4 @@ export function buildReport(
     facts,
     deviations,
   };
-}
-
-/**
- * Orders fact ids by prefix, then numerically (`QC-2` before `QC-10`).
- *
- * @example Usage
- * ```ts
- * import { compareFactIds } from "./certification.ts";
- * import assert from "node:assert/strict";
- * assert.deepEqual(["QC-10", "QC-2"].sort(compareFactIds), ["QC-2", "QC-10"]);
- * ```
- */
-export function compareFactIds(a: string, b: string): number {
-  const split = (id: string): [string, number, string] => {
-    const m = /^(.*?)(\d+)(.*)$/.exec(id);
-    return m ? [m[1], Number(m[2]), m[3]] : [id, -1, ""];
-  };
-  const [pa, na, ra] = split(a);
-  const [pb, nb, rb] = split(b);
-  return pa !== pb ? pa.localeCompare(pb) : na !== nb ? na - nb : ra.localeCompare(rb);
 }

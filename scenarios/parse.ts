@@ -9,6 +9,7 @@
  * @module
  */
 
+import { type FactBase, loadFacts } from "../spec/facts.ts";
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
 import { ERRNO_VALUES } from "./errno.ts";
 import type {
@@ -743,11 +744,19 @@ function scheduleOf(w: Walker, f: Field, steps: readonly Step[]): ScheduleEntry[
   return entries;
 }
 
+/** Options of {@linkcode parseScenario}. */
+export interface ParseOptions {
+  /** The fact base fact ids are checked against (default: `spec/facts.yaml`). */
+  readonly facts?: FactBase;
+}
+
 /**
- * Parses and validates a scenario. `fileName` is used in messages only.
+ * Parses and validates a scenario. `fileName` is used in messages only; every fact id the
+ * scenario cites must be in the fact base.
  *
  * @param text The YAML text.
  * @param fileName The file name to report in errors, e.g. `nk_qlease_test_double_lease.yaml`.
+ * @param options The fact base the `facts` list is checked against (default `spec/facts.yaml`).
  * @returns The typed scenario.
  * @throws {ScenarioSyntaxError} When the text is not well-formed YAML (one document).
  * @throws {ScenarioValidationError} When the document is not a valid scenario.
@@ -755,15 +764,21 @@ function scheduleOf(w: Walker, f: Field, steps: readonly Step[]): ScheduleEntry[
  * @example Usage
  * ```ts
  * import { parseScenario } from "./parse.ts";
+ * import assert from "node:assert/strict";
  * const s = parseScenario(
  *   "name: t\ndescription: d\nfacts: [QC-15]\nkernel: '7.1'\ntopology: {}\n" +
  *     "steps:\n  - op: queue-get\n    dump: true\n",
  *   "t.yaml",
  * );
- * console.assert(s.steps[0].op === "queue-get");
+ * assert.equal(s.steps[0].op, "queue-get");
+ * assert.throws(() => parseScenario("name: t\ndescription: d\nfacts: [QC-99]\n", "t.yaml"), /fact base/);
  * ```
  */
-export function parseScenario(text: string, fileName: string): Scenario {
+export function parseScenario(
+  text: string,
+  fileName: string,
+  options: ParseOptions = {},
+): Scenario {
   const lines = new LineCounter();
   let doc;
   try {
@@ -792,7 +807,20 @@ export function parseScenario(text: string, fileName: string): Scenario {
   const name = w.str(w.need(root, e, "name"), NAME_RE, "a name of letters, digits, _ . -");
   const description = w.str(w.need(root, e, "description"));
   const factsF = w.need(root, e, "facts");
-  const facts = w.seq(factsF).map((f) => w.str(f, FACT_RE, "a fact id such as QC-22"));
+  const base = options.facts ?? loadFacts();
+  const facts = w.seq(factsF).map((f) => {
+    const id = w.str(f, FACT_RE, "a fact id such as QC-22");
+    if (!base.has(id)) {
+      const like = base.similar(id, 3);
+      w.fail(
+        f.pos,
+        f.path,
+        `facts: "${id}" is not in the fact base (spec/facts.yaml)` +
+          (like.length ? `; did you mean ${like.join(", ")}?` : ""),
+      );
+    }
+    return id;
+  });
   const dup = facts.find((x, i) => facts.indexOf(x) !== i);
   if (dup !== undefined) w.fail(factsF.pos, factsF.path, `facts: ${dup} is listed twice`);
   const kernel = w.str(w.need(root, e, "kernel"), KERNEL_RE, 'a kernel version such as "7.1"');

@@ -1,4 +1,4 @@
-// source-sha256: 6bed9051b69a7a4a42e2fa2454db7865c50443f5d5bf9ddb17491dfe794d3f28
+// source-sha256: b0fec23777fa1a691591bc0d849e2d79a5cff15fcb9c7a46c6a5f4a81d5f610b
 (() => {
   // reports/viewer/draw.ts
   function isModelState(value) {
@@ -286,6 +286,27 @@
     ].join("\n");
   }
 
+  // spec/ids.ts
+  var ID_PARTS_RE = /^(.*?)-?([A-Z]?)([0-9]+)([a-z]?)$/;
+  function factFamily(id) {
+    const m = /^(.*?)-([A-Z]?)[0-9]+[a-z]?$/.exec(id);
+    if (!m) return id;
+    return m[2] ? `${m[1]}-${m[2]}` : m[1];
+  }
+  function compareFactIds(a, b) {
+    const pa = ID_PARTS_RE.exec(a);
+    const pb = ID_PARTS_RE.exec(b);
+    const fa = factFamily(a);
+    const fb = factFamily(b);
+    if (fa !== fb) return fa < fb ? -1 : 1;
+    if (pa && pb) {
+      const d = Number(pa[3]) - Number(pb[3]);
+      if (d !== 0) return d;
+      if (pa[4] !== pb[4]) return pa[4] < pb[4] ? -1 : 1;
+    }
+    return a < b ? -1 : a > b ? 1 : 0;
+  }
+
   // reports/viewer/summary.ts
   var fmt = (n) => Math.round(n).toLocaleString("en-US");
   function firstViolation(r) {
@@ -355,23 +376,7 @@
   function statusWord(status) {
     return status === "fails" ? "does not conform" : status;
   }
-  function splitId(id) {
-    const m = /^(.*?)(\d+)(.*)$/.exec(id);
-    return m ? [
-      m[1],
-      Number(m[2]),
-      m[3]
-    ] : [
-      id,
-      -1,
-      ""
-    ];
-  }
-  function compareFacts(a, b) {
-    const [pa, na, ra] = splitId(a);
-    const [pb, nb, rb] = splitId(b);
-    return pa !== pb ? pa < pb ? -1 : 1 : na !== nb ? na - nb : ra < rb ? -1 : ra > rb ? 1 : 0;
-  }
+  var compareFacts = compareFactIds;
   function factGroup(id) {
     const i = id.lastIndexOf("-");
     return i > 0 ? id.slice(0, i) : id;
@@ -970,7 +975,11 @@
           "data-fact": f.id
         }, h("th", {
           scope: "row"
-        }, h("code", {}, f.id)), h("td", {}, badge(st, st.replace(" ", "-"))), h("td", {
+        }, h("code", {}, f.id), f.title === void 0 ? null : h("details", {
+          class: "fact-text"
+        }, h("summary", {}, f.title), h("p", {}, f.statement ?? ""), h("p", {
+          class: "muted"
+        }, `kernel ${f.versions ?? "?"} \xB7 ${f.known ?? "?"}`))), h("td", {}, badge(st, st.replace(" ", "-"))), h("td", {
           class: "n"
         }, h("span", {
           class: "reach"

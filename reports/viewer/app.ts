@@ -313,7 +313,18 @@ function renderFacts(facts: readonly FactCoverage[]): HTMLElement {
         return h(
           "tr",
           { class: `fact ${st.replace(" ", "-")}`, "data-fact": f.id },
-          h("th", { scope: "row" }, h("code", {}, f.id)),
+          h(
+            "th",
+            { scope: "row" },
+            h("code", {}, f.id),
+            f.title === undefined ? null : h(
+              "details",
+              { class: "fact-text" },
+              h("summary", {}, f.title),
+              h("p", {}, f.statement ?? ""),
+              h("p", { class: "muted" }, `kernel ${f.versions ?? "?"} · ${f.known ?? "?"}`),
+            ),
+          ),
           h("td", {}, badge(st, st.replace(" ", "-"))),
           h(
             "td",

@@ -13,7 +13,7 @@
 import assert from "node:assert/strict";
 import { explore } from "../../checker/explore.ts";
 import { leasingSpec } from "../../model/spec.ts";
-import { KNOWN_FACT_IDS } from "../../scenarios/_facts.ts";
+import { loadFacts } from "../../spec/facts.ts";
 import { buildFactCoverage, writeRunReport } from "../report_folder.ts";
 import type { Observation } from "./_browser_observation.ts";
 
@@ -69,7 +69,7 @@ Deno.test("index.html shows the verdict, the fact coverage and steps through a c
       tool: { name: "leasecheck", version: "test" },
       spec: { name: "leasing", params: { mutant: "C-02" } },
       results: [result],
-      factCoverage: buildFactCoverage(KNOWN_FACT_IDS, { "INV-L1": 3, "QC-11": 12 }, [
+      factCoverage: buildFactCoverage(loadFacts().facts, { "INV-L1": 3, "QC-11": 12 }, [
         { name: "nk_qlease_test_double_lease", facts: ["QC-22"] },
       ]),
     });
@@ -78,7 +78,7 @@ Deno.test("index.html shows the verdict, the fact coverage and steps through a c
     assert.deepEqual(seen.errors, []);
     assert.match(seen.verdict, /VIOLATION/);
     assert.ok(seen.verdict.includes(violation.name), `the verdict names ${violation.name}`);
-    assert.equal(seen.factRows, KNOWN_FACT_IDS.size);
+    assert.equal(seen.factRows, loadFacts().facts.length);
     assert.match(seen.facts["QC-22"], /scenario only.*nk_qlease_test_double_lease/);
     assert.match(seen.facts["INV-L1"], /explored only\s*3/);
     assert.deepEqual(seen.positions, [

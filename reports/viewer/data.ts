@@ -21,6 +21,14 @@ export interface FactCoverage {
   readonly reached: number;
   /** Names of the scenarios that cite the fact (empty: none). */
   readonly scenarios: readonly string[];
+  /** The fact's title in the fact base (absent: an id the fact base does not define). */
+  readonly title?: string;
+  /** The fact's statement in the fact base. */
+  readonly statement?: string;
+  /** The kernel version range the fact holds in (`>=7.1`). */
+  readonly versions?: string;
+  /** How the fact is known: `verified` (seen on a kernel or read in its source) or `inferred`. */
+  readonly known?: string;
 }
 
 /** One row of the mutant kill table. */

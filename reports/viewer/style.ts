@@ -77,6 +77,9 @@ th[aria-sort=descending] button.sort::after { content: " ▼"; }
 .scroll { overflow: auto; }
 #coverage .scroll { max-height: 460px; }
 td.scen { max-width: 560px; font-size: 0.9em; }
+.fact-text { font-weight: normal; max-width: 460px; font-size: 0.9em; }
+.fact-text summary { cursor: pointer; }
+.fact-text p { margin: 0.3em 0; }
 details.more { display: inline; }
 details.more summary { display: inline; color: var(--accent); cursor: pointer; }
 .picker { display: flex; flex-wrap: wrap; gap: 6px; margin-bottom: 8px; }

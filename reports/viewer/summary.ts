@@ -5,6 +5,7 @@
  * @module
  */
 
+import { compareFactIds } from "../../spec/ids.ts";
 import type { CheckResult } from "../../checker/result.ts";
 import type { FactCoverage, RunReport } from "./data.ts";
 
@@ -119,20 +120,11 @@ export function statusWord(status: Status): string {
   return status === "fails" ? "does not conform" : status;
 }
 
-function splitId(id: string): [string, number, string] {
-  const m = /^(.*?)(\d+)(.*)$/.exec(id);
-  return m ? [m[1], Number(m[2]), m[3]] : [id, -1, ""];
-}
-
 /**
- * Orders fact ids by prefix, then numerically (`QC-2` before `QC-10`), as `compareFactIds` does
- * in `reports/certification.ts`.
+ * Orders fact ids by family, then numerically (`QC-02` before `QC-10`): the fact base's order
+ * (`spec/ids.ts`).
  */
-export function compareFacts(a: string, b: string): number {
-  const [pa, na, ra] = splitId(a);
-  const [pb, nb, rb] = splitId(b);
-  return pa !== pb ? (pa < pb ? -1 : 1) : na !== nb ? na - nb : ra < rb ? -1 : ra > rb ? 1 : 0;
-}
+export const compareFacts: (a: string, b: string) => number = compareFactIds;
 
 /**
  * The group of a fact id: everything before its last `-` (`QC`, `QG`, `NK-NEW`, `INV`).

@@ -15,7 +15,7 @@ import type { MutantId } from "../../model/mutants.ts";
 import { applyStep, type ModelStep } from "../../model/spec.ts";
 import type { OpReply } from "../../model/errors.ts";
 import type { ModelState } from "../../model/state.ts";
-import { KNOWN_FACT_IDS } from "../_facts.ts";
+import { loadFacts } from "../../spec/facts.ts";
 import type { JsonObject, Topology } from "../format.ts";
 import { type Outcome, showOutcome } from "../match.ts";
 import { factsOf } from "../../model/facts_of.ts";
@@ -505,7 +505,7 @@ export function scenarioOfTrace(
     }
   }
   const allFacts = [...(options.facts ?? []), ...(mutant === null ? [] : [mutant]), ...facts]
-    .filter((f, i, all) => KNOWN_FACT_IDS.has(f) && all.indexOf(f) === i);
+    .filter((f, i, all) => loadFacts().has(f) && all.indexOf(f) === i);
   const data: YamlObject = {
     name: options.name,
     description: options.description ?? `Trace ${trace.token} of the leasing model.`,
