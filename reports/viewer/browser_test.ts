@@ -30,7 +30,7 @@ async function requireChromium(): Promise<void> {
     if (!(error instanceof Deno.errors.NotFound)) throw error;
     throw new Error(
       `Chromium is not installed at ${CHROMIUM}, so the report page cannot be tested. Install ` +
-        "it with `apt-get update && apt-get install -y chromium` (as .ci/run does).",
+        "it with `apt-get update && apt-get install -y chromium` (`deno task test` does so when run as root).",
     );
   }
 }
