@@ -83,9 +83,10 @@ function stepLines(r: StepResult, verbose: boolean): string[] {
  *
  * @example Usage
  * ```ts
- * import { replayMain } from "./cli.ts";
+ * import { replayMain } from "./replay.ts";
+ * import assert from "node:assert/strict";
  * const code = await replayMain(["--help"]);
- * console.assert(code === 0);
+ * assert.equal(code, 0);
  * ```
  */
 export async function replayMain(args: readonly string[], io: ReplayIo = DENO_IO): Promise<number> {

@@ -47,8 +47,9 @@ function isRecord(v: unknown): v is Record<string, unknown> {
  * @example Usage
  * ```ts
  * import { toOutcome } from "./adapter.ts";
+ * import assert from "node:assert/strict";
  * const o = toOutcome({ kind: "error", errno: "ENOTSUP", code: -95 });
- * console.assert(o.kind === "error" && o.errno === "EOPNOTSUPP");
+ * assert.ok(o.kind === "error" && o.errno === "EOPNOTSUPP");
  * ```
  */
 export function toOutcome(raw: unknown): Outcome {
@@ -91,8 +92,9 @@ export function toOutcome(raw: unknown): Outcome {
  * @example Usage
  * ```ts
  * import { toSymbols } from "./adapter.ts";
+ * import assert from "node:assert/strict";
  * const t = toSymbols({ eth0: { kind: "device", ifindex: 2, netns: "init" } });
- * console.assert(t.get("eth0")?.kind === "device");
+ * assert.equal(t.get("eth0")?.kind, "device");
  * ```
  */
 export function toSymbols(raw: unknown): SymbolTable {
@@ -119,11 +121,12 @@ export function toSymbols(raw: unknown): SymbolTable {
  * @example Usage
  * ```ts
  * import { stepPayload } from "./adapter.ts";
+ * import assert from "node:assert/strict";
  * const p = stepPayload({
  *   index: 0, pos: { line: 1, column: 1 }, netns: "init", capNetAdmin: true, op: "queue-get",
  *   dump: true, request: {}, expect: { kind: "ok" }, defines: {},
  * });
- * console.assert(!("expect" in p));
+ * assert.ok(!("expect" in p));
  * ```
  */
 export function stepPayload(step: ResolvedStep): Record<string, unknown> {

@@ -75,10 +75,11 @@ export interface JsonLinesClientOptions {
  * @example Usage
  * ```ts
  * import { LineSplitter } from "./jsonl.ts";
+ * import assert from "node:assert/strict";
  * const s = new LineSplitter();
  * const enc = new TextEncoder();
- * console.assert(s.push(enc.encode('{"a":1}\n{"b"')).length === 1);
- * console.assert(s.push(enc.encode(':2}\n'))[0] === '{"b":2}');
+ * assert.equal(s.push(enc.encode('{"a":1}\n{"b"')).length, 1);
+ * assert.equal(s.push(enc.encode(':2}\n'))[0], '{"b":2}');
  * ```
  */
 export class LineSplitter {
@@ -106,13 +107,14 @@ export class LineSplitter {
  * @example Usage
  * ```ts
  * import { JsonLinesClient } from "./jsonl.ts";
+ * import assert from "node:assert/strict";
  * const toAgent = new TransformStream<Uint8Array, Uint8Array>();
  * const fromAgent = new TransformStream<Uint8Array, Uint8Array>();
  * const client = new JsonLinesClient(fromAgent.readable, toAgent.writable);
  * const reply = client.request("hello", {}, 1000);
  * const w = fromAgent.writable.getWriter();
  * await w.write(new TextEncoder().encode('{"id":1,"ok":true,"result":{"release":"7.2"}}\n'));
- * console.assert(((await reply).result as { release: string }).release === "7.2");
+ * assert.equal(((await reply).result as { release: string }).release, "7.2");
  * await w.close();
  * await client.close();
  * await toAgent.readable.cancel();

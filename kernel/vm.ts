@@ -93,8 +93,9 @@ async function exists(path: string): Promise<boolean> {
  * @example Usage
  * ```ts
  * import { findKernel } from "./vm.ts";
+ * import assert from "node:assert/strict";
  * const k = await findKernel("/nonexistent");
- * console.assert(k === null);
+ * assert.equal(k, null);
  * ```
  */
 export async function findKernel(cache: string = defaultCache()): Promise<KernelPaths | null> {

@@ -39,8 +39,9 @@ function oneLine(text: string): string {
  * ```ts
  * import { toKtap } from "./certification.ts";
  * import { buildReport } from "../scenarios/certification.ts";
+ * import assert from "node:assert/strict";
  * const report = buildReport("model", new Date(0), 1, []);
- * console.assert(toKtap(report).startsWith("KTAP version 1\n1..0\n"));
+ * assert.ok(toKtap(report).startsWith("KTAP version 1\n1..0\n"));
  * ```
  */
 export function toKtap(report: CertificationReport): string {

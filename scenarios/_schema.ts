@@ -44,7 +44,8 @@ function attrSchema(spec: AttrSpec, ref: (set: AttrSet) => Schema): Schema {
  * @example Usage
  * ```ts
  * import { scenarioSchema } from "./_schema.ts";
- * console.assert(scenarioSchema().$schema === "https://json-schema.org/draft/2020-12/schema");
+ * import assert from "node:assert/strict";
+ * assert.equal(scenarioSchema().$schema, "https://json-schema.org/draft/2020-12/schema");
  * ```
  */
 export function scenarioSchema(): Schema {
@@ -263,7 +264,8 @@ function typeMatches(want: JsonValue, v: JsonValue): boolean {
  * @example Usage
  * ```ts
  * import { scenarioSchema, validateWithSchema } from "./_schema.ts";
- * console.assert(validateWithSchema({ nam: "x" }, scenarioSchema()).length > 0);
+ * import assert from "node:assert/strict";
+ * assert.ok(validateWithSchema({ nam: "x" }, scenarioSchema()).length > 0);
  * ```
  */
 export function validateWithSchema(value: JsonValue, root: Schema): string[] {

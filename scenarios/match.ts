@@ -51,7 +51,8 @@ export function show(value: JsonValue | undefined): string {
  * @example Usage
  * ```ts
  * import { showOutcome } from "./match.ts";
- * console.assert(showOutcome({ kind: "reply", reply: { id: 1 } }) === 'reply {"id":1}');
+ * import assert from "node:assert/strict";
+ * assert.equal(showOutcome({ kind: "reply", reply: { id: 1 } }), 'reply {"id":1}');
  * ```
  */
 export function showOutcome(o: Outcome): string {
@@ -88,7 +89,8 @@ function errorDetails(e: {
  * @example Usage
  * ```ts
  * import { showExpectation } from "./match.ts";
- * console.assert(showExpectation({ kind: "ok" }) === "ok");
+ * import assert from "node:assert/strict";
+ * assert.equal(showExpectation({ kind: "ok" }), "ok");
  * ```
  */
 export function showExpectation(e: Expectation): string {
@@ -150,7 +152,8 @@ function compare(
  * @example Usage
  * ```ts
  * import { lookup } from "./match.ts";
- * console.assert(lookup([{ lease: { ifindex: 3 } }], "[0].lease.ifindex") === 3);
+ * import assert from "node:assert/strict";
+ * assert.equal(lookup([{ lease: { ifindex: 3 } }], "[0].lease.ifindex"), 3);
  * ```
  */
 export function lookup(value: JsonValue, path: string): JsonValue | undefined {
@@ -194,11 +197,12 @@ function matchError(e: ErrorExpectation, o: Outcome & { kind: "error" }, out: st
  * @example Usage
  * ```ts
  * import { diffOutcome } from "./match.ts";
+ * import assert from "node:assert/strict";
  * const d = diffOutcome(
  *   { kind: "reply", match: "subset", reply: { id: 1 }, present: [], absent: ["lease"] },
  *   { kind: "reply", reply: { id: 1, type: "rx" } },
  * );
- * console.assert(d.length === 0);
+ * assert.equal(d.length, 0);
  * ```
  */
 export function diffOutcome(expected: Expectation, actual: Outcome): string[] {

@@ -6,6 +6,7 @@
  * @example Replay a scenario against the model
  * ```ts
  * import { ModelAdapter, parseScenario, replayScenario } from "./mod.ts";
+ * import assert from "node:assert/strict";
  * const text = `
  * name: double_lease
  * description: The second lease of one queue fails with EBUSY.
@@ -23,7 +24,7 @@
  *     expect: { error: { errno: EBUSY, code: -16, extack: "Device queue in use due to queue leasing" } }
  * `;
  * const result = await replayScenario(parseScenario(text, "double_lease.yaml"), new ModelAdapter());
- * console.assert(result.verdict === "pass");
+ * assert.equal(result.verdict, "pass");
  * ```
  *
  * @module

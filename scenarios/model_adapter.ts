@@ -25,6 +25,7 @@ export interface ModelAdapterOptions {
  * @example Usage
  * ```ts
  * import { ModelAdapter } from "./model_adapter.ts";
+ * import assert from "node:assert/strict";
  * const a = new ModelAdapter();
  * const symbols = await a.setup({
  *   namespaces: [{ name: "init", nsids: {}, pos: { line: 1, column: 1 } }],
@@ -34,7 +35,7 @@ export interface ModelAdapterOptions {
  *   }],
  *   links: [],
  * });
- * console.assert(symbols.get("eth0")?.kind === "device");
+ * assert.equal(symbols.get("eth0")?.kind, "device");
  * ```
  */
 export class ModelAdapter implements ReplayAdapter {

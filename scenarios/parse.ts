@@ -106,7 +106,8 @@ function distance(a: string, b: string): number {
  * @example Usage
  * ```ts
  * import { suggest } from "./parse.ts";
- * console.assert(suggest("ifindx", ["ifindex", "type"]) === "ifindex");
+ * import assert from "node:assert/strict";
+ * assert.equal(suggest("ifindx", ["ifindex", "type"]), "ifindex");
  * ```
  */
 export function suggest(word: string, candidates: readonly string[]): string | undefined {

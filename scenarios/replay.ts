@@ -78,8 +78,9 @@ export interface ReplayAdapter {
  * @example Usage
  * ```ts
  * import { resolveSymbols } from "./replay.ts";
+ * import assert from "node:assert/strict";
  * const t = new Map([["eth0", { kind: "device" as const, ifindex: 2, netns: "init" }]]);
- * console.assert(JSON.stringify(resolveSymbols({ lease: { ifindex: "$eth0" } }, t)) ===
+ * assert.ok(JSON.stringify(resolveSymbols({ lease: { ifindex: "$eth0" } }, t)) ===
  *   '{"lease":{"ifindex":2}}');
  * ```
  */
@@ -112,13 +113,14 @@ function resolveExpectation(e: Expectation, symbols: SymbolTable): Expectation {
  * ```ts
  * import { linearize } from "./replay.ts";
  * import { parseScenario } from "./parse.ts";
+ * import assert from "node:assert/strict";
  * const s = parseScenario(
  *   "name: t\ndescription: d\nfacts: [QC-15]\nkernel: '7.1'\ntopology: {}\n" +
  *     "steps:\n  - {op: queue-get, dump: true, thread: a}\n" +
  *     "  - {op: queue-get, dump: true, thread: b}\nschedule: [b, 'a:lock', a]\n",
  *   "t.yaml",
  * );
- * console.assert(linearize(s)[0].index === 1);
+ * assert.equal(linearize(s)[0].index, 1);
  * ```
  */
 export function linearize(scenario: Scenario): readonly Step[] {
@@ -193,13 +195,15 @@ function message(e: unknown): string {
  * import { replayScenario } from "./replay.ts";
  * import { ModelAdapter } from "./model_adapter.ts";
  * import { parseScenario } from "./parse.ts";
+ * import assert from "node:assert/strict";
  * const s = parseScenario(
- *   "name: t\ndescription: d\nfacts: [QC-15]\nkernel: '7.1'\ntopology: {}\n" +
- *     "steps:\n  - op: queue-get\n    dump: true\n    expect: {reply: []}\n",
+ *   "name: t\ndescription: d\nfacts: [QG-03]\nkernel: '7.1'\ntopology: {}\n" +
+ *     "steps:\n  - op: queue-get\n    request: {ifindex: 99, id: 0, type: rx}\n" +
+ *     "    expect: {error: {errno: ENODEV}}\n",
  *   "t.yaml",
  * );
  * const r = await replayScenario(s, new ModelAdapter());
- * console.assert(r.verdict === "pass");
+ * assert.equal(r.verdict, "pass");
  * ```
  */
 export async function replayScenario(

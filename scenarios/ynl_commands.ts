@@ -70,12 +70,13 @@ function symbolOf(value: JsonValue | undefined): string | undefined {
  * ```ts
  * import { ynlCommands } from "./ynl_commands.ts";
  * import { parseScenario } from "./parse.ts";
+ * import assert from "node:assert/strict";
  * const s = parseScenario(
  *   "name: t\ndescription: d\nfacts: [QC-15]\nkernel: '7.1'\ntopology: {}\n" +
  *     "steps:\n  - op: queue-get\n    dump: true\n",
  *   "t.yaml",
  * );
- * console.assert(ynlCommands(s).includes("ynl --family netdev --dump queue-get"));
+ * assert.ok(ynlCommands(s).includes("ynl --family netdev --dump queue-get"));
  * ```
  */
 export function ynlCommands(scenario: Scenario, options: YnlCommandOptions = {}): string {

@@ -85,8 +85,9 @@ function atomic(config: Partial<ModelConfig>): ModelConfig {
  * @example Usage
  * ```ts
  * import { coveringTraces } from "./covering.ts";
+ * import assert from "node:assert/strict";
  * const set = coveringTraces({ operations: ["queue-create"] });
- * console.assert(set.errorPaths > 0);
+ * assert.ok(set.errorPaths > 0);
  * ```
  */
 export function coveringTraces(
@@ -203,8 +204,9 @@ export interface CoveringScenario extends CoveringTrace {
  * @example Usage
  * ```ts
  * import { coveringScenarios } from "./covering.ts";
+ * import assert from "node:assert/strict";
  * const all = coveringScenarios({ operations: ["queue-create"] });
- * console.assert(all.every((s) => s.scenario.yaml.startsWith(`name: ${s.name}`)));
+ * assert.ok(all.every((s) => s.scenario.yaml.startsWith(`name: ${s.name}`)));
  * ```
  */
 export function coveringScenarios(

@@ -52,12 +52,13 @@ export interface InvariantReplayOptions {
  * ```ts
  * import { checkInvariantsAfterReplay } from "./replay_invariants.ts";
  * import { parseScenario } from "../parse.ts";
+ * import assert from "node:assert/strict";
  * const s = parseScenario(
  *   "name: t\ndescription: d\nfacts: [QC-15]\nkernel: '7.1'\ntopology: {}\n" +
  *     "steps:\n  - op: queue-get\n    dump: true\n",
  *   "t.yaml",
  * );
- * console.assert(checkInvariantsAfterReplay(s).violation === undefined);
+ * assert.equal(checkInvariantsAfterReplay(s).violation, undefined);
  * ```
  */
 export function checkInvariantsAfterReplay(

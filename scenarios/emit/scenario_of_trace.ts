@@ -438,10 +438,11 @@ class TraceWriter {
  * import { scenarioOfTrace } from "./scenario_of_trace.ts";
  * import { explore } from "../../checker/explore.ts";
  * import { leasingSpec } from "../../model/spec.ts";
+ * import assert from "node:assert/strict";
  * const v = explore(leasingSpec({ mutant: "C-06" })).violations[0];
  * if (v.kind === "invariant") {
  *   const s = scenarioOfTrace({ mutant: "C-06" }, v.trace, { name: "cex_c_06" });
- *   console.assert(s.yaml.includes("ERANGE"));
+ *   assert.ok(s.yaml.includes("ERANGE"));
  * }
  * ```
  */
