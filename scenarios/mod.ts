@@ -1,7 +1,8 @@
 /**
  * Scenario files: a YAML format for replayable rx-queue leasing cases (topology, then steps in
  * ynl's JSON shapes with expected replies or errors), its parser and JSON schema, the replayer
- * with its adapter interface, the in-process model adapter, and the `replay` command.
+ * with its adapter interface, the in-process model adapter, the process adapter (any program
+ * speaking `PROTOCOL.md`), certification, and counterexample emission.
  *
  * @example Replay a scenario against the model
  * ```ts
@@ -58,7 +59,14 @@ export {
   type OpSpec,
   type SymbolKind,
 } from "./ops.ts";
-export { parseScenario, ScenarioSyntaxError, ScenarioValidationError, suggest } from "./parse.ts";
+export {
+  type ParseOptions,
+  parseScenario,
+  ScenarioSyntaxError,
+  ScenarioValidationError,
+  suggest,
+} from "./parse.ts";
+export { loadScenarios } from "./load.ts";
 export { diffOutcome, lookup, type Outcome, showExpectation, showOutcome } from "./match.ts";
 export {
   AdapterUnsupportedError,
@@ -76,5 +84,29 @@ export {
   type SymbolValue,
 } from "./replay.ts";
 export { ModelAdapter, type ModelAdapterOptions, ModelSetupError } from "./model_adapter.ts";
+export {
+  type ImplementationInfo,
+  ProcessAdapter,
+  type ProcessAdapterOptions,
+  PROTOCOL_VERSION,
+  ProtocolError,
+} from "./process_adapter.ts";
+export {
+  certify,
+  type CertifyOptions,
+  ImplementationUnavailableError,
+  type KnownDeviation,
+  loadDeviations,
+  type OpenedAdapter,
+} from "./certify.ts";
+export {
+  type AppliedDeviation,
+  buildReport,
+  type CertificationReport,
+  type CertifiedScenario,
+  compareFactIds,
+  type FactConformance,
+} from "./certification.ts";
+export * from "./emit/mod.ts";
 export { ERRNO_VALUES } from "./errno.ts";
 export type { MutantId } from "../model/mutants.ts";
