@@ -95,30 +95,9 @@ export interface Topology {
   readonly links: readonly LinkDecl[];
 }
 
-/**
- * Operations a step can name. netdev family: `queue-create`, `queue-get` (do or dump),
- * `bind-rx`; rt-link family: `newlink` (create, or change when the request has `ifi-index`),
- * `getlink`, `dellink`; ethtool family: `channels-set`; and actions outside ynl: `link-set`
- * (`ip link set DEV up|down`), `netns-move` (`ip link set DEV netns NS`), `phys-remove`
- * (netdevsim `del_device` / PCI unbind), `netns-delete` (`ip netns del`), `zcrx-register`
- * (io_uring `IORING_REGISTER_ZCRX_IFQ`), `xsk-bind` (AF_XDP `bind`) and `close` (closing an
- * io_uring ifq, dmabuf binding socket or AF_XDP socket).
- */
-export type OpName =
-  | "queue-create"
-  | "queue-get"
-  | "bind-rx"
-  | "newlink"
-  | "getlink"
-  | "dellink"
-  | "channels-set"
-  | "link-set"
-  | "netns-move"
-  | "phys-remove"
-  | "netns-delete"
-  | "zcrx-register"
-  | "xsk-bind"
-  | "close";
+/** The operation a step performs: a name of the operation catalogue (`spec/operations.json`). */
+export type { OpName } from "../spec/operations.ts";
+import type { OpName } from "../spec/operations.ts";
 
 /** Expected error: the errno and the extack fields as ynl prints them. */
 export interface ErrorExpectation {
