@@ -58,6 +58,7 @@ export {
   OPERATIONS,
   type OpSpec,
   type SymbolKind,
+  type YnlOp,
 } from "./ops.ts";
 export {
   type ParseOptions,

@@ -133,8 +133,12 @@ function buildSets(raw: Readonly<Record<string, RawSet>>): ReadonlyMap<string, A
     const done = sets.get(name);
     if (done !== undefined) return done;
     const r = raw[name];
-    if (r === undefined) throw new TypeError(`spec/operations.json: unknown attribute set "${name}"`);
-    if (seen.includes(name)) throw new TypeError(`spec/operations.json: set "${name}" nests itself`);
+    if (r === undefined) {
+      throw new TypeError(`spec/operations.json: unknown attribute set "${name}"`);
+    }
+    if (seen.includes(name)) {
+      throw new TypeError(`spec/operations.json: set "${name}" nests itself`);
+    }
     const attrs: Record<string, AttrSpec> = {};
     for (const [key, spec] of Object.entries(r.attrs)) {
       attrs[key] = spec.type === "nest" || spec.type === "nest-list"
