@@ -11,15 +11,7 @@
  */
 
 import type { JsonObject, JsonValue, Scenario, SourcePos, Step } from "./format.ts";
-import {
-  type AttrSet,
-  DMABUF_SET,
-  ETHTOOL_HEADER_SET,
-  LEASE_SET,
-  LINK_ID_SET,
-  OPERATIONS,
-  QUEUE_SET,
-} from "./ops.ts";
+import { ATTR_SETS, type AttrSet, OPERATIONS } from "./ops.ts";
 
 /** One attribute of a request that names a device. */
 export interface DeviceRef {
@@ -36,40 +28,46 @@ export interface DeviceRef {
   readonly netnsId?: number;
 }
 
-/** Attributes that name a device by name, per attribute set. */
+function set(name: string): AttrSet {
+  const found = ATTR_SETS.get(name);
+  if (found === undefined) throw new TypeError(`The operation catalogue has no set "${name}"`);
+  return found;
+}
+
+/** Attributes that name a device by name, per attribute set (GETLINK/DELLINK, ethtool). */
 const NAME_ATTRS: ReadonlyMap<AttrSet, readonly string[]> = new Map([
-  [LINK_ID_SET, ["ifname"]],
-  [ETHTOOL_HEADER_SET, ["dev-name"]],
+  [set("link-id"), ["ifname"]],
+  [set("header"), ["dev-name"]],
 ]);
 
 /** Raw netdev attribute types (`attr-N`) that are an ifindex, and that are a netns id. */
 const RAW_IFINDEX: ReadonlyMap<AttrSet, number> = new Map([
-  [QUEUE_SET, 2],
-  [LEASE_SET, 1],
-  [DMABUF_SET, 1],
+  [set("queue"), 2],
+  [set("lease"), 1],
+  [set("dmabuf"), 1],
 ]);
-const RAW_NETNS_ID: ReadonlyMap<AttrSet, number> = new Map([[LEASE_SET, 3]]);
+const RAW_NETNS_ID: ReadonlyMap<AttrSet, number> = new Map([[set("lease"), 3]]);
 
 function isObject(v: JsonValue | undefined): v is JsonObject {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-function walk(set: AttrSet, value: JsonObject, prefix: string, out: DeviceRef[]): void {
-  const rawNetnsId = RAW_NETNS_ID.get(set);
+function walk(attrSet: AttrSet, value: JsonObject, prefix: string, out: DeviceRef[]): void {
+  const rawNetnsId = RAW_NETNS_ID.get(attrSet);
   const nsid = value["netns-id"] ?? (rawNetnsId ? value[`attr-${rawNetnsId}`] : undefined);
   const scope = typeof nsid === "number" && nsid >= 0 ? { netnsId: nsid } : {};
   for (const [key, v] of Object.entries(value)) {
     const path = prefix + key;
-    const spec = set.attrs[key];
+    const spec = attrSet.attrs[key];
     if (spec === undefined) {
-      if (key === `attr-${RAW_IFINDEX.get(set)}`) {
+      if (key === `attr-${RAW_IFINDEX.get(attrSet)}`) {
         out.push({ path, kind: "ifindex", value: v, ...scope });
       }
       continue;
     }
     if (spec.type === "int" && spec.ref === "device") {
       out.push({ path, kind: "ifindex", value: v, ...scope });
-    } else if (spec.type === "string" && NAME_ATTRS.get(set)?.includes(key)) {
+    } else if (spec.type === "string" && NAME_ATTRS.get(attrSet)?.includes(key)) {
       out.push({ path, kind: "name", value: v, ...scope });
     } else if (spec.type === "nest" && isObject(v)) {
       walk(spec.set, v, `${path}.`, out);
