@@ -453,7 +453,8 @@ class Agent:
         # The agent's own initial namespace: it only creates and destroys its namespaces and
         # netdevsim instances from here, and reads sysfs (netdevsim ports the kernel returns).
         self.root_fd = os.open("/proc/self/ns/net", os.O_RDONLY | os.O_CLOEXEC)
-        self.root = Netns("(agent)", None, None, self.root_fd, "/sys", fresh=False)
+        self.root = Netns("init" if share_root else "(agent)", None, None, self.root_fd, "/sys",
+                          fresh=False)
         for name, fam in self.base.items():
             self.root.families[name] = fam
         # share_root (the VM's hostile-scenario test only): the scenario's `init` is the agent's
@@ -1354,20 +1355,25 @@ class Agent:
         return report
 
     def nsim_ports(self, ns):
-        """(name, ifindex, netdevsim id) of the scenario's netdevsim ports in ns."""
-        return [(name, idx, self.nsim_of(ns, name)) for name, idx in self.links(ns).items()
-                if self.nsim_of(ns, name) in self.nsim]
+        """(name, ifindex, netdevsim id, ifalias) of the scenario's netdevsim ports in ns."""
+        return [(name, idx, self.nsim_of(ns, name), self.alias(ns, name))
+                for name, idx in self.links(ns).items() if self.nsim_of(ns, name) in self.nsim]
 
     def take_back(self, ports, timeout=5.0):
         """After a scenario namespace was destroyed, the kernel moved its netdevsim ports into
         the agent's own initial namespace (default_device_exit_net: devices without
         rtnl_link_ops go to init_net). The agent moves each back into the scenario's `init`,
         giving it the ifindex and name the kernel would have given it there: its ifindex when
-        free, its name when free, else `dev<ifindex>`, else `dev%d`."""
+        free, its name when free, else `dev<ifindex>`, else `dev%d`.
+
+        A netdevsim device created inside the deleted namespace has its devlink instance there:
+        devlink_pernet_pre_exit() reloads it into init_net, which re-creates the port (a new
+        device, without the agent's mark). It is still a port of the scenario's netdevsim
+        instance, so the agent marks it again."""
         if self.share_root:
             return  # the scenario's init is the initial namespace: the kernel's own result
         init = self.namespaces["init"]
-        for name, ifindex, dev_id in ports:
+        for name, ifindex, dev_id, alias in ports:
             start = time.monotonic()
             here = None
             while here is None:
@@ -1386,6 +1392,54 @@ class Agent:
             if ifindex not in taken.values():
                 attrs += self.nla(IFLA_NEW_IFINDEX, struct.pack("i", ifindex))
             self.setlink(self.root, self.links(self.root)[here], attrs=attrs)
+            back = next((n for n in self.links(init) if self.nsim_of(init, n) == dev_id), None)
+            if back is None:
+                raise AgentError(f"netdevsim{dev_id} ({name}) did not reach {init.name}")
+            if alias and self.alias(init, back) != alias:
+                self.set_alias(init, back, alias)
+
+    # Test fixtures (the VM's hostile-scenario test) -----------------------------------------------
+
+    FIXTURES = ("hostnic0", "hostnk0")
+
+    def make_fixtures(self):
+        """Devices a scenario must never touch, in the agent's own namespace, made before any
+        scenario: a netdevsim port `hostnic0` with 4 channels (a host NIC) and a netkit device
+        `hostnk0` in single mode (a production netkit, as Cilium's). The project's kernel has no
+        dummy driver (CONFIG_DUMMY is off)."""
+        dev_id = 99
+        before = set(self.links(self.root))
+        with open("/sys/bus/netdevsim/new_device", "w", encoding="ascii") as f:
+            f.write(f"{dev_id} 1 4")
+        for _ in range(400):
+            new = [n for n in self.links(self.root)
+                   if n not in before and self.nsim_of(self.root, n) == dev_id]
+            if new:
+                break
+            time.sleep(0.005)
+        else:
+            raise AgentError("the fixture netdevsim device created no port")
+        idx = self.links(self.root)[new[0]]
+        self.setlink(self.root, idx, attrs=self.nla(IFLA_IFNAME, b"hostnic0\0"))
+        self.raw_transact_ynl(self.root, "rt-link", "newlink", {
+            "ifname": "hostnk0", "linkinfo": {"kind": "netkit", "data": {"pairing": "single"}},
+        }, [NLM_F_CREATE, NLM_F_EXCL])
+        for name in self.FIXTURES:
+            # No IPv6 autoconfiguration: its router solicitations would change the counters.
+            with open(f"/proc/sys/net/ipv6/conf/{name}/disable_ipv6", "w", encoding="ascii") as f:
+                f.write("1")
+            self.setlink(self.root, self.links(self.root)[name], up=True)
+
+    def fixtures(self):
+        """Everything the kernel says about the fixtures and the agent's own namespace: the
+        full GETLINK of each fixture, hostnic0's channels, and the namespace's device list."""
+        out = {"links": self.links(self.root)}
+        for name in self.FIXTURES:
+            out[name] = self.transact(self.family(self.root, "rt-link"), "getlink",
+                                      {"ifname": name})
+        out["hostnic0-channels"] = self.transact(self.family(self.root, "ethtool"),
+                                                 "channels-get", {"header": {"dev-name": "hostnic0"}})
+        return out
 
     def hello(self):
         """Identification and capabilities."""
@@ -1507,6 +1561,8 @@ def serve(args):
     started = time.monotonic()
     try:
         agent = Agent(args.src, share_root=args.share_root_netns)
+        if args.test_fixtures:
+            agent.make_fixtures()
     except Exception as e:  # pylint: disable=broad-except
         init_error = f"agent start failed: {type(e).__name__}: {e}\n{traceback.format_exc()}"
     ready = time.monotonic() - started
@@ -1539,6 +1595,8 @@ def serve(args):
                 result = agent.apply(req["step"])
             elif cmd == "teardown":
                 result = agent.teardown()
+            elif cmd == "fixtures" and args.test_fixtures:
+                result = agent.fixtures()
             elif cmd == "exit":
                 write_all(wfd, json.dumps({"id": reply["id"], "ok": True, "result": {}}).encode()
                           + b"\n")
@@ -1566,6 +1624,9 @@ def main():
     parser.add_argument("--share-root-netns", action="store_true",
                         help="tests in the VM only: the scenario's init is the agent's own "
                              "namespace, so that only the ownership check protects it")
+    parser.add_argument("--test-fixtures", action="store_true",
+                        help="tests in the VM only: make devices in the agent's own namespace "
+                             "that scenarios must not touch, and answer `fixtures`")
     parser.add_argument("--ownership-table", action="store_true",
                         help="print the attribute classification of the ownership check")
     parser.add_argument("--check-ownership", action="store_true",
@@ -1578,8 +1639,9 @@ def main():
         return check_cases(sys.stdin, sys.stdout)
     if args.src is None:
         parser.error("--src is required")
-    if args.share_root_netns and args.stdio:
-        parser.error("--share-root-netns is for the certification VM only, never a host")
+    if (args.share_root_netns or args.test_fixtures) and args.stdio:
+        parser.error("--share-root-netns and --test-fixtures are for the certification VM "
+                     "only, never a host")
     return serve(args)
 
 
