@@ -114,6 +114,10 @@ export async function certifyMain(args: readonly string[]): Promise<number> {
   try {
     scenarios = await loadScenarios(
       values.scenarios ?? [new URL("../scenarios/cases", import.meta.url).pathname],
+      {
+        onWarning: (w) =>
+          console.error(`certify: warning ${w.code} ${w.file}:${w.pos.line}: ${w.message}`),
+      },
     );
   } catch (error) {
     if (

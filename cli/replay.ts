@@ -14,7 +14,7 @@ import { showExpectation, showOutcome } from "../scenarios/match.ts";
 import { ModelAdapter } from "../scenarios/model_adapter.ts";
 import { parseScenario, ScenarioSyntaxError, ScenarioValidationError } from "../scenarios/parse.ts";
 import { replayScenario, type ScenarioResult, type StepResult } from "../scenarios/replay.ts";
-import { ynlCommands } from "../scenarios/ynl_commands.ts";
+import { DryRunRefusedError, ynlCommands } from "../scenarios/ynl_commands.ts";
 
 /** Where {@linkcode replayMain} writes and reads; tests replace it. */
 export interface ReplayIo {
@@ -55,7 +55,9 @@ Options:
   --stop-on-failure   stop a scenario at its first failing step
   --verbose           show every step, not only those of failing scenarios
   --json              write the results as JSON to stdout
-  --dry-run           print the ip/ynl commands that perform each scenario on a kernel
+  --dry-run           print the ip/ynl commands that perform each scenario on a kernel,
+                      inside namespaces the script creates (lc-<name>); exit 1 when a step
+                      names a device the script would not create
   --ynl CMD           with --dry-run: how to call ynl (default "ynl"; e.g. "python3
                       LINUX/tools/net/ynl/pyynl/cli.py" for a kernel tree's copy)
   -h, --help          show this help
@@ -152,7 +154,9 @@ export async function replayMain(args: readonly string[], io: ReplayIo = DENO_IO
     }
     let scenario;
     try {
-      scenario = parseScenario(text, file);
+      scenario = parseScenario(text, file, {
+        onWarning: (w) => io.stderr(`# warning ${w.code} ${w.file}:${w.pos.line}: ${w.message}\n`),
+      });
     } catch (e) {
       if (e instanceof ScenarioSyntaxError || e instanceof ScenarioValidationError) {
         io.stderr(`not ok ${i + 1} ${file} # ERROR ${e.message}\n`);
@@ -190,11 +194,18 @@ export async function replayMain(args: readonly string[], io: ReplayIo = DENO_IO
 async function dryRun(files: readonly string[], io: ReplayIo, ynl?: string): Promise<number> {
   for (const file of files) {
     try {
-      io.stdout(ynlCommands(parseScenario(await io.readTextFile(file), file), { ynl }) + "\n");
+      const scenario = parseScenario(await io.readTextFile(file), file, {
+        onWarning: (w) => io.stderr(`# warning ${w.code} ${w.file}:${w.pos.line}: ${w.message}\n`),
+      });
+      io.stdout(ynlCommands(scenario, { ynl }) + "\n");
     } catch (e) {
       if (e instanceof ScenarioSyntaxError || e instanceof ScenarioValidationError) {
         io.stderr(`replay: ${e.message}\n`);
         return 2;
+      }
+      if (e instanceof DryRunRefusedError) {
+        io.stderr(`replay: ${e.message}\n`);
+        return 1;
       }
       throw e;
     }

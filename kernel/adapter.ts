@@ -36,6 +36,35 @@ export class AgentProtocolError extends Error {
   }
 }
 
+/**
+ * The agent refused a step or topology entry before any system call: it names a device,
+ * namespace or netdevsim device the scenario did not create. The replayer reports it as the
+ * scenario's error (`step N (op) threw OwnershipRefusedError: refusing to act on ...`).
+ *
+ * @example Usage
+ * ```ts
+ * import { OwnershipRefusedError } from "./adapter.ts";
+ * import assert from "node:assert/strict";
+ * const e = new OwnershipRefusedError("refusing to act on ifindex 2 (eth0): not created by this scenario");
+ * assert.equal(e.code, "LCK230");
+ * assert.match(e.message, /^refusing/);
+ * ```
+ */
+export class OwnershipRefusedError extends Error {
+  /** Stable error code. */
+  readonly code: string = "LCK230";
+
+  /** Creates the error with the agent's message. */
+  constructor(message: string) {
+    super(message);
+    this.name = "OwnershipRefusedError";
+  }
+}
+
+function refusal(e: unknown): unknown {
+  return e instanceof AgentRequestError && e.refused ? new OwnershipRefusedError(e.message) : e;
+}
+
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
@@ -278,7 +307,7 @@ export class KernelVmAdapter implements ReplayAdapter {
       if (e instanceof AgentRequestError && e.unsupported) {
         throw new AdapterUnsupportedError(e.message);
       }
-      throw e;
+      throw refusal(e);
     }
   }
 
@@ -287,7 +316,9 @@ export class KernelVmAdapter implements ReplayAdapter {
     const vm = this.#vm;
     if (vm === null) throw new TypeError("Cannot apply a step before setup()");
     const t0 = performance.now();
-    const reply = await vm.request("apply", { step: stepPayload(step) }).finally(() => {
+    const reply = await vm.request("apply", { step: stepPayload(step) }).catch((e) => {
+      throw refusal(e);
+    }).finally(() => {
       this.#stats.applies++;
       this.#stats.applyMs += performance.now() - t0;
     });

@@ -61,6 +61,9 @@ NLMSGERR_ATTR_MSG = 1
 RTM_NEWLINK = 16
 RTM_DELLINK = 17
 RTM_NEWNSID = 88
+RTM_GETNSID = 90
+NLM_F_DUMP = 0x300
+IFLA_NEW_IFINDEX = 49
 IFLA_IFNAME = 3
 IFLA_NET_NS_FD = 28
 NETNSA_NSID = 1
@@ -139,6 +142,234 @@ def error_outcome(err, extack=None):
     return out
 
 
+# Ownership -------------------------------------------------------------------------------------
+#
+# Every device, namespace and netdevsim instance a step (or a topology link) names must be one
+# that the current scenario created. The agent forwards only the attributes listed here: each is
+# classified as plain data, a device (an ifindex, or a name looked up) in the namespace in scope,
+# a namespace name of the scenario, or a netns id (which moves the scope of its siblings). Any
+# other attribute is refused, so that nothing can name a device the check did not see.
+
+PLAIN = "plain"          # data that names nothing
+DEV = "device"           # an ifindex in the namespace in scope (0: none)
+NAME = "name"            # a device name looked up in the namespace in scope
+NETNS = "netns"          # a namespace of this scenario, by name
+SCOPE_NETNS = "scope-netns"  # a namespace name that is also the scope of its siblings
+NSID = "netns-id"        # a netns id of the namespace in scope; the scope of its siblings
+NSIM_DEV = "nsim-device"  # a device that must also be a netdevsim port of this scenario
+
+QUEUE_ID_ATTRS = {"id": PLAIN, "type": PLAIN, "_raw": {1: "id", 3: "type"}}  # subset of queue
+LEASE_ATTRS = {"ifindex": DEV, "queue": QUEUE_ID_ATTRS, "netns-id": NSID,
+               "_raw": {1: "ifindex", 2: "queue", 3: "netns-id"}}
+QUEUE_ATTRS = {
+    "id": PLAIN, "ifindex": DEV, "type": PLAIN, "napi-id": PLAIN, "dmabuf": PLAIN,
+    "io-uring": {"rx-buf-len": PLAIN, "_raw": {1: "rx-buf-len"}}, "xsk": {"_raw": {}},
+    "lease": LEASE_ATTRS,
+    "_raw": {1: "id", 2: "ifindex", 3: "type", 4: "napi-id", 5: "dmabuf", 6: "io-uring",
+             7: "xsk", 8: "lease"},
+}
+DMABUF_ATTRS = {"ifindex": DEV, "queues": [QUEUE_ID_ATTRS], "fd": PLAIN, "id": PLAIN,
+                "_raw": {1: "ifindex", 2: "queues", 3: "fd", 4: "id"}}
+PEER_INFO_ATTRS = {"ifname": PLAIN, "address": PLAIN, "num-rx-queues": PLAIN,
+                   "num-tx-queues": PLAIN, "net-ns": SCOPE_NETNS, "link": DEV, "master": DEV}
+NETKIT_DATA_ATTRS = {
+    "peer-info": PEER_INFO_ATTRS, "primary": PLAIN, "policy": PLAIN, "peer-policy": PLAIN,
+    "mode": PLAIN, "scrub": PLAIN, "peer-scrub": PLAIN, "headroom": PLAIN, "tailroom": PLAIN,
+    "pairing": PLAIN,
+}
+NEWLINK_ATTRS = {
+    "ifi-index": DEV, "ifname": PLAIN, "address": PLAIN, "mtu": PLAIN, "num-rx-queues": PLAIN,
+    "num-tx-queues": PLAIN, "linkinfo": {"kind": PLAIN, "data": NETKIT_DATA_ATTRS},
+    "link": DEV, "master": DEV,
+}
+LINK_ID_ATTRS = {"ifi-index": DEV, "ifname": NAME, "alt-ifname": NAME}
+CHANNELS_ATTRS = {
+    "header": {"dev-index": DEV, "dev-name": NAME, "flags": PLAIN},
+    "rx-count": PLAIN, "tx-count": PLAIN, "other-count": PLAIN, "combined-count": PLAIN,
+}
+REQUEST_ATTRS = {
+    "queue-create": QUEUE_ATTRS,
+    "queue-get": QUEUE_ATTRS,
+    "bind-rx": DMABUF_ATTRS,
+    "newlink": NEWLINK_ATTRS,
+    "getlink": LINK_ID_ATTRS,
+    "dellink": LINK_ID_ATTRS,
+    "channels-set": CHANNELS_ATTRS,
+    "link-set": {"ifindex": DEV, "up": PLAIN},
+    "netns-move": {"ifindex": DEV, "netns": NETNS},
+    "phys-remove": {"ifindex": NSIM_DEV},
+    "netns-delete": {"netns": NETNS},
+    "zcrx-register": {"ifindex": DEV, "queue-id": PLAIN},
+    "xsk-bind": {"ifindex": DEV, "queue-id": PLAIN, "mode": PLAIN},
+    "close": {"binding": PLAIN},
+}
+# Attributes that would let a request reach another namespace than the ones the check follows.
+NAMESPACE_SWITCHES = {
+    "target-netnsid": "it selects a namespace by netns id",
+    "link-netnsid": "it selects the namespace of `link` by netns id",
+    "net-ns-pid": "it names the namespace of a process (pid 1 is the host's)",
+    "net-ns-fd": "it is a file descriptor of the agent, not a namespace of the scenario",
+    "new-ifindex": "the agent does not forward ifindex choices on namespace moves",
+}
+FOREIGN = object()  # World.nsid() answer: the id names a namespace the scenario did not create
+
+
+class Refused(Exception):
+    """A step or topology entry names something this scenario did not create."""
+
+
+def ownership_table():
+    """The attribute classification as JSON (for the host's consistency test)."""
+    def strip(node):
+        if isinstance(node, list):
+            return [strip(node[0])]
+        if isinstance(node, dict):
+            return {k: strip(v) if k != "_raw" else {str(n): a for n, a in v.items()}
+                    for k, v in node.items()}
+        return node
+    return {"ops": {op: strip(attrs) for op, attrs in REQUEST_ATTRS.items()},
+            "switches": sorted(NAMESPACE_SWITCHES)}
+
+
+def describe_path(path):
+    """`lease.ifindex` for ["lease", "ifindex"]."""
+    return ".".join(str(p) for p in path) or "request"
+
+
+class OwnershipCheck:
+    """Checks a request against what the scenario owns, before any system call.
+
+    ``world`` answers, for the current scenario:
+      namespaces          names of the scenario's namespaces
+      device(ns, ifindex) (name, owned) of a device there, or None when there is none
+      device_by_name(ns, name) (ifindex, owned), or None
+      nsid(ns, id)        the scenario namespace that id names in ns, None when unassigned, or
+                          FOREIGN
+      nsim_owned(ns, ifindex) False when the device is a netdevsim port of an instance the
+                          scenario did not create
+    """
+
+    def __init__(self, world):
+        self.world = world
+
+    def check_step(self, op, netns, request):
+        """Raises Refused when the step names anything the scenario did not create."""
+        self.check_netns(netns, ["netns"])
+        attrs = REQUEST_ATTRS.get(op)
+        if attrs is None:
+            return  # the agent answers `unsupported` without a system call
+        if not isinstance(request, dict):
+            raise Refused(f"refusing a {op} request that is not an object")
+        self.walk(op, attrs, request, netns, [])
+
+    def check_link(self, netns, request):
+        """A topology link: a NEWLINK request created in netns."""
+        self.check_netns(netns, ["links", "netns"])
+        self.walk("newlink", NEWLINK_ATTRS, request, netns, [])
+
+    def check_netns(self, name, path):
+        """A namespace name must be one of the scenario's."""
+        if not isinstance(name, str) or name not in self.world.namespaces:
+            raise Refused(f"refusing namespace {name!r} ({describe_path(path)}): "
+                          "not created by this scenario")
+
+    def walk(self, op, attrs, values, scope, path):
+        """Checks one nest; `scope` is the namespace devices are looked up in (None: none)."""
+        canon = {}
+        for key, value in values.items():
+            raw = RAW_ATTR.fullmatch(key) if isinstance(key, str) else None
+            name = key
+            if raw is not None and key not in attrs and "_raw" in attrs:
+                name = attrs["_raw"].get(int(raw.group(1)), key)
+                if name is key:
+                    canon.setdefault(key, []).append((key, value, PLAIN))
+                    continue
+            if name in NAMESPACE_SWITCHES:
+                raise Refused(f"refusing {op} attribute {describe_path(path + [key])}: "
+                              f"{NAMESPACE_SWITCHES[name]}")
+            kind = attrs.get(name) if name != "_raw" else None
+            if kind is None:
+                raise Refused(f"refusing {op} attribute {describe_path(path + [key])}: the agent "
+                              "forwards only attributes whose devices it can check")
+            canon.setdefault(name, []).append((key, value, kind))
+        # Scope changers first: a lease's netns-id, a peer's net-ns.
+        for name, entries in canon.items():
+            for key, value, kind in entries:
+                if kind == NSID:
+                    scope = self.nsid_scope(op, scope, value, path + [key])
+                elif kind == SCOPE_NETNS:
+                    self.check_netns(value, path + [key])
+                    scope = value
+        for name, entries in canon.items():
+            for key, value, kind in entries:
+                where = path + [key]
+                if isinstance(kind, dict):
+                    if not isinstance(value, dict):
+                        raise Refused(f"refusing {op} attribute {describe_path(where)}: "
+                                      "expected an object")
+                    self.walk(op, kind, value, scope, where)
+                elif isinstance(kind, list):
+                    if not isinstance(value, list):
+                        raise Refused(f"refusing {op} attribute {describe_path(where)}: "
+                                      "expected a list")
+                    for i, item in enumerate(value):
+                        if not isinstance(item, dict):
+                            raise Refused(f"refusing {op} attribute {describe_path(where)}"
+                                          f"[{i}]: expected an object")
+                        self.walk(op, kind[0], item, scope, where + [i])
+                elif kind in (DEV, NSIM_DEV):
+                    self.check_device(op, scope, value, where, kind == NSIM_DEV)
+                elif kind == NAME:
+                    self.check_name(op, scope, value, where)
+                elif kind == NETNS:
+                    self.check_netns(value, where)
+
+    def nsid_scope(self, op, scope, value, path):
+        """The namespace a netns id names (negative: the scope itself)."""
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise Refused(f"refusing {op} attribute {describe_path(path)}: not a netns id")
+        if value < 0 or scope is None:
+            return scope
+        target = self.world.nsid(scope, value)
+        if target is FOREIGN:
+            raise Refused(f"refusing netns-id {value} ({describe_path(path)}, in namespace "
+                          f"{scope}): it names a namespace this scenario did not create")
+        return target  # None: unassigned, the kernel answers ENONET and looks nothing up
+
+    def check_device(self, op, scope, value, path, nsim):
+        """An ifindex in scope must be absent or owned."""
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise Refused(f"refusing {op} attribute {describe_path(path)} = {value!r}: "
+                          "not an ifindex")
+        if value == 0 or scope is None:
+            return
+        found = self.world.device(scope, value)
+        if found is None:
+            return  # nothing to act on: the kernel answers ENODEV
+        name, owned = found
+        if not owned:
+            raise Refused(f"refusing to act on ifindex {value} ({name}): not created by this "
+                          f"scenario ({describe_path(path)}, in namespace {scope})")
+        if nsim and not self.world.nsim_owned(scope, value):
+            raise Refused(f"refusing to remove {name} (ifindex {value}): its netdevsim device "
+                          f"was not created by this scenario ({describe_path(path)})")
+
+    def check_name(self, op, scope, value, path):
+        """A device name in scope must be absent or owned."""
+        if not isinstance(value, str):
+            raise Refused(f"refusing {op} attribute {describe_path(path)} = {value!r}: "
+                          "not a device name")
+        if scope is None:
+            return
+        found = self.world.device_by_name(scope, value)
+        if found is None:
+            return
+        ifindex, owned = found
+        if not owned:
+            raise Refused(f"refusing to act on ifindex {ifindex} ({value}): not created by this "
+                          f"scenario ({describe_path(path)}, in namespace {scope})")
+
+
 def load_ynl(src):
     """Imports the ynl library of the kernel tree and defines the extended family class."""
     sys.path.insert(0, os.path.join(src, "tools/net/ynl"))
@@ -168,14 +399,15 @@ def load_ynl(src):
 
 
 class Netns:
-    """A network namespace of the current scenario (or the initial one)."""
+    """A network namespace: one the agent created (``fresh``), or the agent's own initial one."""
 
-    def __init__(self, name, runtime, path, fd, sysdir):
+    def __init__(self, name, runtime, path, fd, sysdir, fresh=True):
         self.name = name
         self.runtime = runtime
         self.path = path
         self.fd = fd
         self.sysdir = sysdir
+        self.fresh = fresh
         self.families = {}
         self.rtsock = None
 
@@ -210,31 +442,90 @@ class Binding:
 class Agent:
     """Executes setup, steps and teardown; one instance per VM."""
 
-    def __init__(self, src):
+    def __init__(self, src, share_root=False):
         self.src = src
         family = load_ynl(src)
         specs = os.path.join(src, "Documentation/netlink/specs")
         self.base = {}
         for name in ("netdev", "rt-link", "ethtool"):
             self.base[name] = family(os.path.join(specs, f"{name}.yaml"), "", process_unknown=True)
-        self.init_fd = os.open("/proc/self/ns/net", os.O_RDONLY | os.O_CLOEXEC)
-        self.init = Netns("init", None, None, self.init_fd, "/sys")
+        self.check_raw_tables()
+        # The agent's own initial namespace: it only creates and destroys its namespaces and
+        # netdevsim instances from here, and reads sysfs (netdevsim ports the kernel returns).
+        self.root_fd = os.open("/proc/self/ns/net", os.O_RDONLY | os.O_CLOEXEC)
+        self.root = Netns("init" if share_root else "(agent)", None, None, self.root_fd, "/sys",
+                          fresh=False)
         for name, fam in self.base.items():
-            self.init.families[name] = fam
-        self.baseline = set(self.links(self.init))
+            self.root.families[name] = fam
+        # share_root (the VM's hostile-scenario test only): the scenario's `init` is the agent's
+        # own namespace, so that the ownership check alone must protect what is already there.
+        self.share_root = share_root
         self.seq = 0
         self.nsim_next = 10
         self.observer = None
+        self.ownership = OwnershipCheck(self)
         self.reset()
+
+    def check_raw_tables(self):
+        """The raw attribute numbers of the ownership tables must be the kernel tree's."""
+        fam = self.base["netdev"]
+        for space, attrs in (("queue", QUEUE_ATTRS), ("lease", LEASE_ATTRS),
+                             ("queue-id", QUEUE_ID_ATTRS), ("dmabuf", DMABUF_ATTRS)):
+            for num, name in attrs["_raw"].items():
+                spec = fam.attr_sets[space].attrs_by_val.get(num)
+                if spec is None or spec.name != name:
+                    raise AgentError(f"netdev {space} attribute {num} is "
+                                     f"{spec.name if spec else 'unknown'}, not {name}: update "
+                                     "the ownership tables of agent.py")
 
     def reset(self):
         """Forgets the current scenario."""
-        self.namespaces = {"init": self.init}
+        self.namespaces = {"init": self.root} if self.share_root else {}
         self.nsim = []
         self.symbols = {"lo": {"kind": "device", "ifindex": 1, "netns": "init"}}
         self.tracked = {}
         self.bindings = {}
         self.next_binding = 1
+
+    # What the scenario owns (the world of OwnershipCheck) ---------------------------------------
+
+    def owned(self, ns, name):
+        """A device of a scenario namespace is the scenario's own when the agent marked it (it
+        created it) or when it is the loopback device of a namespace the agent created."""
+        if ns.fresh and name == "lo":
+            return True
+        alias = self.alias(ns, name)
+        return alias.startswith("lc:") and alias[3:] in self.tracked
+
+    def device(self, ns_name, ifindex):
+        """(name, owned) of the device with this ifindex in a scenario namespace, or None."""
+        ns = self.namespaces[ns_name]
+        name = self.name_of(ns, ifindex)
+        return None if name is None else (name, self.owned(ns, name))
+
+    def device_by_name(self, ns_name, name):
+        """(ifindex, owned) of the device called name in a scenario namespace, or None."""
+        ns = self.namespaces[ns_name]
+        ifindex = self.links(ns).get(name)
+        return None if ifindex is None else (ifindex, self.owned(ns, name))
+
+    def nsid(self, ns_name, nsid):
+        """The scenario namespace netns id `nsid` names in ns_name: its name, None when the id
+        is not assigned there, or FOREIGN (RTM_GETNSID reads; they allocate no ids)."""
+        ns = self.namespaces[ns_name]
+        if nsid not in self.nsid_table(ns):
+            return None
+        for other in self.namespaces.values():
+            if self.peer_nsid(ns, other) == nsid:
+                return other.name
+        return FOREIGN
+
+    def nsim_owned(self, ns_name, ifindex):
+        """False when the device is a port of a netdevsim instance the agent did not create."""
+        ns = self.namespaces[ns_name]
+        name = self.name_of(ns, ifindex)
+        dev_id = self.nsim_of(ns, name) if name is not None else None
+        return dev_id is None or dev_id in self.nsim
 
     # Namespaces ---------------------------------------------------------------------------------
 
@@ -243,12 +534,12 @@ class Agent:
         check(libc.setns(ns.fd, CLONE_NEWNET), f"setns {ns.name}")
 
     def leave(self):
-        """Returns to the initial network namespace."""
-        check(libc.setns(self.init_fd, CLONE_NEWNET), "setns init")
+        """Returns to the agent's own initial network namespace."""
+        check(libc.setns(self.root_fd, CLONE_NEWNET), "setns back")
 
     def in_ns(self, ns, fn, *args):
         """Calls fn(*args) inside namespace ns."""
-        if ns is self.init:
+        if ns is self.root:
             return fn(*args)
         self.enter(ns)
         try:
@@ -260,8 +551,8 @@ class Agent:
         """The namespace of the current scenario called name."""
         try:
             return self.namespaces[name]
-        except KeyError:
-            raise AgentError(f"unknown namespace {name!r}") from None
+        except (KeyError, TypeError):
+            raise Refused(f"refusing namespace {name!r}: not created by this scenario") from None
 
     def create_ns(self, name):
         """Creates a named namespace (like `ip netns add`) with a sysfs mount of its own."""
@@ -557,8 +848,8 @@ class Agent:
             pos += full
         return None
 
-    def rtnl(self, ns, msg_type, flags, body, attrs=b""):
-        """A raw rtnetlink request from namespace ns; raises NetlinkFailure on error."""
+    def rt_socket(self, ns):
+        """The raw rtnetlink socket of namespace ns (created on first use)."""
         if ns.rtsock is None:
             def make():
                 s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_ROUTE)
@@ -566,6 +857,11 @@ class Agent:
                 s.setsockopt(SOL_NETLINK, NETLINK_CAP_ACK, 1)
                 return s
             ns.rtsock = self.in_ns(ns, make)
+        return ns.rtsock
+
+    def rtnl(self, ns, msg_type, flags, body, attrs=b""):
+        """A raw rtnetlink request from namespace ns; raises NetlinkFailure on error."""
+        self.rt_socket(ns)
         self.seq += 1
         seq = self.seq & 0x7FFFFFFF
         payload = body + attrs
@@ -597,6 +893,66 @@ class Agent:
                         pos += (alen + 3) & ~3
                 raise NetlinkFailure(code, {"extack": msg_text} if msg_text else None)
 
+    def rtnl_read(self, ns, msg_type, flags, body, attrs=b""):
+        """A raw rtnetlink get (or dump with NLM_F_DUMP): the payloads of its answers."""
+        self.rt_socket(ns)
+        self.seq += 1
+        seq = self.seq & 0x7FFFFFFF
+        payload = body + attrs
+        ns.rtsock.send(struct.pack("IHHII", 16 + len(payload), msg_type,
+                                   NLM_F_REQUEST | flags, seq, 0) + payload)
+        out = []
+        while True:
+            data = ns.rtsock.recv(65536)
+            off = 0
+            while off + 16 <= len(data):
+                length, nl_type, _, nl_seq, _ = struct.unpack_from("IHHII", data, off)
+                body_in = data[off + 16:off + length]
+                off += (length + 3) & ~3
+                if nl_seq != seq:
+                    continue
+                if nl_type == NLMSG_ERROR:
+                    code = struct.unpack_from("i", body_in, 0)[0]
+                    if code:
+                        raise NetlinkFailure(code, None)
+                    return out
+                if nl_type == NLMSG_DONE:
+                    return out
+                out.append(body_in)
+                if not flags & NLM_F_DUMP:
+                    return out
+
+    @staticmethod
+    def nsid_attr(payload):
+        """NETNSA_NSID of an RTM_NEWNSID payload (after its 4-byte rtgenmsg), or None."""
+        pos = 4
+        while pos + 4 <= len(payload):
+            alen, akind = struct.unpack_from("HH", payload, pos)
+            if alen < 4:
+                break
+            if akind & NLA_TYPE_MASK == NETNSA_NSID:
+                return struct.unpack_from("i", payload, pos + 4)[0]
+            pos += (alen + 3) & ~3
+        return None
+
+    def nsid_table(self, ns):
+        """Every netns id assigned in ns (RTM_GETNSID dump)."""
+        ids = set()
+        for payload in self.rtnl_read(ns, RTM_GETNSID, NLM_F_DUMP, struct.pack("Bxxx", 0)):
+            nsid = self.nsid_attr(payload)
+            if nsid is not None and nsid >= 0:
+                ids.add(nsid)
+        return ids
+
+    def peer_nsid(self, ns, other):
+        """The id ns has for namespace other (-1 when none; RTM_GETNSID allocates nothing)."""
+        for payload in self.rtnl_read(ns, RTM_GETNSID, 0, struct.pack("Bxxx", 0),
+                                      self.nla(NETNSA_FD, struct.pack("I", other.fd))):
+            nsid = self.nsid_attr(payload)
+            if nsid is not None:
+                return nsid
+        return -1
+
     @staticmethod
     def nla(kind, payload):
         """One netlink attribute."""
@@ -617,16 +973,20 @@ class Agent:
 
     def setup(self, topo):
         """Builds a topology; returns the symbol table."""
-        if len(self.namespaces) > 1 or self.nsim or self.bindings:
+        if any(ns.fresh for ns in self.namespaces.values()) or self.nsim or self.bindings:
             self.teardown()
         self.reset()
         for phys in topo.get("physical", []):
             if phys.get("kind") != "netdevsim":
                 raise AgentError(f"the kernel adapter has no {phys.get('kind')} hardware "
                                  f"(device {phys.get('name')})", unsupported=True)
-        for decl in topo.get("namespaces", []):
-            if decl["name"] != "init":
-                self.namespaces[decl["name"]] = self.create_ns(decl["name"])
+        # Every namespace is created for the scenario, `init` too (unless share_root).
+        names = ["init"] + [d["name"] for d in topo.get("namespaces", []) if d["name"] != "init"]
+        for name in names:
+            if name not in self.namespaces:
+                if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9_.-]{1,40}", name):
+                    raise Refused(f"refusing namespace name {name!r}")
+                self.namespaces[name] = self.create_ns(name)
         for decl in topo.get("namespaces", []):
             ns = self.ns(decl["name"])
             for peer, nsid in decl.get("nsids", {}).items():
@@ -645,8 +1005,7 @@ class Agent:
         ns = self.ns(phys.get("netns", "init"))
         queues = phys["queues"]
         max_channels = max(phys.get("maxChannels") or queues, queues)
-        dev_id = self.nsim_next
-        self.nsim_next += 1
+        dev_id = self.free_nsim_id()
         before = set(self.links(ns))
 
         def create():
@@ -677,6 +1036,13 @@ class Agent:
         if phys.get("up", True):
             self.setlink(ns, ifindex, up=True)
 
+    def free_nsim_id(self):
+        """The next netdevsim id that no netdevsim device (the host's included) uses."""
+        while os.path.exists(f"/sys/bus/netdevsim/devices/netdevsim{self.nsim_next}"):
+            self.nsim_next += 1
+        self.nsim_next += 1
+        return self.nsim_next - 1
+
     def created_devices(self, before, caller):
         """Devices created since snapshot `before`: (primary, peer) as (ns, name) pairs."""
         after = self.snapshot()
@@ -697,6 +1063,9 @@ class Agent:
     def setup_link(self, link):
         """A device from an rt-link NEWLINK request; the peer moved and both brought up."""
         ns = self.ns(link.get("netns", "init"))
+        self.ownership.check_link(ns.name, link["request"])
+        if link.get("peer") is not None:
+            self.ns(link["peer"].get("netns", link.get("netns", "init")))
         request = self.translate_newlink(link["request"])
         before = self.snapshot()
         fam = self.family(ns, "rt-link")
@@ -762,6 +1131,8 @@ class Agent:
     def apply(self, step):
         """Runs one step; returns the outcome and the symbols after it."""
         op = step["op"]
+        # Before any system call that acts: everything the step names must be the scenario's.
+        self.ownership.check_step(op, step.get("netns", "init"), step.get("request", {}))
         if op in UNSUPPORTED_OPS:
             outcome = {"kind": "unsupported", "reason": UNSUPPORTED_OPS[op]}
         else:
@@ -781,19 +1152,19 @@ class Agent:
             return {"kind": "unsupported",
                     "reason": f"cap-net-admin: false is not supported for {step['op']}"}
         rfd, wfd = os.pipe()
-        if ns is not self.init:
+        if ns is not self.root:
             self.enter(ns)
         pid = -1
         try:
             pid = os.fork()
         finally:
-            if ns is not self.init and pid != 0:
+            if ns is not self.root and pid != 0:
                 self.leave()
         if pid == 0:  # child
             os.close(rfd)
             try:
                 drop_capabilities()
-                child_ns = Netns(ns.name, ns.runtime, ns.path, ns.fd, ns.sysdir)
+                child_ns = Netns(ns.name, ns.runtime, ns.path, ns.fd, ns.sysdir, ns.fresh)
                 for name, base in self.base.items():
                     child_ns.families[name] = self.clone_family(base)
                 result = self.run_step(child_ns, step, in_child=True)
@@ -861,6 +1232,9 @@ class Agent:
             dev_id = self.nsim_of(ns, name)
             if dev_id is None:
                 return {"kind": "unsupported", "reason": f"{name} is not a netdevsim port"}
+            if dev_id not in self.nsim:
+                raise Refused(f"refusing to remove netdevsim{dev_id} ({name}): not created by "
+                              "this scenario")
             with open("/sys/bus/netdevsim/del_device", "w", encoding="ascii") as f:
                 f.write(str(dev_id))
             if dev_id in self.nsim:
@@ -868,10 +1242,12 @@ class Agent:
             return {"kind": "reply", "reply": None}
         if op == "netns-delete":
             target = self.ns(req["netns"])
-            if target is self.init:
+            if target.name == "init":
                 return {"kind": "unsupported", "reason": "the initial namespace cannot be deleted"}
+            ports = self.nsim_ports(target)
             self.destroy_ns(target)
             del self.namespaces[target.name]
+            self.take_back(ports)
             return {"kind": "reply", "reply": None}
         return {"kind": "unsupported", "reason": f"the agent has no operation {op}"}
 
@@ -944,21 +1320,15 @@ class Agent:
     # Teardown -----------------------------------------------------------------------------------
 
     def teardown(self):
-        """Deletes everything the scenario created; returns what it did and what was left."""
+        """Deletes everything the scenario created; returns what it did and what was left.
+
+        Its netdevsim devices go first: a namespace holding one of their ports would otherwise
+        hand the port to the agent's own initial namespace when it is destroyed (NS-5).
+        """
         report = {"waited": 0.0, "left": []}
         for binding in self.bindings.values():
             binding.close()
         self.bindings.clear()
-        for name, idx in sorted(self.links(self.init).items(), key=lambda kv: -kv[1]):
-            if name not in self.baseline and self.nsim_of(self.init, name) is None:
-                try:
-                    self.dellink(self.init, idx)
-                except NetlinkFailure:
-                    pass  # already gone with its pair
-        for ns in list(self.namespaces.values()):
-            if ns is not self.init:
-                report["waited"] += self.destroy_ns(ns)
-        self.namespaces = {"init": self.init}
         for dev_id in self.nsim:
             try:
                 with open("/sys/bus/netdevsim/del_device", "w", encoding="ascii") as f:
@@ -966,14 +1336,110 @@ class Agent:
             except OSError as e:
                 report["left"].append(f"netdevsim{dev_id}: {e}")
         self.nsim = []
-        for name, idx in self.links(self.init).items():
-            if name not in self.baseline:
-                try:
-                    self.dellink(self.init, idx)
-                except NetlinkFailure as e:
-                    report["left"].append(f"{name}: {e}")
+        for ns in list(self.namespaces.values()):
+            if ns.fresh:
+                report["waited"] += self.destroy_ns(ns)
+        if self.share_root:
+            # Only what the scenario created in the shared namespace: devices it marked.
+            for name, idx in sorted(self.links(self.root).items(), key=lambda kv: -kv[1]):
+                if self.owned(self.root, name):
+                    try:
+                        self.dellink(self.root, idx)
+                    except NetlinkFailure:
+                        pass  # already gone with its pair
+        for name in self.links(self.root):
+            alias = self.alias(self.root, name)
+            if alias.startswith("lc:") and alias[3:] in self.tracked:
+                report["left"].append(f"{name} ({alias}) in the agent's own namespace")
         self.reset()
         return report
+
+    def nsim_ports(self, ns):
+        """(name, ifindex, netdevsim id, ifalias) of the scenario's netdevsim ports in ns."""
+        return [(name, idx, self.nsim_of(ns, name), self.alias(ns, name))
+                for name, idx in self.links(ns).items() if self.nsim_of(ns, name) in self.nsim]
+
+    def take_back(self, ports, timeout=5.0):
+        """After a scenario namespace was destroyed, the kernel moved its netdevsim ports into
+        the agent's own initial namespace (default_device_exit_net: devices without
+        rtnl_link_ops go to init_net). The agent moves each back into the scenario's `init`,
+        giving it the ifindex and name the kernel would have given it there: its ifindex when
+        free, its name when free, else `dev<ifindex>`, else `dev%d`.
+
+        A netdevsim device created inside the deleted namespace has its devlink instance there:
+        devlink_pernet_pre_exit() reloads it into init_net, which re-creates the port (a new
+        device, without the agent's mark). It is still a port of the scenario's netdevsim
+        instance, so the agent marks it again."""
+        if self.share_root:
+            return  # the scenario's init is the initial namespace: the kernel's own result
+        init = self.namespaces["init"]
+        for name, ifindex, dev_id, alias in ports:
+            start = time.monotonic()
+            here = None
+            while here is None:
+                here = next((n for n in self.links(self.root)
+                             if self.nsim_of(self.root, n) == dev_id), None)
+                if here is None:
+                    if time.monotonic() - start > timeout:
+                        raise AgentError(f"netdevsim{dev_id} ({name}) did not come back")
+                    time.sleep(0.005)
+            taken = self.links(init)
+            desired = name
+            if desired in taken:
+                desired = f"dev{ifindex}" if f"dev{ifindex}" not in taken else "dev%d"
+            attrs = self.nla(IFLA_NET_NS_FD, struct.pack("I", init.fd))
+            attrs += self.nla(IFLA_IFNAME, desired.encode() + b"\0")
+            if ifindex not in taken.values():
+                attrs += self.nla(IFLA_NEW_IFINDEX, struct.pack("i", ifindex))
+            self.setlink(self.root, self.links(self.root)[here], attrs=attrs)
+            back = next((n for n in self.links(init) if self.nsim_of(init, n) == dev_id), None)
+            if back is None:
+                raise AgentError(f"netdevsim{dev_id} ({name}) did not reach {init.name}")
+            if alias and self.alias(init, back) != alias:
+                self.set_alias(init, back, alias)
+
+    # Test fixtures (the VM's hostile-scenario test) -----------------------------------------------
+
+    FIXTURES = ("hostnic0", "hostnk0")
+
+    def make_fixtures(self):
+        """Devices a scenario must never touch, in the agent's own namespace, made before any
+        scenario: a netdevsim port `hostnic0` with 4 channels (a host NIC) and a netkit device
+        `hostnk0` in single mode (a production netkit, as Cilium's). The project's kernel has no
+        dummy driver (CONFIG_DUMMY is off)."""
+        dev_id = 99
+        before = set(self.links(self.root))
+        with open("/sys/bus/netdevsim/new_device", "w", encoding="ascii") as f:
+            f.write(f"{dev_id} 1 4")
+        for _ in range(400):
+            new = [n for n in self.links(self.root)
+                   if n not in before and self.nsim_of(self.root, n) == dev_id]
+            if new:
+                break
+            time.sleep(0.005)
+        else:
+            raise AgentError("the fixture netdevsim device created no port")
+        idx = self.links(self.root)[new[0]]
+        self.setlink(self.root, idx, attrs=self.nla(IFLA_IFNAME, b"hostnic0\0"))
+        self.raw_transact_ynl(self.root, "rt-link", "newlink", {
+            "ifname": "hostnk0", "linkinfo": {"kind": "netkit", "data": {"pairing": "single"}},
+        }, [NLM_F_CREATE, NLM_F_EXCL])
+        for name in self.FIXTURES:
+            # No IPv6 autoconfiguration: its router solicitations would change the counters.
+            with open(f"/proc/sys/net/ipv6/conf/{name}/disable_ipv6", "w", encoding="ascii") as f:
+                f.write("1")
+            self.setlink(self.root, self.links(self.root)[name], up=True)
+
+    def fixtures(self):
+        """Everything the kernel says about the fixtures and the agent's own namespace: the
+        full GETLINK of each fixture, hostnic0's channels, and the namespace's device list."""
+        out = {"links": self.links(self.root)}
+        for name in self.FIXTURES:
+            out[name] = self.transact(self.family(self.root, "rt-link"), "getlink",
+                                      {"ifname": name})
+        out["hostnic0-channels"] = self.transact(self.family(self.root, "ethtool"),
+                                                 "channels-get", {"header": {"dev-name": "hostnic0"}})
+        return out
 
     def hello(self):
         """Identification and capabilities."""
@@ -983,7 +1449,61 @@ class Agent:
             "ops": OPS,
             "unsupported": UNSUPPORTED_OPS,
             "physical": ["netdevsim"],
+            # Every scenario namespace, `init` included, is created for the scenario.
+            "isolation": "shared-root" if self.share_root else "scenario-namespaces",
         }
+
+
+class DescribedWorld:
+    """An OwnershipCheck world from JSON (tests): {"namespaces": {name: {"devices":
+    {ifindex: {"name": ..., "owned": bool, "nsim": id}}, "nsids": {id: name | null}}},
+    "nsim": [ids]}; an nsid mapped to null is FOREIGN."""
+
+    def __init__(self, desc):
+        self.desc = desc
+        self.namespaces = set(desc["namespaces"])
+
+    def _devices(self, ns):
+        return self.desc["namespaces"][ns].get("devices", {})
+
+    def device(self, ns, ifindex):
+        d = self._devices(ns).get(str(ifindex))
+        return None if d is None else (d["name"], d["owned"])
+
+    def device_by_name(self, ns, name):
+        for idx, d in self._devices(ns).items():
+            if d["name"] == name:
+                return int(idx), d["owned"]
+        return None
+
+    def nsid(self, ns, nsid):
+        table = self.desc["namespaces"][ns].get("nsids", {})
+        if str(nsid) not in table:
+            return None
+        return table[str(nsid)] if table[str(nsid)] is not None else FOREIGN
+
+    def nsim_owned(self, ns, ifindex):
+        d = self._devices(ns).get(str(ifindex), {})
+        return d.get("nsim") is None or d["nsim"] in self.desc.get("nsim", [])
+
+
+def check_cases(infile, outfile):
+    """Runs {"world", "cases": [{"op", "netns", "request"}]} through OwnershipCheck; prints one
+    result per case: {"ok": true} or {"refused": message}."""
+    doc = json.load(infile)
+    checker = OwnershipCheck(DescribedWorld(doc["world"]))
+    out = []
+    for case in doc["cases"]:
+        try:
+            if case.get("link"):
+                checker.check_link(case["netns"], case["request"])
+            else:
+                checker.check_step(case["op"], case["netns"], case["request"])
+            out.append({"ok": True})
+        except Refused as e:
+            out.append({"refused": str(e)})
+    json.dump(out, outfile)
+    return 0
 
 
 def open_channel(args):
@@ -1040,7 +1560,9 @@ def serve(args):
     init_error = None
     started = time.monotonic()
     try:
-        agent = Agent(args.src)
+        agent = Agent(args.src, share_root=args.share_root_netns)
+        if args.test_fixtures:
+            agent.make_fixtures()
     except Exception as e:  # pylint: disable=broad-except
         init_error = f"agent start failed: {type(e).__name__}: {e}\n{traceback.format_exc()}"
     ready = time.monotonic() - started
@@ -1073,6 +1595,8 @@ def serve(args):
                 result = agent.apply(req["step"])
             elif cmd == "teardown":
                 result = agent.teardown()
+            elif cmd == "fixtures" and args.test_fixtures:
+                result = agent.fixtures()
             elif cmd == "exit":
                 write_all(wfd, json.dumps({"id": reply["id"], "ok": True, "result": {}}).encode()
                           + b"\n")
@@ -1081,6 +1605,8 @@ def serve(args):
                 raise AgentError(f"unknown command {cmd!r}")
             reply = {"id": reply["id"], "ok": True, "result": result,
                      "seconds": round(time.monotonic() - t0, 4)}
+        except Refused as e:
+            reply.update(error=str(e), unsupported=False, refused=True)
         except AgentError as e:
             reply.update(error=str(e), unsupported=e.unsupported)
         except Exception as e:  # pylint: disable=broad-except
@@ -1092,10 +1618,31 @@ def serve(args):
 def main():
     """Entry point."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--src", required=True, help="kernel source tree (for the ynl library)")
+    parser.add_argument("--src", help="kernel source tree (for the ynl library)")
     parser.add_argument("--port", default="lc.agent", help="virtio-serial port name")
     parser.add_argument("--stdio", action="store_true", help="use stdin/stdout")
-    return serve(parser.parse_args())
+    parser.add_argument("--share-root-netns", action="store_true",
+                        help="tests in the VM only: the scenario's init is the agent's own "
+                             "namespace, so that only the ownership check protects it")
+    parser.add_argument("--test-fixtures", action="store_true",
+                        help="tests in the VM only: make devices in the agent's own namespace "
+                             "that scenarios must not touch, and answer `fixtures`")
+    parser.add_argument("--ownership-table", action="store_true",
+                        help="print the attribute classification of the ownership check")
+    parser.add_argument("--check-ownership", action="store_true",
+                        help="check JSON cases from stdin against a described world (tests)")
+    args = parser.parse_args()
+    if args.ownership_table:
+        print(json.dumps(ownership_table(), sort_keys=True))
+        return 0
+    if args.check_ownership:
+        return check_cases(sys.stdin, sys.stdout)
+    if args.src is None:
+        parser.error("--src is required")
+    if (args.share_root_netns or args.test_fixtures) and args.stdio:
+        parser.error("--share-root-netns and --test-fixtures are for the certification VM "
+                     "only, never a host")
+    return serve(args)
 
 
 if __name__ == "__main__":

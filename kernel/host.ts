@@ -1,8 +1,11 @@
 /**
  * The `kernel` implementation: the same guest agent (`agent.py`), run directly on the user's own
- * Linux 7.1+ host as root over stdin/stdout. It works only in throw-away network namespaces and
- * netdevsim devices it creates, and never touches existing devices. {@link hostPrerequisites}
- * says why a host cannot be certified (certify then exits 4, kselftest's skip).
+ * Linux 7.1+ host as root over stdin/stdout. Every namespace of a scenario, `init` included, is
+ * one the agent creates for it, and the agent refuses any step that names a device, namespace or
+ * netdevsim device the scenario did not create (`OwnershipRefusedError`), so existing devices are
+ * never touched; the VM-only test modes (`--share-root-netns`, `--test-fixtures`) are refused
+ * over stdin/stdout. {@link hostPrerequisites} says why a host cannot be certified (certify then
+ * exits 4, kselftest's skip).
  *
  * @module
  */

@@ -15,12 +15,15 @@ export class AgentRequestError extends Error {
   readonly unsupported: boolean;
   /** The agent's Python traceback, when it sent one. */
   readonly trace?: string;
+  /** True when the agent refused the request: it names something the scenario did not create. */
+  readonly refused: boolean;
 
   /** Creates the error from the agent's message. */
-  constructor(message: string, unsupported: boolean, trace?: string) {
+  constructor(message: string, unsupported: boolean, trace?: string, refused = false) {
     super(message);
     this.name = "AgentRequestError";
     this.unsupported = unsupported;
+    this.refused = refused;
     if (trace !== undefined) this.trace = trace;
   }
 }
@@ -181,12 +184,18 @@ export class JsonLinesClient {
         ...(typeof m.seconds === "number" ? { seconds: m.seconds } : {}),
       });
     } else {
-      const m = msg as { error?: unknown; unsupported?: unknown; trace?: unknown };
+      const m = msg as {
+        error?: unknown;
+        unsupported?: unknown;
+        trace?: unknown;
+        refused?: unknown;
+      };
       p.reject(
         new AgentRequestError(
           typeof m.error === "string" ? m.error : `malformed reply ${line.slice(0, 200)}`,
           m.unsupported === true,
           typeof m.trace === "string" ? m.trace : undefined,
+          m.refused === true,
         ),
       );
     }

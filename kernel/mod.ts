@@ -28,6 +28,7 @@ export {
   type AgentSession,
   KernelVmAdapter,
   type KernelVmAdapterOptions,
+  OwnershipRefusedError,
 } from "./adapter.ts";
 export {
   type AgentHello,

@@ -40,6 +40,11 @@ export interface VmOptions {
   readonly stepTimeoutMs?: number;
   /** Time allowed from qemu start to the agent's first reply, in ms (default 180 000). */
   readonly bootTimeoutMs?: number;
+  /**
+   * Extra arguments of the guest agent (tests: `--share-root-netns`, `--test-fixtures`); each
+   * of letters, digits and dashes.
+   */
+  readonly agentArgs?: readonly string[];
   /** Watchdog of the whole VM lifetime, in ms (default: none). */
   readonly runTimeoutMs?: number;
   /**
@@ -498,7 +503,11 @@ function qemuArgs(
   // repository itself may sit where the guest cannot see it (under /tmp, a tmpfs there).
   const agent = "/run/lc/agent.py";
   const src = guestPath(paths.src, "the source tree");
-  const cmd = `exec /usr/bin/python3 -u ${agent} --src ${src}`.replaceAll(" ", "%20");
+  const extra = (options.agentArgs ?? []).map((a) => {
+    if (!/^[A-Za-z0-9-]+$/.test(a)) throw new VmError(`Cannot pass agent argument ${a}`);
+    return ` ${a}`;
+  }).join("");
+  const cmd = `exec /usr/bin/python3 -u ${agent} --src ${src}${extra}`.replaceAll(" ", "%20");
   return [
     options.qemu ?? "qemu-system-x86_64",
     ...["-accel", "tcg", "-cpu", "max", "-m", String(options.memoryMiB ?? 2048)],

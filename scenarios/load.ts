@@ -6,10 +6,13 @@
  */
 
 import type { Scenario } from "./format.ts";
-import { parseScenario } from "./parse.ts";
+import { type ParseOptions, parseScenario } from "./parse.ts";
 
 /** Reads and parses every `.yaml` file of the given files and folders (sorted). */
-export async function loadScenarios(paths: readonly string[]): Promise<Scenario[]> {
+export async function loadScenarios(
+  paths: readonly string[],
+  options: ParseOptions = {},
+): Promise<Scenario[]> {
   const files: string[] = [];
   for (const path of paths) {
     const info = await Deno.stat(path);
@@ -22,5 +25,7 @@ export async function loadScenarios(paths: readonly string[]): Promise<Scenario[
     } else files.push(path);
   }
   files.sort();
-  return await Promise.all(files.map(async (f) => parseScenario(await Deno.readTextFile(f), f)));
+  return await Promise.all(
+    files.map(async (f) => parseScenario(await Deno.readTextFile(f), f, options)),
+  );
 }

@@ -68,6 +68,14 @@ export {
   suggest,
 } from "./parse.ts";
 export { loadScenarios } from "./load.ts";
+export {
+  type DeviceRef,
+  deviceRefs,
+  explainedNames,
+  rawDeviceWarnings,
+  type ScenarioWarning,
+} from "./device_refs.ts";
+export { DryRunRefusedError, type YnlCommandOptions, ynlCommands } from "./ynl_commands.ts";
 export { diffOutcome, lookup, type Outcome, showExpectation, showOutcome } from "./match.ts";
 export {
   AdapterUnsupportedError,

@@ -39,6 +39,7 @@ import {
   OPERATIONS,
   type SymbolKind,
 } from "./ops.ts";
+import { rawDeviceWarnings, type ScenarioWarning } from "./device_refs.ts";
 
 /** A scenario that is not well-formed YAML. */
 export class ScenarioSyntaxError extends SyntaxError {
@@ -749,6 +750,14 @@ function scheduleOf(w: Walker, f: Field, steps: readonly Step[]): ScheduleEntry[
 export interface ParseOptions {
   /** The fact base fact ids are checked against (default: `spec/facts.yaml`). */
   readonly facts?: FactBase;
+  /**
+   * Steps that name a device by a raw ifindex or a name nothing in the scenario explains
+   * (`rawDeviceWarnings`): `warn` (default) reports each to `onWarning`, `error` rejects the
+   * scenario, `allow` says nothing.
+   */
+  readonly rawDevices?: "warn" | "error" | "allow";
+  /** Receives each warning (default: warnings are dropped). */
+  readonly onWarning?: (warning: ScenarioWarning) => void;
 }
 
 /**
@@ -855,5 +864,13 @@ export function parseScenario(
     steps,
     ...(schedule === undefined ? {} : { schedule }),
   };
+  if (options.rawDevices !== "allow") {
+    for (const warning of rawDeviceWarnings(scenario)) {
+      if (options.rawDevices === "error") {
+        w.fail(warning.pos, warning.path, `${warning.message} (rawDevices: "allow" permits it)`);
+      }
+      options.onWarning?.(warning);
+    }
+  }
   return scenario;
 }

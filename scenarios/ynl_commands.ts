@@ -5,6 +5,14 @@
  * gives them, and their ifindexes are looked up when the command runs (`$(ifindex NS NAME)`), so
  * the script works whatever ifindexes the kernel hands out.
  *
+ * The script never acts on the caller's own devices: every namespace of the scenario, `init`
+ * included, is a namespace the script creates (`lc-<name>`, refusing to start when one exists),
+ * netdevsim devices are created from inside their namespace, and every command runs there
+ * (`ip -n`, `ip netns exec`). A step that names a device by a name the script does not create is
+ * refused when the script is generated ({@linkcode DryRunRefusedError}); a raw ifindex is
+ * checked when the script runs (`guard`), and refused unless it names nothing or a device the
+ * script created. The teardown (an EXIT trap) removes the netdevsim devices and namespaces.
+ *
  * Operations that are not netlink requests (io_uring zcrx registration, AF_XDP bind, closing a
  * binding) are printed as comments saying what a program would do.
  *
@@ -12,6 +20,7 @@
  */
 
 import type { JsonObject, JsonValue, Scenario, Step } from "./format.ts";
+import { deviceRefs, explainedNames } from "./device_refs.ts";
 import { linearize } from "./replay.ts";
 
 /** Options of {@link ynlCommands}. */
@@ -22,15 +31,47 @@ export interface YnlCommandOptions {
   readonly netdevsimId?: number;
 }
 
+/**
+ * A scenario step names a device the `--dry-run` script would not create.
+ *
+ * @example Usage
+ * ```ts
+ * import { DryRunRefusedError, ynlCommands } from "./ynl_commands.ts";
+ * import { parseScenario } from "./parse.ts";
+ * import assert from "node:assert/strict";
+ * const s = parseScenario(
+ *   "name: t\ndescription: d\nfacts: [QC-15]\nkernel: '7.1'\ntopology: {}\n" +
+ *     "steps:\n  - {op: dellink, request: {ifname: eth0}}\n",
+ *   "t.yaml",
+ * );
+ * assert.throws(() => ynlCommands(s), DryRunRefusedError);
+ * ```
+ */
+export class DryRunRefusedError extends Error {
+  /** Stable error code. */
+  readonly code: string = "LCS310";
+
+  /** Creates the error. */
+  constructor(message: string) {
+    super(message);
+    this.name = "DryRunRefusedError";
+  }
+}
+
 const NETDEV = new Set(["queue-create", "queue-get", "bind-rx"]);
 const RT_LINK = new Set(["newlink", "getlink", "dellink"]);
+
+/** The namespace the script creates for a scenario namespace. */
+function nsOf(netns: string): string {
+  return `lc-${netns}`;
+}
 
 /** Where each device symbol lives now and its interface name, to look its ifindex up. */
 type Places = Map<string, { netns: string; name: string }>;
 
 /** Renders a request as JSON, with `$symbol` ifindexes looked up by name at run time. */
 function requestJson(value: JsonValue, places: Places): string {
-  const json = JSON.stringify(value, (_key, v) => v);
+  const json = JSON.stringify(value, (key, v) => key === "net-ns" ? nsOf(String(v)) : v);
   return json.replace(/"\$([A-Za-z0-9_]+)"/g, (all, symbol: string) => {
     if (symbol === "lo") return "1"; // the loopback device is ifindex 1 in every namespace
     const place = places.get(symbol);
@@ -39,11 +80,11 @@ function requestJson(value: JsonValue, places: Places): string {
 }
 
 function inNetns(netns: string, command: string): string {
-  return netns === "init" ? command : `ip netns exec ${netns} ${command}`;
+  return `ip netns exec ${nsOf(netns)} ${command}`;
 }
 
 function ipIn(netns: string): string {
-  return netns === "init" ? "ip" : `ip -n ${netns}`;
+  return `ip -n ${nsOf(netns)}`;
 }
 
 function ynlStep(step: Step, places: Places, ynl: string): string {
@@ -63,8 +104,43 @@ function symbolOf(value: JsonValue | undefined): string | undefined {
 }
 
 /**
+ * The guards a step needs: a raw ifindex is checked in the namespace it is looked up in (the
+ * step's, or the one its lease's netns id names in the topology); a raw name must be one the
+ * script creates, or the step is refused now.
+ */
+function guards(scenario: Scenario, step: Step, created: ReadonlySet<string>): string[] {
+  const out: string[] = [];
+  for (const ref of deviceRefs(step)) {
+    const where = `step ${step.index} (${step.op}) ${ref.path}`;
+    if (ref.kind === "name") {
+      if (typeof ref.value !== "string" || !created.has(ref.value)) {
+        throw new DryRunRefusedError(
+          `${scenario.file}: refusing to emit ${where}: device ${
+            JSON.stringify(ref.value)
+          } is not created by this script`,
+        );
+      }
+      continue;
+    }
+    if (typeof ref.value !== "number" || ref.value === 0) continue;
+    let netns: string | undefined = step.netns;
+    if (ref.netnsId !== undefined) {
+      const decl = scenario.topology.namespaces.find((n) => n.name === step.netns);
+      netns = Object.entries(decl?.nsids ?? {}).find(([, id]) => id === ref.netnsId)?.[0];
+    }
+    // An id the topology does not assign names no namespace (ENONET), or one the kernel
+    // assigned to another namespace of this script.
+    if (netns !== undefined) out.push(`guard ${netns} ${ref.value}  # ${where}`);
+  }
+  return out;
+}
+
+/**
  * The shell script that performs `scenario` on a kernel (as root, with netdevsim and the
- * kernel's ynl installed), one block per step with its expectation as a comment.
+ * kernel's ynl installed), one block per step with its expectation as a comment, entirely
+ * inside namespaces the script creates.
+ *
+ * @throws {DryRunRefusedError} when a step names a device by a name the script does not create.
  *
  * @example Usage
  * ```ts
@@ -76,7 +152,9 @@ function symbolOf(value: JsonValue | undefined): string | undefined {
  *     "steps:\n  - op: queue-get\n    dump: true\n",
  *   "t.yaml",
  * );
- * assert.ok(ynlCommands(s).includes("ynl --family netdev --dump queue-get"));
+ * const script = ynlCommands(s);
+ * assert.ok(script.includes("ip netns exec lc-init ynl --family netdev --dump queue-get"));
+ * assert.ok(script.includes("ip netns add lc-init"));
  * ```
  */
 export function ynlCommands(scenario: Scenario, options: YnlCommandOptions = {}): string {
@@ -84,40 +162,77 @@ export function ynlCommands(scenario: Scenario, options: YnlCommandOptions = {})
   let nsim = options.netdevsimId ?? 10;
   const places: Places = new Map();
   const nsimIds = new Map<string, number>();
+  for (const p of scenario.topology.physical) {
+    if (p.kind === "netdevsim") nsimIds.set(p.name, nsim++);
+  }
+  const names = ["init", ...scenario.topology.namespaces.map((n) => n.name)]
+    .filter((n, i, all) => all.indexOf(n) === i);
+  const created = explainedNames(scenario);
+  const nsimList = [...nsimIds].map(([name, id]) => `${id} (${name})`).join(", ") || "none";
   const out = [
     "#!/bin/bash",
     `# ${scenario.name}: ${scenario.description.replace(/\s+/g, " ")}`,
     `# facts: ${scenario.facts.join(", ")}; kernel ${scenario.kernel}; generated by leasecheck`,
+    "#",
+    `# Creates, and removes on exit: network namespaces ${names.map(nsOf).join(", ")};`,
+    `# netdevsim devices ${nsimList}; the scenario's devices, inside those namespaces.`,
+    "# Every command runs inside those namespaces (ip -n, ip netns exec): the caller's namespace",
+    "# is used only to create and remove them and the netdevsim devices. It refuses to start if",
+    "# one of them exists, and refuses a raw ifindex that names a device it did not create.",
     "set -x",
-    "ifindex() { cat /sys/class/net/$2/ifindex 2>/dev/null || ip netns exec $1 cat /sys/class/net/$2/ifindex; }",
+    `NAMESPACES="${names.map(nsOf).join(" ")}"`,
+    `NETDEVSIM="${[...nsimIds.values()].join(" ")}"`,
+    `CREATED=" ${[...created].sort().join(" ")} "`,
+    "ifindex() { ip netns exec lc-$1 cat /sys/class/net/$2/ifindex; }",
+    "guard() {  # NS IFINDEX: refuse a raw ifindex that names a device this script did not create",
+    "  local name",
+    `  name=$(ip -n lc-$1 -o link show | awk -F': ' -v i="$2" '$1 == i { print $2 }' | cut -d@ -f1)`,
+    '  case "$name$CREATED" in " "*|*" $name "*) return 0 ;; esac',
+    '  echo "refusing: ifindex $2 ($name) in lc-$1 was not created by this script" >&2; exit 1',
+    "}",
+    "teardown() {",
+    "  for id in $NETDEVSIM; do echo $id > /sys/bus/netdevsim/del_device 2>/dev/null; done",
+    "  for ns in $NAMESPACES; do ip netns del $ns 2>/dev/null; done",
+    "}",
+    "for ns in $NAMESPACES; do",
+    '  if [ -e /run/netns/$ns ]; then echo "refusing: namespace $ns exists" >&2; exit 1; fi',
+    "done",
+    "for id in $NETDEVSIM; do",
+    "  if [ -e /sys/bus/netdevsim/devices/netdevsim$id ]; then",
+    '    echo "refusing: netdevsim$id exists" >&2; exit 1',
+    "  fi",
+    "done",
+    "trap teardown EXIT",
     "",
     "# topology",
   ];
-  const namespaces = scenario.topology.namespaces.filter((n) => n.name !== "init");
-  const namesInit = scenario.topology.namespaces.some((n) => "init" in n.nsids);
-  if (namesInit) out.push("ip netns attach init 1  # so that other namespaces can name it");
-  for (const ns of namespaces) out.push(`ip netns add ${ns.name}`);
+  for (const ns of names) out.push(`ip netns add ${nsOf(ns)}`);
   for (const ns of scenario.topology.namespaces) {
     for (const [peer, id] of Object.entries(ns.nsids)) {
-      out.push(`${ipIn(ns.name)} netns set ${peer} ${id}`);
+      out.push(`${ipIn(ns.name)} netns set ${nsOf(peer)} ${id}`);
     }
   }
   for (const p of scenario.topology.physical) {
     if (p.kind !== "netdevsim") {
-      // Real hardware cannot be created: the script expects it present under this name.
+      // Real hardware cannot be created: the script expects it moved there under this name.
       out.push(
-        `# ${p.name}: a ${p.kind} NIC with ${p.queues} channels must exist here under this name`,
+        `# ${p.name}: a ${p.kind} NIC with ${p.queues} channels must be in ${
+          nsOf(p.netns)
+        } under this name`,
       );
       places.set(p.name, { netns: p.netns, name: p.name });
       continue;
     }
-    const id = nsim++;
-    nsimIds.set(p.name, id);
-    out.push(`echo "${id} 1 ${p.queues}" > /sys/bus/netdevsim/new_device`);
+    const id = nsimIds.get(p.name)!;
+    // netdevsim creates its ports in the namespace of the writer (bus.c: initial_net).
     out.push(
-      `udevadm settle 2>/dev/null; ip link set "$(ls /sys/bus/netdevsim/devices/netdevsim${id}/net/)" name ${p.name}`,
+      inNetns(p.netns, `sh -c 'echo "${id} 1 ${p.queues}" > /sys/bus/netdevsim/new_device'`),
     );
-    if (p.netns !== "init") out.push(`ip link set ${p.name} netns ${p.netns}`);
+    out.push(
+      `udevadm settle 2>/dev/null; ${ipIn(p.netns)} link set "$(${
+        inNetns(p.netns, `ls /sys/bus/netdevsim/devices/netdevsim${id}/net/`)
+      })" name ${p.name}`,
+    );
     if (p.up) out.push(`${ipIn(p.netns)} link set ${p.name} up`);
     places.set(p.name, { netns: p.netns, name: p.name });
   }
@@ -126,7 +241,7 @@ export function ynlCommands(scenario: Scenario, options: YnlCommandOptions = {})
     if (l.up) out.push(`${ipIn(l.netns)} link set ${l.name} up`);
     if (l.peer) {
       if (peerIn !== l.peer.netns) {
-        out.push(`${ipIn(peerIn)} link set ${l.peer.name} netns ${l.peer.netns}`);
+        out.push(`${ipIn(peerIn)} link set ${l.peer.name} netns ${nsOf(l.peer.netns)}`);
       }
       places.set(l.peer.name, { netns: l.peer.netns, name: l.peer.name });
       if (l.peer.up) out.push(`${ipIn(l.peer.netns)} link set ${l.peer.name} up`);
@@ -142,6 +257,7 @@ export function ynlCommands(scenario: Scenario, options: YnlCommandOptions = {})
     if (!step.capNetAdmin) {
       out.push("# (run without CAP_NET_ADMIN: e.g. setpriv --bounding-set -net_admin ...)");
     }
+    out.push(...guards(scenario, step, created));
     const target = symbolOf(step.request.ifindex as JsonValue);
     if (step.op === "newlink" && step.defines.device !== undefined) {
       createLink(
@@ -161,12 +277,33 @@ export function ynlCommands(scenario: Scenario, options: YnlCommandOptions = {})
     } else if (step.op === "netns-move" && target && places.has(target)) {
       const place = places.get(target)!;
       const to = String(step.request.netns);
-      out.push(`${ipIn(place.netns)} link set ${place.name} netns ${to}`);
+      out.push(`${ipIn(place.netns)} link set ${place.name} netns ${nsOf(to)}`);
       places.set(target, { ...place, netns: to });
     } else if (step.op === "phys-remove" && target && nsimIds.has(target)) {
       out.push(`echo ${nsimIds.get(target)} > /sys/bus/netdevsim/del_device`);
     } else if (step.op === "netns-delete") {
-      out.push(`ip netns del ${String(step.request.netns ?? step.request.name ?? "")}`);
+      const gone = String(step.request.netns ?? "");
+      out.push(`ip netns del ${nsOf(gone)}`);
+      // The kernel hands the namespace's netdevsim ports to the initial namespace (NS-5,
+      // default_device_exit_net): take them back into lc-init under the name they had.
+      for (const [symbol, place] of places) {
+        const id = nsimIds.get(symbol);
+        if (id === undefined || place.netns !== gone) continue;
+        out.push(
+          `for i in $(seq 100); do d=$(ls /sys/bus/netdevsim/devices/netdevsim${id}/net/ 2>/dev/null); ` +
+            `[ -n "$d" ] && break; sleep 0.1; done`,
+          `ip link set "$d" netns ${
+            nsOf("init")
+          } name ${place.name}  # back from the initial namespace`,
+        );
+        places.set(symbol, { ...place, netns: "init" });
+      }
+    } else if (step.op === "phys-remove" || step.op === "link-set" || step.op === "netns-move") {
+      throw new DryRunRefusedError(
+        `${scenario.file}: refusing to emit step ${step.index} (${step.op}): ${
+          JSON.stringify(step.request.ifindex)
+        } is not a device this script creates`,
+      );
     } else {
       out.push(
         `# ${step.op} ${
@@ -175,12 +312,7 @@ export function ynlCommands(scenario: Scenario, options: YnlCommandOptions = {})
       );
     }
   }
-  out.push("", "# teardown");
-  for (const id of nsimIds.values()) {
-    out.push(`echo ${id} > /sys/bus/netdevsim/del_device 2>/dev/null`);
-  }
-  for (const ns of namespaces) out.push(`ip netns del ${ns.name} 2>/dev/null`);
-  if (namesInit) out.push("ip netns del init 2>/dev/null");
+  out.push("", "# teardown: the EXIT trap removes the netdevsim devices and namespaces");
   return out.join("\n") + "\n";
 }
 
