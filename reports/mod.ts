@@ -33,12 +33,15 @@ export {
 export { toJunit, toKtap, toMarkdown } from "./certification.ts";
 export {
   buildFactCoverage,
+  checkReportFolder,
   type FactCoverage,
   type FactEntry,
   type KillRow,
   type NamedTrace,
   renderSummary,
   REPORT_FILES,
+  REPORT_MARKER,
+  ReportFolderError,
   ReportFolderExistsError,
   type RunKind,
   type RunReport,
