@@ -22,7 +22,7 @@ import {
   type OpenedAdapter,
 } from "../scenarios/certify.ts";
 import type { Scenario } from "../scenarios/format.ts";
-import { loadScenarios } from "../scenarios/load.ts";
+import { loadScenarios, ScenarioFileError } from "../scenarios/load.ts";
 import { ScenarioSyntaxError, ScenarioValidationError } from "../scenarios/parse.ts";
 import { openAdapter } from "./adapters.ts";
 
@@ -118,7 +118,7 @@ export async function certifyMain(args: readonly string[]): Promise<number> {
   } catch (error) {
     if (
       error instanceof ScenarioSyntaxError || error instanceof ScenarioValidationError ||
-      error instanceof Deno.errors.NotFound
+      error instanceof ScenarioFileError
     ) {
       console.error(`certify: ${error.message}`);
       return 2;

@@ -95,7 +95,11 @@ Deno.test("the process adapter reports a crash with the implementation's last wo
   try {
     const r = await replayScenario(single, adapter);
     assert.equal(r.verdict, "error");
-    assert.match(r.reason ?? "", /exited \(code 3\).*crashing on queue-create as asked/);
+    assert.match(
+      r.reason ?? "",
+      /did not answer apply queue-create: its output ended; it exited with code 3; its stderr ends with: toy: crashing on queue-create as asked/,
+    );
+    assert.equal(adapter.dead, true);
   } finally {
     await adapter.close();
   }
@@ -106,7 +110,8 @@ Deno.test("the process adapter rejects a reply that is not JSON", async () => {
   try {
     const r = await replayScenario(single, adapter);
     assert.equal(r.verdict, "error");
-    assert.match(r.reason ?? "", /not JSON: this is not JSON/);
+    assert.match(r.reason ?? "", /not JSON: this is not JSON; it was killed/);
+    assert.equal(adapter.dead, true, "a process out of step is never asked again");
   } finally {
     await adapter.close();
   }

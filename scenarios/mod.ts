@@ -88,8 +88,10 @@ export {
   type ImplementationInfo,
   ProcessAdapter,
   type ProcessAdapterOptions,
+  ProcessStartError,
   PROTOCOL_VERSION,
   ProtocolError,
+  ProtocolVersionError,
 } from "./process_adapter.ts";
 export {
   certify,
@@ -97,6 +99,7 @@ export {
   ImplementationUnavailableError,
   type KnownDeviation,
   loadDeviations,
+  MAX_START_FAILURES,
   type OpenedAdapter,
 } from "./certify.ts";
 export {
