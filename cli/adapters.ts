@@ -10,6 +10,7 @@
 import { type MutantId, MUTANTS } from "../model/mutants.ts";
 import { ImplementationUnavailableError, type OpenedAdapter } from "../scenarios/certify.ts";
 import { ModelAdapter } from "../scenarios/model_adapter.ts";
+import { OP_NAMES } from "../scenarios/ops.ts";
 import { ProcessAdapter } from "../scenarios/process_adapter.ts";
 
 /** What {@linkcode openAdapter} needs besides the `--impl` value. */
@@ -84,6 +85,7 @@ function openModel(impl: string): OpenedAdapter {
   return {
     name: mutant === null ? "model" : `model[${mutant}]`,
     info: { implementation: "leasecheck model (in process)", mutant: mutant ?? "none" },
+    ops: OP_NAMES,
     forScenario: () => Promise.resolve(new ModelAdapter({ mutant: mutant as MutantId | null })),
     close: () => Promise.resolve(),
   };
@@ -115,6 +117,7 @@ async function openProcess(impl: string, options: OpenAdapterOptions): Promise<O
       name: adapter!.implementation.name,
       protocol: adapter!.implementation.protocol,
     },
+    ops: adapter!.implementation.ops,
     // A process that died (timeout, crash) is restarted for the next scenario.
     forScenario: async () => {
       if (!adapter || adapter.dead) {

@@ -3,18 +3,19 @@
  * implementation and writes a report folder (nested KTAP, JUnit XML, Markdown, JSON, HTML with a
  * per-fact-id conformance table). KTAP also goes to stdout; a summary to stderr.
  *
- * Exit codes: 0 every scenario passed (or is an accepted deviation / skipped), 1 some failed,
- * 2 usage error or unreadable scenario, 4 the implementation cannot run at all (KSFT_SKIP).
+ * Exit codes ({@linkcode CERTIFY_EXIT_CODES}): 0 conforms, 1 does not conform (a scenario
+ * failed or broke), 2 usage error or unreadable scenario, 4 not certified (kselftest's skip: the
+ * implementation cannot run here, nothing ran, or it declares too little; see `buildProfile`).
  *
  * @module
  */
 
 import { parseArgs } from "node:util";
 import denoJson from "../deno.json" with { type: "json" };
-import { toJunit, toKtap } from "../reports/certification.ts";
+import { profileHeadline, toJunit, toKtap } from "../reports/certification.ts";
 import { loadFacts } from "../spec/facts.ts";
 import { buildFactCoverage, writeRunReport } from "../reports/report_folder.ts";
-import type { CertificationReport } from "../scenarios/certification.ts";
+import type { CertificationReport, CertificationVerdict } from "../scenarios/certification.ts";
 import {
   certify,
   ImplementationUnavailableError,
@@ -25,6 +26,32 @@ import type { Scenario } from "../scenarios/format.ts";
 import { loadScenarios, ScenarioFileError } from "../scenarios/load.ts";
 import { ScenarioSyntaxError, ScenarioValidationError } from "../scenarios/parse.ts";
 import { openAdapter } from "./adapters.ts";
+
+/** The exit codes of `certify`. */
+export const CERTIFY_EXIT_CODES: {
+  readonly conforms: 0;
+  readonly doesNotConform: 1;
+  readonly usage: 2;
+  readonly notCertified: 4;
+} = { conforms: 0, doesNotConform: 1, usage: 2, notCertified: 4 };
+
+/**
+ * The exit code of a certification verdict: 0 conforms, 1 does not conform, 4 not certified.
+ *
+ * @example Usage
+ * ```ts
+ * import { exitCodeOfVerdict } from "./certify.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(exitCodeOfVerdict("not-certified"), 4);
+ * ```
+ */
+export function exitCodeOfVerdict(verdict: CertificationVerdict): number {
+  return verdict === "conforms"
+    ? CERTIFY_EXIT_CODES.conforms
+    : verdict === "does-not-conform"
+    ? CERTIFY_EXIT_CODES.doesNotConform
+    : CERTIFY_EXIT_CODES.notCertified;
+}
 
 /** Writes the report folder (KTAP, JUnit, Markdown, JSON, HTML) in one all-or-nothing step. */
 export async function writeCertifyReport(
@@ -60,8 +87,12 @@ Usage: deno task certify --impl ADAPTER [--scenarios DIR|FILE]... [--out DIR] [-
                      accepted differences (default for kernel-vm: kernel/known-deviations.json)
   --quiet            no per-scenario lines on stderr
 
-Writes report.ktap, junit.xml, summary.md and result.json; prints the KTAP on stdout.
-Exit codes: 0 conforms, 1 does not conform, 2 usage error, 4 implementation unavailable.
+Writes report.ktap, junit.xml, summary.md, result.json and index.html; prints the KTAP on stdout.
+
+Conforms: every scenario that ran passed, at least one ran for every operation the implementation
+declares, and it declares at least queue-create and queue-get.
+Exit codes: 0 conforms, 1 does not conform, 2 usage error, 4 not certified (the implementation
+cannot run here, nothing ran, or it declares too little).
 `;
 
 /**
@@ -195,12 +226,11 @@ export async function certifyMain(args: readonly string[]): Promise<number> {
   }
   await writeCertifyReport(out, report, values.force);
   console.log(toKtap(report).trimEnd());
-  const { pass, fail, skip, error } = report.summary;
+  const { word, detail } = profileHeadline(report.profile);
+  const { pass, skip } = report.summary;
   const xfail = report.scenarios.filter((s) => s.deviation).length;
   console.error(
-    `certify ${report.implementation}: ${pass} passed, ${
-      fail + error - xfail
-    } failed, ${xfail} known deviations, ${skip} skipped; report in ${out}/`,
+    `certify ${report.implementation}: ${word}${detail}; ${pass} passed, ${report.profile.scenarios.failed} failed, ${xfail} known deviations, ${skip} skipped; report in ${out}/`,
   );
-  return fail + error - xfail > 0 ? 1 : 0;
+  return exitCodeOfVerdict(report.profile.verdict);
 }

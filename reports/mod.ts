@@ -30,7 +30,14 @@ export {
   renderVerdict,
   toJsonValue,
 } from "./text.ts";
-export { toJunit, toKtap, toMarkdown } from "./certification.ts";
+export {
+  profileHeadline,
+  profileLines,
+  toJunit,
+  toKtap,
+  toMarkdown,
+  verdictWord,
+} from "./certification.ts";
 export {
   buildFactCoverage,
   checkReportFolder,

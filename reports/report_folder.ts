@@ -11,7 +11,7 @@
  */
 
 import type { CheckResult } from "../checker/result.ts";
-import { toMarkdown as certificationMarkdown } from "./certification.ts";
+import { profileHeadline, toMarkdown as certificationMarkdown } from "./certification.ts";
 import { loadViewerBundle, renderHtml } from "./html.ts";
 import { describeViolation, renderTrace, renderVerdict, toJsonValue } from "./text.ts";
 import type { FactCoverage, RunReport } from "./viewer/data.ts";
@@ -337,7 +337,7 @@ export async function writeRunReport(
       "index.html",
       renderHtml(doc, bundle, {
         title: pageTitle(doc),
-        noscript: overallVerdict(doc).headline,
+        noscript: headline(doc).text,
       }),
     ],
   ];
@@ -401,10 +401,22 @@ export async function writeRunReport(
   return { dir: target, files: files.map(([name]) => name) };
 }
 
+/**
+ * The report's verdict word and one-line headline. A certification alone is judged by its
+ * profile (nothing run is not a pass); everything else by the results' verdicts.
+ */
+function headline(doc: RunReport): { word: string; text: string } {
+  const c = doc.certification;
+  if (c?.profile && !doc.results?.length) {
+    const { word, detail } = profileHeadline(c.profile);
+    return { word, text: `${c.implementation} ${word}${detail}` };
+  }
+  const v = overallVerdict(doc);
+  return { word: statusWord(v.status), text: v.headline };
+}
+
 function pageTitle(doc: RunReport): string {
-  return `leasecheck ${doc.kind}: ${statusWord(overallVerdict(doc).status)}${
-    doc.spec ? ` — ${doc.spec.name}` : ""
-  }`;
+  return `leasecheck ${doc.kind}: ${headline(doc).word}${doc.spec ? ` — ${doc.spec.name}` : ""}`;
 }
 
 const fmt = (n: number): string => Math.round(n).toLocaleString("en-US");
@@ -505,11 +517,11 @@ function factsMarkdown(facts: readonly FactCoverage[]): string[] {
  * certification.
  */
 export function renderSummary(doc: RunReport): string {
-  const v = overallVerdict(doc);
+  const v = headline(doc);
   const out = [
-    `# leasecheck ${doc.kind}: ${statusWord(v.status)}`,
+    `# leasecheck ${doc.kind}: ${v.word}`,
     "",
-    `**${statusWord(v.status)}** — ${v.headline}`,
+    `**${v.word}** — ${v.text}`,
     "",
     `- tool: ${doc.tool.name} ${doc.tool.version}`,
   ];
@@ -528,6 +540,12 @@ export function renderSummary(doc: RunReport): string {
     if (t.description) out.push(t.description, "");
     out.push("```", renderTrace(t.trace), "```", "");
   }
+  // A certification's own Markdown (its headings one level down) comes first: its profile is
+  // what the reader needs before the fact base's coverage.
+  const certification = doc.certification
+    ? [certificationMarkdown(doc.certification).trimEnd().replace(/^#/gm, "##"), ""]
+    : [];
+  out.push(...certification);
   if (doc.factCoverage?.length) out.push(...factsMarkdown(doc.factCoverage));
   if (doc.killTable?.length) {
     const caught = doc.killTable.filter((k) => k.caughtBy !== null).length;
@@ -547,10 +565,6 @@ export function renderSummary(doc: RunReport): string {
       );
     }
     out.push("");
-  }
-  if (doc.certification) {
-    // The certification's own Markdown, its headings one level down.
-    out.push(certificationMarkdown(doc.certification).trimEnd().replace(/^#/gm, "##"), "");
   }
   return out.join("\n");
 }

@@ -161,12 +161,14 @@ Deno.test("writeRunReport() rejects unknown versions and kinds", async () => {
   );
 });
 
-Deno.test("renderSummary() includes a certification's Markdown one heading level down", () => {
+Deno.test("renderSummary() includes a certification's Markdown one heading level down, its profile first", () => {
   const certification = toJsonValue(buildReport("model[C-16]", new Date(0), 5, [])) as NonNullable<
     RunReport["certification"]
   >;
   const md = renderSummary({ version: 1, kind: "certify", tool, certification });
-  assert.match(md, /^# leasecheck certify: conforms/);
+  // Nothing ran: not a pass.
+  assert.match(md, /^# leasecheck certify: not certified\n/);
+  assert.match(md, /^\*\*not certified\*\* — model\[C-16\] not certified: there was no scenario/m);
   assert.match(md, /^## Certification of `model\[C-16\]`/m);
   assert.match(md, /^### Conformance per fact/m);
 });

@@ -13,7 +13,15 @@ import {
   type CertifiedScenario,
 } from "./certification.ts";
 import type { Scenario } from "./format.ts";
-import { type ReplayAdapter, replayScenario, type ScenarioResult } from "./replay.ts";
+import {
+  type ApplyResult,
+  linearize,
+  type ReplayAdapter,
+  replayScenario,
+  type ResolvedStep,
+  type ScenarioResult,
+  type SymbolTable,
+} from "./replay.ts";
 
 /** An adapter made for a certification run, with what the implementation says of itself. */
 export interface OpenedAdapter {
@@ -24,6 +32,12 @@ export interface OpenedAdapter {
   readonly forScenario: () => Promise<ReplayAdapter>;
   /** The implementation's self-description for the report. */
   readonly info: Readonly<Record<string, string>>;
+  /**
+   * The scenario operations the implementation declares (`queue-create`, `queue-get`, ...).
+   * A step of any other operation is not sent: the scenario is skipped from there. The verdict
+   * needs `queue-create` and `queue-get`, and a scenario that ran for every declared operation.
+   */
+  readonly ops: readonly string[];
   /** Releases everything (processes, VMs). */
   readonly close: () => Promise<void>;
   /** Name in reports. */
@@ -52,6 +66,33 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/**
+ * Wraps an adapter so that a step of an operation the implementation does not declare is not
+ * sent: it answers "unsupported" (the scenario is skipped from there).
+ */
+function declaredOnly(adapter: ReplayAdapter, ops: ReadonlySet<string>): ReplayAdapter {
+  let symbols: SymbolTable = new Map();
+  return {
+    name: adapter.name,
+    setup: async (topology) => (symbols = await adapter.setup(topology)),
+    apply: async (step: ResolvedStep): Promise<ApplyResult> => {
+      if (!ops.has(step.op)) {
+        return {
+          outcome: {
+            kind: "unsupported",
+            reason: `the implementation does not declare ${step.op}`,
+          },
+          symbols,
+        };
+      }
+      const result = await adapter.apply(step);
+      symbols = result.symbols;
+      return result;
+    },
+    teardown: () => adapter.teardown(),
+  };
+}
+
 /** Options of {@link certify}. */
 export interface CertifyOptions {
   /** Called after each scenario (progress). */
@@ -70,6 +111,7 @@ export interface CertifyOptions {
  * ```ts
  * import { certify } from "./certify.ts";
  * import { ModelAdapter } from "./model_adapter.ts";
+ * import { OP_NAMES } from "./ops.ts";
  * import { parseScenario } from "./parse.ts";
  * import assert from "node:assert/strict";
  * const scenario = parseScenario(
@@ -81,10 +123,13 @@ export interface CertifyOptions {
  * const report = await certify({
  *   name: "model",
  *   info: {},
+ *   ops: OP_NAMES,
  *   forScenario: () => Promise.resolve(new ModelAdapter()),
  *   close: () => Promise.resolve(),
  * }, [scenario]);
  * assert.equal(report.summary.pass, 1);
+ * // One scenario cannot exercise every declared operation.
+ * assert.equal(report.profile.verdict, "not-certified");
  * ```
  */
 export async function certify(
@@ -96,6 +141,7 @@ export async function certify(
   const t0 = performance.now();
   const results: CertifiedScenario[] = [];
   const applied: AppliedDeviation[] = [];
+  const ops = new Set(opened.ops);
   let startFailures = 0;
   let lastStartFailure = "";
   const run = async (scenario: Scenario): Promise<ScenarioResult> => {
@@ -122,7 +168,7 @@ export async function certify(
       };
     }
     try {
-      return await replayScenario(scenario, adapter);
+      return await replayScenario(scenario, declaredOnly(adapter, ops));
     } catch (error) {
       // replayScenario turns adapter failures into verdicts; this is the last line of defence.
       return { ...base, verdict: "error", reason: `the replay broke: ${messageOf(error)}` };
@@ -139,11 +185,20 @@ export async function certify(
       facts: scenario.facts,
       elapsedMs: performance.now() - s0,
       deviation: deviation && failed ? `${deviation.fact}: ${deviation.reason}` : undefined,
+      ops: [...new Set(linearize(scenario).map((s) => s.op))],
     };
     results.push(result);
     options.onScenario?.(result, i, scenarios.length);
   }
-  return buildReport(opened.name, started, performance.now() - t0, results, opened.info, applied);
+  return buildReport(
+    opened.name,
+    started,
+    performance.now() - t0,
+    results,
+    opened.info,
+    applied,
+    opened.ops,
+  );
 }
 
 /** One accepted difference between an implementation and the spec. */

@@ -96,6 +96,7 @@ export {
 export {
   certify,
   type CertifyOptions,
+  ImplementationFailedError,
   ImplementationUnavailableError,
   type KnownDeviation,
   loadDeviations,
@@ -104,11 +105,17 @@ export {
 } from "./certify.ts";
 export {
   type AppliedDeviation,
+  buildProfile,
   buildReport,
+  type CertificationProfile,
   type CertificationReport,
+  type CertificationVerdict,
   type CertifiedScenario,
   compareFactIds,
   type FactConformance,
+  type OperationProfile,
+  type ProfileProblem,
+  REQUIRED_OPS,
 } from "./certification.ts";
 export * from "./emit/mod.ts";
 export { ERRNO_VALUES } from "./errno.ts";
