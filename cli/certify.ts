@@ -1,11 +1,13 @@
 /**
  * `certify --impl ADAPTER [--scenarios DIR]`: replays the scenario corpus against an
  * implementation and writes a report folder (nested KTAP, JUnit XML, Markdown, JSON, HTML with a
- * per-fact-id conformance table). KTAP also goes to stdout; a summary to stderr.
+ * per-fact-id conformance table and the certification's profile). KTAP also goes to stdout; a
+ * summary to stderr.
  *
  * Exit codes ({@linkcode CERTIFY_EXIT_CODES}): 0 conforms, 1 does not conform (a scenario
- * failed or broke), 2 usage error or unreadable scenario, 4 not certified (kselftest's skip: the
- * implementation cannot run here, nothing ran, or it declares too little; see `buildProfile`).
+ * failed or broke, or the implementation failed its hello), 2 usage error, unreadable scenario
+ * or report folder, 4 not certified (kselftest's skip: the implementation cannot run here,
+ * nothing ran, or it declares too little; see `buildProfile`).
  *
  * @module
  */
@@ -14,10 +16,17 @@ import { parseArgs } from "node:util";
 import denoJson from "../deno.json" with { type: "json" };
 import { profileHeadline, toJunit, toKtap } from "../reports/certification.ts";
 import { loadFacts } from "../spec/facts.ts";
-import { buildFactCoverage, writeRunReport } from "../reports/report_folder.ts";
+import {
+  buildFactCoverage,
+  checkReportFolder,
+  ReportFolderError,
+  ReportFolderExistsError,
+  writeRunReport,
+} from "../reports/report_folder.ts";
 import type { CertificationReport, CertificationVerdict } from "../scenarios/certification.ts";
 import {
   certify,
+  ImplementationFailedError,
   ImplementationUnavailableError,
   loadDeviations,
   type OpenedAdapter,
@@ -53,7 +62,14 @@ export function exitCodeOfVerdict(verdict: CertificationVerdict): number {
     : CERTIFY_EXIT_CODES.notCertified;
 }
 
-/** Writes the report folder (KTAP, JUnit, Markdown, JSON, HTML) in one all-or-nothing step. */
+/** The largest delay a timer holds (setTimeout's signed 32-bit milliseconds). */
+export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
+/**
+ * Writes the report folder (KTAP, JUnit, Markdown, JSON, HTML) in one all-or-nothing step.
+ *
+ * @throws {ReportFolderExistsError} or {ReportFolderError} when it cannot go to `dir`.
+ */
 export async function writeCertifyReport(
   dir: string,
   report: CertificationReport,
@@ -72,6 +88,16 @@ export async function writeCertifyReport(
   }, { force, extraFiles: { "report.ktap": toKtap(report), "junit.xml": toJunit(report) } });
 }
 
+/** The one-line message for a report folder that cannot be used. */
+function folderMessage(error: ReportFolderError | ReportFolderExistsError): string {
+  const capability = error instanceof ReportFolderError &&
+    error.cause instanceof Deno.errors.NotCapable;
+  return capability
+    ? `${error.message} (the certify task may write only under reports/out and /tmp: ` +
+      "choose --out reports/out/NAME, or run deno run -A main.ts certify ... to write elsewhere)"
+    : error.message;
+}
+
 const HELP = `certify: replay the scenario corpus against an implementation and write a report
 
 Usage: deno task certify --impl ADAPTER [--scenarios DIR|FILE]... [--out DIR] [--force]
@@ -79,9 +105,11 @@ Usage: deno task certify --impl ADAPTER [--scenarios DIR|FILE]... [--out DIR] [-
   --impl ADAPTER     model | mutant:<id> | process:<command line> | kernel-vm | kernel
                      (kernel: this host, as root, Linux 7.1+ with netdevsim and netkit)
   --scenarios PATH   scenario files or folders (repeatable; default scenarios/cases)
-  --out DIR          report folder (default reports/out/certify-<impl>-<time>); never overwritten
-                     unless --force
-  --timeout MS       deadline per request for process and kernel adapters (default 10000)
+  --out DIR          report folder (default reports/out/certify-<impl>-<time>); checked before
+                     the run starts; never over anything but an empty folder, or with --force a
+                     report folder leasecheck wrote
+  --timeout MS       deadline per request for process and kernel adapters, 1 to 2147483647
+                     (default 10000)
   --kernel PATH      kernel-vm: boot this bzImage instead of the kernel/prepare.sh build
   --known-deviations FILE
                      accepted differences (default for kernel-vm: kernel/known-deviations.json)
@@ -134,12 +162,16 @@ export async function certifyMain(args: readonly string[]): Promise<number> {
     console.error(`certify: --impl is required\n\n${HELP}`);
     return 2;
   }
-  const timeoutMs = values.timeout === undefined ? undefined : Number(values.timeout);
-  if (timeoutMs !== undefined && !(timeoutMs > 0)) {
-    console.error(
-      `certify: --timeout needs a positive number of milliseconds, not "${values.timeout}"`,
-    );
-    return 2;
+  let timeoutMs: number | undefined;
+  if (values.timeout !== undefined) {
+    timeoutMs = /^\d+$/.test(values.timeout) ? Number(values.timeout) : NaN;
+    if (!(timeoutMs >= 1 && timeoutMs <= MAX_TIMEOUT_MS)) {
+      console.error(
+        `certify: --timeout needs a whole number of milliseconds from 1 to ${MAX_TIMEOUT_MS}, ` +
+          `not "${values.timeout}"`,
+      );
+      return CERTIFY_EXIT_CODES.usage;
+    }
   }
   let scenarios: Scenario[];
   try {
@@ -152,40 +184,7 @@ export async function certifyMain(args: readonly string[]): Promise<number> {
       error instanceof ScenarioFileError
     ) {
       console.error(`certify: ${error.message}`);
-      return 2;
-    }
-    throw error;
-  }
-  const stamp = new Date().toISOString().replace(/[:.]/g, "-");
-  const out = values.out ??
-    `reports/out/certify-${values.impl.replace(/[^A-Za-z0-9-]+/g, "_").slice(0, 40)}-${stamp}`;
-  try {
-    await Deno.stat(out);
-    if (!values.force) {
-      console.error(`certify: report folder ${out} exists already (use --force to replace it)`);
-      return 2;
-    }
-  } catch (error) {
-    if (error instanceof Deno.errors.NotCapable) {
-      console.error(
-        `certify: cannot use ${out}: the certify task may only write under reports/out ` +
-          `(choose --out reports/out/NAME, or run deno run -A main.ts certify ... to write elsewhere)`,
-      );
-      return 2;
-    }
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
-  }
-  let opened: OpenedAdapter;
-  try {
-    opened = await openAdapter(values.impl, { timeoutMs, kernel: values.kernel });
-  } catch (error) {
-    if (error instanceof ImplementationUnavailableError) {
-      console.error(`certify: SKIP: ${error.message}`);
-      return 4;
-    }
-    if (error instanceof TypeError) {
-      console.error(`certify: ${error.message}`);
-      return 2;
+      return CERTIFY_EXIT_CODES.usage;
     }
     throw error;
   }
@@ -197,10 +196,40 @@ export async function certifyMain(args: readonly string[]): Promise<number> {
         : undefined);
     deviations = file === undefined ? new Map() : await loadDeviations(file, scenarios);
   } catch (error) {
-    await opened.close();
     if (error instanceof TypeError || error instanceof Deno.errors.NotFound) {
       console.error(`certify: ${error.message}`);
-      return 2;
+      return CERTIFY_EXIT_CODES.usage;
+    }
+    throw error;
+  }
+  const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+  let out = values.out ??
+    `reports/out/certify-${values.impl.replace(/[^A-Za-z0-9-]+/g, "_").slice(0, 40)}-${stamp}`;
+  try {
+    // Before any work: a report that cannot be written must not cost a whole run.
+    out = await checkReportFolder(out, { force: values.force });
+  } catch (error) {
+    if (error instanceof ReportFolderError || error instanceof ReportFolderExistsError) {
+      console.error(`certify: ${folderMessage(error)}`);
+      return CERTIFY_EXIT_CODES.usage;
+    }
+    throw error;
+  }
+  let opened: OpenedAdapter;
+  try {
+    opened = await openAdapter(values.impl, { timeoutMs, kernel: values.kernel });
+  } catch (error) {
+    if (error instanceof ImplementationUnavailableError) {
+      console.error(`certify: SKIP: ${error.message}`);
+      return CERTIFY_EXIT_CODES.notCertified;
+    }
+    if (error instanceof ImplementationFailedError) {
+      console.error(`certify: FAIL: ${values.impl}: ${error.message}`);
+      return CERTIFY_EXIT_CODES.doesNotConform;
+    }
+    if (error instanceof TypeError) {
+      console.error(`certify: ${error.message}`);
+      return CERTIFY_EXIT_CODES.usage;
     }
     throw error;
   }
@@ -219,18 +248,35 @@ export async function certifyMain(args: readonly string[]): Promise<number> {
               : r.deviation
               ? "xfail"
               : "not ok"
-          } ${i + 1}/${n} ${r.name}`),
+          } ${i + 1}/${n} ${r.name}${
+            r.verdict === "error" && !r.deviation ? `: ${r.reason ?? "error"}` : ""
+          }`),
     });
   } finally {
     await opened.close();
   }
-  await writeCertifyReport(out, report, values.force);
+  // The result goes to stdout first: whatever happens to the folder, it is not lost.
   console.log(toKtap(report).trimEnd());
+  const code = exitCodeOfVerdict(report.profile.verdict);
   const { word, detail } = profileHeadline(report.profile);
   const { pass, skip } = report.summary;
+  const failed = report.profile.scenarios.failed;
   const xfail = report.scenarios.filter((s) => s.deviation).length;
+  const counts = `${pass} passed, ${failed} failed, ${xfail} known deviations, ${skip} skipped`;
+  try {
+    await writeCertifyReport(out, report, values.force);
+  } catch (error) {
+    if (error instanceof ReportFolderError || error instanceof ReportFolderExistsError) {
+      console.error(
+        `certify ${report.implementation}: ${word}${detail}; ${counts}; ` +
+          `the report was not written: ${folderMessage(error)}; the KTAP on stdout is the result`,
+      );
+      return code === CERTIFY_EXIT_CODES.conforms ? CERTIFY_EXIT_CODES.usage : code;
+    }
+    throw error;
+  }
   console.error(
-    `certify ${report.implementation}: ${word}${detail}; ${pass} passed, ${report.profile.scenarios.failed} failed, ${xfail} known deviations, ${skip} skipped; report in ${out}/`,
+    `certify ${report.implementation}: ${word}${detail}; ${counts}; report in ${out}/`,
   );
-  return exitCodeOfVerdict(report.profile.verdict);
+  return code;
 }
