@@ -30,10 +30,13 @@
  * const report = await certify({
  *   name: "model",
  *   info: {},
+ *   ops: ["queue-create", "queue-get"],
  *   forScenario: () => Promise.resolve(new ModelAdapter()),
  *   close: () => Promise.resolve(),
  * }, [scenario]);
  * assert.equal(report.summary.pass, 1);
+ * // Certified needs a scenario for every declared operation: queue-create has none here.
+ * assert.equal(report.profile.verdict, "not-certified");
  * ```
  *
  * @module

@@ -8,9 +8,18 @@
  */
 
 import { type MutantId, MUTANTS } from "../model/mutants.ts";
-import { ImplementationUnavailableError, type OpenedAdapter } from "../scenarios/certify.ts";
+import {
+  ImplementationFailedError,
+  ImplementationUnavailableError,
+  type OpenedAdapter,
+} from "../scenarios/certify.ts";
 import { ModelAdapter } from "../scenarios/model_adapter.ts";
-import { ProcessAdapter } from "../scenarios/process_adapter.ts";
+import { OP_NAMES } from "../scenarios/ops.ts";
+import {
+  ProcessAdapter,
+  ProcessStartError,
+  ProtocolVersionError,
+} from "../scenarios/process_adapter.ts";
 
 /** What {@linkcode openAdapter} needs besides the `--impl` value. */
 export interface OpenAdapterOptions {
@@ -39,11 +48,84 @@ export const ADAPTER_KINDS: readonly AdapterKind[] = [
   { form: "kernel", doc: "this host itself (root, Linux 7.1+ with netdevsim and netkit)" },
 ];
 
+/** Raised for a `process:` command line that cannot be split (an unterminated quote). */
+export class CommandLineError extends TypeError {
+  /** The error's class name. */
+  override readonly name: string = "CommandLineError";
+}
+
+/**
+ * Splits a command line into words as a POSIX shell does, without expanding anything: words
+ * are separated by blanks; `'...'` keeps everything literally; `"..."` keeps blanks and treats
+ * a backslash before `"`, `\\`, `$` or `` ` `` as an escape; a backslash outside quotes keeps
+ * the next character.
+ *
+ * @throws {CommandLineError} for an unterminated quote or a trailing backslash.
+ *
+ * @example Usage
+ * ```ts
+ * import { splitCommandLine } from "./adapters.ts";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(splitCommandLine(`./impl --name "my impl" 'a b' c\\ d`), [
+ *   "./impl",
+ *   "--name",
+ *   "my impl",
+ *   "a b",
+ *   "c d",
+ * ]);
+ * ```
+ */
+export function splitCommandLine(line: string): string[] {
+  const words: string[] = [];
+  let word = "";
+  let inWord = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (c === " " || c === "\t" || c === "\n") {
+      if (inWord) words.push(word);
+      word = "";
+      inWord = false;
+    } else if (c === "'") {
+      const end = line.indexOf("'", i + 1);
+      if (end < 0) throw new CommandLineError(`Unterminated ' in the command line: ${line}`);
+      word += line.slice(i + 1, end);
+      i = end;
+      inWord = true;
+    } else if (c === '"') {
+      let j = i + 1;
+      for (; j < line.length && line[j] !== '"'; j++) {
+        if (line[j] === "\\" && j + 1 < line.length && '"\\$`'.includes(line[j + 1])) j++;
+        word += line[j];
+      }
+      if (j >= line.length) {
+        throw new CommandLineError(`Unterminated " in the command line: ${line}`);
+      }
+      i = j;
+      inWord = true;
+    } else if (c === "\\") {
+      if (i + 1 >= line.length) {
+        throw new CommandLineError(`A backslash ends the command line: ${line}`);
+      }
+      word += line[++i];
+      inWord = true;
+    } else {
+      word += c;
+      inWord = true;
+    }
+  }
+  if (inWord) words.push(word);
+  return words;
+}
+
 /**
  * Opens the adapter an `--impl` value names.
  *
- * @throws {TypeError} for an unknown adapter or mutant (a usage error).
- * @throws {ImplementationUnavailableError} when the implementation cannot run at all.
+ * @throws {TypeError} for an unknown adapter or mutant, or a `process:` command line that
+ *   cannot be split (a usage error).
+ * @throws {ImplementationUnavailableError} when the implementation cannot run at all (its
+ *   command cannot be started, it speaks another protocol, no kernel is built).
+ * @throws {ImplementationFailedError} when it started but failed its `hello` (no answer in
+ *   time, an exit, garbage).
  *
  * @example Usage
  * ```ts
@@ -84,17 +166,18 @@ function openModel(impl: string): OpenedAdapter {
   return {
     name: mutant === null ? "model" : `model[${mutant}]`,
     info: { implementation: "leasecheck model (in process)", mutant: mutant ?? "none" },
+    ops: OP_NAMES,
     forScenario: () => Promise.resolve(new ModelAdapter({ mutant: mutant as MutantId | null })),
     close: () => Promise.resolve(),
   };
 }
 
 async function openProcess(impl: string, options: OpenAdapterOptions): Promise<OpenedAdapter> {
-  const command = impl.slice("process:".length).trim().split(/\s+/).filter(Boolean);
+  const command = splitCommandLine(impl.slice("process:".length));
   if (command.length === 0) {
     throw new TypeError('--impl process: needs a command, e.g. "process:./my-impl --flag"');
   }
-  const name = `process:${command.join(" ")}`;
+  const name = impl.trim();
   let adapter: ProcessAdapter | undefined;
   const start = async (): Promise<ProcessAdapter> => {
     adapter = await ProcessAdapter.start(command, { timeoutMs: options.timeoutMs, name });
@@ -103,10 +186,12 @@ async function openProcess(impl: string, options: OpenAdapterOptions): Promise<O
   try {
     await start();
   } catch (error) {
-    throw new ImplementationUnavailableError(
-      error instanceof Error ? error.message : String(error),
-      { cause: error },
-    );
+    const message = error instanceof Error ? error.message : String(error);
+    // Cannot run here at all: a skip. Started, but broke its hello: it fails.
+    if (error instanceof ProcessStartError || error instanceof ProtocolVersionError) {
+      throw new ImplementationUnavailableError(message, { cause: error });
+    }
+    throw new ImplementationFailedError(message, { cause: error });
   }
   return {
     name,
@@ -115,10 +200,12 @@ async function openProcess(impl: string, options: OpenAdapterOptions): Promise<O
       name: adapter!.implementation.name,
       protocol: adapter!.implementation.protocol,
     },
-    // A process that died (timeout, crash) is restarted for the next scenario.
+    ops: adapter!.implementation.ops,
+    // A process that died (timeout, crash, protocol error) is restarted for the next scenario.
     forScenario: async () => {
       if (!adapter || adapter.dead) {
         await adapter?.close();
+        adapter = undefined;
         return await start();
       }
       return adapter;

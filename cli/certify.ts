@@ -1,32 +1,75 @@
 /**
  * `certify --impl ADAPTER [--scenarios DIR]`: replays the scenario corpus against an
  * implementation and writes a report folder (nested KTAP, JUnit XML, Markdown, JSON, HTML with a
- * per-fact-id conformance table). KTAP also goes to stdout; a summary to stderr.
+ * per-fact-id conformance table and the certification's profile). KTAP also goes to stdout; a
+ * summary to stderr.
  *
- * Exit codes: 0 every scenario passed (or is an accepted deviation / skipped), 1 some failed,
- * 2 usage error or unreadable scenario, 4 the implementation cannot run at all (KSFT_SKIP).
+ * Exit codes ({@linkcode CERTIFY_EXIT_CODES}): 0 conforms, 1 does not conform (a scenario
+ * failed or broke, or the implementation failed its hello), 2 usage error, unreadable scenario
+ * or report folder, 4 not certified (kselftest's skip: the implementation cannot run here,
+ * nothing ran, or it declares too little; see `buildProfile`).
  *
  * @module
  */
 
 import { parseArgs } from "node:util";
 import denoJson from "../deno.json" with { type: "json" };
-import { toJunit, toKtap } from "../reports/certification.ts";
+import { profileHeadline, toJunit, toKtap } from "../reports/certification.ts";
 import { loadFacts } from "../spec/facts.ts";
-import { buildFactCoverage, writeRunReport } from "../reports/report_folder.ts";
-import type { CertificationReport } from "../scenarios/certification.ts";
+import {
+  buildFactCoverage,
+  checkReportFolder,
+  ReportFolderError,
+  ReportFolderExistsError,
+  writeRunReport,
+} from "../reports/report_folder.ts";
+import type { CertificationReport, CertificationVerdict } from "../scenarios/certification.ts";
 import {
   certify,
+  ImplementationFailedError,
   ImplementationUnavailableError,
   loadDeviations,
   type OpenedAdapter,
 } from "../scenarios/certify.ts";
 import type { Scenario } from "../scenarios/format.ts";
-import { loadScenarios } from "../scenarios/load.ts";
+import { loadScenarios, ScenarioFileError } from "../scenarios/load.ts";
 import { ScenarioSyntaxError, ScenarioValidationError } from "../scenarios/parse.ts";
 import { openAdapter } from "./adapters.ts";
 
-/** Writes the report folder (KTAP, JUnit, Markdown, JSON, HTML) in one all-or-nothing step. */
+/** The exit codes of `certify`. */
+export const CERTIFY_EXIT_CODES: {
+  readonly conforms: 0;
+  readonly doesNotConform: 1;
+  readonly usage: 2;
+  readonly notCertified: 4;
+} = { conforms: 0, doesNotConform: 1, usage: 2, notCertified: 4 };
+
+/**
+ * The exit code of a certification verdict: 0 conforms, 1 does not conform, 4 not certified.
+ *
+ * @example Usage
+ * ```ts
+ * import { exitCodeOfVerdict } from "./certify.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(exitCodeOfVerdict("not-certified"), 4);
+ * ```
+ */
+export function exitCodeOfVerdict(verdict: CertificationVerdict): number {
+  return verdict === "conforms"
+    ? CERTIFY_EXIT_CODES.conforms
+    : verdict === "does-not-conform"
+    ? CERTIFY_EXIT_CODES.doesNotConform
+    : CERTIFY_EXIT_CODES.notCertified;
+}
+
+/** The largest delay a timer holds (setTimeout's signed 32-bit milliseconds). */
+export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
+/**
+ * Writes the report folder (KTAP, JUnit, Markdown, JSON, HTML) in one all-or-nothing step.
+ *
+ * @throws {ReportFolderExistsError} or {ReportFolderError} when it cannot go to `dir`.
+ */
 export async function writeCertifyReport(
   dir: string,
   report: CertificationReport,
@@ -45,6 +88,16 @@ export async function writeCertifyReport(
   }, { force, extraFiles: { "report.ktap": toKtap(report), "junit.xml": toJunit(report) } });
 }
 
+/** The one-line message for a report folder that cannot be used. */
+function folderMessage(error: ReportFolderError | ReportFolderExistsError): string {
+  const capability = error instanceof ReportFolderError &&
+    error.cause instanceof Deno.errors.NotCapable;
+  return capability
+    ? `${error.message} (the certify task may write only under reports/out and /tmp: ` +
+      "choose --out reports/out/NAME, or run deno run -A main.ts certify ... to write elsewhere)"
+    : error.message;
+}
+
 const HELP = `certify: replay the scenario corpus against an implementation and write a report
 
 Usage: deno task certify --impl ADAPTER [--scenarios DIR|FILE]... [--out DIR] [--force]
@@ -52,16 +105,22 @@ Usage: deno task certify --impl ADAPTER [--scenarios DIR|FILE]... [--out DIR] [-
   --impl ADAPTER     model | mutant:<id> | process:<command line> | kernel-vm | kernel
                      (kernel: this host, as root, Linux 7.1+ with netdevsim and netkit)
   --scenarios PATH   scenario files or folders (repeatable; default scenarios/cases)
-  --out DIR          report folder (default reports/out/certify-<impl>-<time>); never overwritten
-                     unless --force
-  --timeout MS       deadline per request for process and kernel adapters (default 10000)
+  --out DIR          report folder (default reports/out/certify-<impl>-<time>); checked before
+                     the run starts; never over anything but an empty folder, or with --force a
+                     report folder leasecheck wrote
+  --timeout MS       deadline per request for process and kernel adapters, 1 to 2147483647
+                     (default 10000)
   --kernel PATH      kernel-vm: boot this bzImage instead of the kernel/prepare.sh build
   --known-deviations FILE
                      accepted differences (default for kernel-vm: kernel/known-deviations.json)
   --quiet            no per-scenario lines on stderr
 
-Writes report.ktap, junit.xml, summary.md and result.json; prints the KTAP on stdout.
-Exit codes: 0 conforms, 1 does not conform, 2 usage error, 4 implementation unavailable.
+Writes report.ktap, junit.xml, summary.md, result.json and index.html; prints the KTAP on stdout.
+
+Conforms: every scenario that ran passed, at least one ran for every operation the implementation
+declares, and it declares at least queue-create and queue-get.
+Exit codes: 0 conforms, 1 does not conform, 2 usage error, 4 not certified (the implementation
+cannot run here, nothing ran, or it declares too little).
 `;
 
 /**
@@ -103,12 +162,16 @@ export async function certifyMain(args: readonly string[]): Promise<number> {
     console.error(`certify: --impl is required\n\n${HELP}`);
     return 2;
   }
-  const timeoutMs = values.timeout === undefined ? undefined : Number(values.timeout);
-  if (timeoutMs !== undefined && !(timeoutMs > 0)) {
-    console.error(
-      `certify: --timeout needs a positive number of milliseconds, not "${values.timeout}"`,
-    );
-    return 2;
+  let timeoutMs: number | undefined;
+  if (values.timeout !== undefined) {
+    timeoutMs = /^\d+$/.test(values.timeout) ? Number(values.timeout) : NaN;
+    if (!(timeoutMs >= 1 && timeoutMs <= MAX_TIMEOUT_MS)) {
+      console.error(
+        `certify: --timeout needs a whole number of milliseconds from 1 to ${MAX_TIMEOUT_MS}, ` +
+          `not "${values.timeout}"`,
+      );
+      return CERTIFY_EXIT_CODES.usage;
+    }
   }
   let scenarios: Scenario[];
   try {
@@ -122,43 +185,10 @@ export async function certifyMain(args: readonly string[]): Promise<number> {
   } catch (error) {
     if (
       error instanceof ScenarioSyntaxError || error instanceof ScenarioValidationError ||
-      error instanceof Deno.errors.NotFound
+      error instanceof ScenarioFileError
     ) {
       console.error(`certify: ${error.message}`);
-      return 2;
-    }
-    throw error;
-  }
-  const stamp = new Date().toISOString().replace(/[:.]/g, "-");
-  const out = values.out ??
-    `reports/out/certify-${values.impl.replace(/[^A-Za-z0-9-]+/g, "_").slice(0, 40)}-${stamp}`;
-  try {
-    await Deno.stat(out);
-    if (!values.force) {
-      console.error(`certify: report folder ${out} exists already (use --force to replace it)`);
-      return 2;
-    }
-  } catch (error) {
-    if (error instanceof Deno.errors.NotCapable) {
-      console.error(
-        `certify: cannot use ${out}: the certify task may only write under reports/out ` +
-          `(choose --out reports/out/NAME, or run deno run -A main.ts certify ... to write elsewhere)`,
-      );
-      return 2;
-    }
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
-  }
-  let opened: OpenedAdapter;
-  try {
-    opened = await openAdapter(values.impl, { timeoutMs, kernel: values.kernel });
-  } catch (error) {
-    if (error instanceof ImplementationUnavailableError) {
-      console.error(`certify: SKIP: ${error.message}`);
-      return 4;
-    }
-    if (error instanceof TypeError) {
-      console.error(`certify: ${error.message}`);
-      return 2;
+      return CERTIFY_EXIT_CODES.usage;
     }
     throw error;
   }
@@ -170,10 +200,40 @@ export async function certifyMain(args: readonly string[]): Promise<number> {
         : undefined);
     deviations = file === undefined ? new Map() : await loadDeviations(file, scenarios);
   } catch (error) {
-    await opened.close();
     if (error instanceof TypeError || error instanceof Deno.errors.NotFound) {
       console.error(`certify: ${error.message}`);
-      return 2;
+      return CERTIFY_EXIT_CODES.usage;
+    }
+    throw error;
+  }
+  const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+  let out = values.out ??
+    `reports/out/certify-${values.impl.replace(/[^A-Za-z0-9-]+/g, "_").slice(0, 40)}-${stamp}`;
+  try {
+    // Before any work: a report that cannot be written must not cost a whole run.
+    out = await checkReportFolder(out, { force: values.force });
+  } catch (error) {
+    if (error instanceof ReportFolderError || error instanceof ReportFolderExistsError) {
+      console.error(`certify: ${folderMessage(error)}`);
+      return CERTIFY_EXIT_CODES.usage;
+    }
+    throw error;
+  }
+  let opened: OpenedAdapter;
+  try {
+    opened = await openAdapter(values.impl, { timeoutMs, kernel: values.kernel });
+  } catch (error) {
+    if (error instanceof ImplementationUnavailableError) {
+      console.error(`certify: SKIP: ${error.message}`);
+      return CERTIFY_EXIT_CODES.notCertified;
+    }
+    if (error instanceof ImplementationFailedError) {
+      console.error(`certify: FAIL: ${values.impl}: ${error.message}`);
+      return CERTIFY_EXIT_CODES.doesNotConform;
+    }
+    if (error instanceof TypeError) {
+      console.error(`certify: ${error.message}`);
+      return CERTIFY_EXIT_CODES.usage;
     }
     throw error;
   }
@@ -192,19 +252,35 @@ export async function certifyMain(args: readonly string[]): Promise<number> {
               : r.deviation
               ? "xfail"
               : "not ok"
-          } ${i + 1}/${n} ${r.name}`),
+          } ${i + 1}/${n} ${r.name}${
+            r.verdict === "error" && !r.deviation ? `: ${r.reason ?? "error"}` : ""
+          }`),
     });
   } finally {
     await opened.close();
   }
-  await writeCertifyReport(out, report, values.force);
+  // The result goes to stdout first: whatever happens to the folder, it is not lost.
   console.log(toKtap(report).trimEnd());
-  const { pass, fail, skip, error } = report.summary;
+  const code = exitCodeOfVerdict(report.profile.verdict);
+  const { word, detail } = profileHeadline(report.profile);
+  const { pass, skip } = report.summary;
+  const failed = report.profile.scenarios.failed;
   const xfail = report.scenarios.filter((s) => s.deviation).length;
+  const counts = `${pass} passed, ${failed} failed, ${xfail} known deviations, ${skip} skipped`;
+  try {
+    await writeCertifyReport(out, report, values.force);
+  } catch (error) {
+    if (error instanceof ReportFolderError || error instanceof ReportFolderExistsError) {
+      console.error(
+        `certify ${report.implementation}: ${word}${detail}; ${counts}; ` +
+          `the report was not written: ${folderMessage(error)}; the KTAP on stdout is the result`,
+      );
+      return code === CERTIFY_EXIT_CODES.conforms ? CERTIFY_EXIT_CODES.usage : code;
+    }
+    throw error;
+  }
   console.error(
-    `certify ${report.implementation}: ${pass} passed, ${
-      fail + error - xfail
-    } failed, ${xfail} known deviations, ${skip} skipped; report in ${out}/`,
+    `certify ${report.implementation}: ${word}${detail}; ${counts}; report in ${out}/`,
   );
-  return fail + error - xfail > 0 ? 1 : 0;
+  return code;
 }

@@ -26,7 +26,7 @@ import { renderProgress, renderResult, renderTrace, toJsonValue } from "../repor
 import { emitForRun } from "../scenarios/emit/mod.ts";
 import { loadScenarios } from "../scenarios/load.ts";
 import { SPECS } from "../specs.ts";
-import { writeRunFolder } from "./report.ts";
+import { prepareRunFolder, writeRunFolder } from "./report.ts";
 
 /** Specs `check` runs when no `--spec` is given. */
 export const DEFAULT_SPECS: readonly {
@@ -60,7 +60,9 @@ Options (check and simulate):
   --no-lock-order        do not build the lock-order graph (lock information still explains deadlocks)
   --quiet                no progress lines
   --out DIR              report folder (summary.md, result.json, index.html; default
-                         reports/out/<command>-<spec>-<time>); never overwritten unless --force
+                         reports/out/<command>-<spec>-<time>); checked before the run starts;
+                         never over anything but an empty folder, or with --force a report
+                         folder leasecheck wrote
   --no-report            do not write a report folder
   --no-coverage          do not count which spec facts the transitions exercise (saves ~20%)
   --emit DIR             leasing spec: write each counterexample as a replayable scenario plus an
@@ -79,7 +81,8 @@ Options (simulate only):
   --depth N              maximum steps per walk (default 100)
 
 Exit codes: 0 ok, 1 spec error, 2 usage error, 10 invariant violated, 11 action property
-violated, 12 deadlock, 13 lock-order cycle, 14 incomplete (a bound stopped the search).
+violated, 12 deadlock, 13 lock-order cycle, 14 incomplete (a bound stopped the search, or the
+time budget stopped a simulation before all its walks ran).
 
 Examples:
   deno task check --spec lock-order --param n=5 --param k=3
@@ -212,6 +215,13 @@ export async function checkMain(args: readonly string[]): Promise<number> {
     ? o.spec.map((name) => ({ name, params: o.param ?? [] }))
     : DEFAULT_SPECS.map((d) => ({ name: d.name, params: [...d.params, ...(o.param ?? [])] }));
   if (o.replay && targets.length !== 1) throw new UsageError("--replay needs exactly one --spec");
+  // Every usage error before any work: the specs and their parameters, then the report folder.
+  for (const t of targets) parseParams(findSpec(t.name), t.params);
+  const reportDir = await prepareRunFolder(
+    o,
+    o.replay ? "replay" : command,
+    targets.map((t) => t.name).join("+"),
+  );
 
   const results: CheckResult<unknown>[] = [];
   const reproduce: Record<string, string> = {};
@@ -244,7 +254,12 @@ export async function checkMain(args: readonly string[]): Promise<number> {
           JSON.stringify(toJsonValue({ spec: spec.name, steps, broken, deadlock: stuck })),
         );
       }
-      await writeRunFolder(o, "replay", entry.name, {
+      const code = broken.length
+        ? EXIT_CODES.invariant
+        : stuck
+        ? EXIT_CODES.deadlock
+        : EXIT_CODES.ok;
+      const written = await writeRunFolder(reportDir, o, "replay", {
         spec: { name: entry.name, params: values },
         traces: [{
           name: `replay of ${o.replay}`,
@@ -257,7 +272,7 @@ export async function checkMain(args: readonly string[]): Promise<number> {
         }],
         reproduce: { [o.replay]: `${base} --replay ${o.replay}` },
       }, args);
-      return broken.length ? EXIT_CODES.invariant : stuck ? EXIT_CODES.deadlock : EXIT_CODES.ok;
+      return written || code !== EXIT_CODES.ok ? code : EXIT_CODES.usage;
     }
     if (!o.quiet) say(`${command === "simulate" ? "simulating" : "checking"} ${spec.name}`);
     const onProgress = o.quiet ? undefined : (p: Parameters<typeof renderProgress>[0]) => {
@@ -321,7 +336,7 @@ export async function checkMain(args: readonly string[]): Promise<number> {
   const first = targets[0];
   const firstEntry = findSpec(first.name);
   const withModel = targets.some((t) => t.name === "leasing");
-  await writeRunFolder(o, command, targets.map((t) => t.name).join("+"), {
+  const written = await writeRunFolder(reportDir, o, command, {
     spec: targets.length === 1
       ? { name: first.name, params: parseParams(firstEntry, first.params) }
       : undefined,
@@ -335,7 +350,21 @@ export async function checkMain(args: readonly string[]): Promise<number> {
       )
       : undefined,
   }, args);
-  return results.map(exitCodeOf).find((code) => code !== 0) ?? EXIT_CODES.ok;
+  const code = results.map((r) => runExitCode(r, command)).find((c) => c !== 0) ?? EXIT_CODES.ok;
+  // A report that could not be written after all is an error, but never hides a finding.
+  return written || code !== EXIT_CODES.ok ? code : EXIT_CODES.usage;
+}
+
+/**
+ * The exit code of one result: {@linkcode exitCodeOf}, except that a simulation whose time
+ * budget stopped it before all its walks ran is incomplete (14), like a bounded check.
+ */
+function runExitCode(result: CheckResult<unknown>, command: string): number {
+  const code = exitCodeOf(result);
+  if (code !== EXIT_CODES.ok || command !== "simulate") return code;
+  // The simulator says so in stoppedBecause ("ran out of the time budget after 12 of 1000
+  // walks"); cli/check_test.ts pins that wording.
+  return /time budget/.test(result.stoppedBecause ?? "") ? EXIT_CODES.incomplete : code;
 }
 
 /** Writes the scenarios and ITF traces of `check --emit DIR` and says which. */

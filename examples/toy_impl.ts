@@ -4,8 +4,20 @@
  * `queue-create` and `queue-get` with a subset of the kernel's checks, and exists to prove the
  * protocol end to end — certification shows exactly where it falls short.
  *
- * Run: `deno run examples/toy_impl.ts`. Failure modes for testing the certifier:
- * `--hang-on=OP`, `--crash-on=OP`, `--garbage-on=OP`, `--protocol=VERSION`.
+ * Run: `deno run examples/toy_impl.ts`. Failure modes for testing the certifier (OP is an
+ * operation, or a request type: `hello`, `setup`, `teardown`):
+ *
+ * - `--hang-on=OP`, `--crash-on=OP`, `--garbage-on=OP`: never answer, exit with code 3 (after a
+ *   line on stderr), or answer a line that is not JSON;
+ * - `--stray-line-at=N`: print one line that is not JSON on stdout before the Nth reply of the
+ *   process (hello is the first), as a stray debug print would;
+ * - `--protocol=VERSION`: claim another protocol version;
+ * - `--ops=LIST`: declare these operations (comma-separated; empty: none) instead of
+ *   `queue-create,queue-get`;
+ * - `--unsupported-setup`: answer "unsupported" to every setup;
+ * - `--lock=FILE`: refuse to start (exit 1, a line on stderr) when FILE exists, else create it
+ *   and never remove it: an implementation that cannot be started a second time (needs
+ *   `--allow-read` and `--allow-write` for FILE).
  *
  * @module
  */
@@ -28,9 +40,22 @@ interface Device {
   numRx: number;
 }
 
-const flags = Object.fromEntries(
-  Deno.args.filter((a) => a.startsWith("--")).map((a) => a.slice(2).split("=") as [string, string]),
+const flags: Record<string, string> = Object.fromEntries(
+  Deno.args.filter((a) => a.startsWith("--")).map((a) => {
+    const eq = a.indexOf("=");
+    return eq < 0 ? [a.slice(2), "true"] : [a.slice(2, eq), a.slice(eq + 1)];
+  }),
 );
+
+if (flags.lock !== undefined) {
+  try {
+    await Deno.writeTextFile(flags.lock, `${Deno.pid}\n`, { createNew: true });
+  } catch (error) {
+    if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+    console.error(`toy: ${flags.lock} exists: another instance holds the lock`);
+    Deno.exit(1);
+  }
+}
 
 let devices: Device[] = [];
 let nsids = new Map<string, Map<string, number>>(); // netns -> peer -> id
@@ -47,6 +72,9 @@ function allocIfindex(netns: string): number {
 }
 
 function setup(topology: Obj): Obj {
+  if (flags["unsupported-setup"] !== undefined) {
+    return { type: "unsupported", reason: "the toy was asked to support no topology" };
+  }
   devices = [];
   nsids = new Map();
   nextIfindex.clear();
@@ -210,7 +238,9 @@ function handle(message: Obj): Obj {
         name: "toy",
         protocol: flags.protocol ?? "leasecheck/1",
         info: { version: "0.1", language: "TypeScript" },
-        ops: ["queue-create", "queue-get"],
+        ops: flags.ops === undefined
+          ? ["queue-create", "queue-get"]
+          : flags.ops.split(",").filter(Boolean),
         schedule: false,
       };
     case "setup":
@@ -226,6 +256,7 @@ function handle(message: Obj): Obj {
 }
 
 const encoder = new TextEncoder();
+let replies = 0;
 let buffer = "";
 for await (const chunk of Deno.stdin.readable.pipeThrough(new TextDecoderStream())) {
   buffer += chunk;
@@ -242,6 +273,9 @@ for await (const chunk of Deno.stdin.readable.pipeThrough(new TextDecoderStream(
       Deno.exit(3);
     }
     const reply = flags["garbage-on"] === op ? "this is not JSON" : JSON.stringify(handle(message));
+    if (++replies === Number(flags["stray-line-at"])) {
+      await Deno.stdout.write(encoder.encode(`toy: debug: about to answer ${op}\n`));
+    }
     await Deno.stdout.write(encoder.encode(reply + "\n"));
   }
 }

@@ -62,10 +62,12 @@ export async function openKernelVm(options: OpenKernelOptions = {}): Promise<Ope
   });
   let release = "?";
   let boot = "?";
+  let ops: readonly string[] = [];
   try {
     const vm = await adapter.start();
     release = vm.hello.release;
     boot = `${vm.bootSeconds.toFixed(1)} s`;
+    ops = vm.hello.ops;
   } catch (error) {
     await adapter.close();
     throw new KernelUnavailableError(
@@ -76,6 +78,7 @@ export async function openKernelVm(options: OpenKernelOptions = {}): Promise<Ope
   return {
     name: "kernel-vm",
     info: { kernel: release, boot },
+    ops,
     forScenario: () => Promise.resolve(adapter),
     close: async () => {
       options.log?.(timingLine(adapter));
@@ -102,8 +105,9 @@ export async function openHostKernel(
     name: "kernel-host",
     launch: () => HostAgent.start(src, options.timeoutMs),
   });
+  let ops: readonly string[];
   try {
-    await adapter.start();
+    ops = (await adapter.start()).hello.ops;
   } catch (error) {
     await adapter.close();
     throw new KernelUnavailableError(
@@ -116,6 +120,7 @@ export async function openHostKernel(
       kernel: check.release,
       host: await commandOutput("uname", ["-n"]),
     },
+    ops,
     forScenario: () => Promise.resolve(adapter),
     close: async () => {
       options.log?.(timingLine(adapter));

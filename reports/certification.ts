@@ -6,15 +6,148 @@
  * @module
  */
 
-import type { CertificationReport, CertifiedScenario } from "../scenarios/certification.ts";
+import type {
+  CertificationProfile,
+  CertificationReport,
+  CertificationVerdict,
+  CertifiedScenario,
+  ProfileProblem,
+} from "../scenarios/certification.ts";
 import type { StepResult } from "../scenarios/replay.ts";
 
 export type {
   AppliedDeviation,
+  CertificationProfile,
   CertificationReport,
+  CertificationVerdict,
   CertifiedScenario,
   FactConformance,
 } from "../scenarios/certification.ts";
+
+/**
+ * The words for a certification verdict.
+ *
+ * @example Usage
+ * ```ts
+ * import { verdictWord } from "./certification.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(verdictWord("not-certified"), "not certified");
+ * ```
+ */
+export function verdictWord(verdict: CertificationVerdict): string {
+  return verdict === "conforms"
+    ? "conforms"
+    : verdict === "does-not-conform"
+    ? "does not conform"
+    : "not certified";
+}
+
+const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
+
+function listed(names: readonly string[], max = 3): string {
+  return names.length <= max
+    ? names.join(", ")
+    : `${names.slice(0, max).join(", ")} and ${names.length - max} more`;
+}
+
+function problemText(p: ProfileProblem, profile: CertificationProfile): string {
+  switch (p.kind) {
+    case "failures":
+      return `${plural(p.scenarios.length, "scenario")} failed (${listed(p.scenarios)})`;
+    case "nothing-ran":
+      return profile.scenarios.total === 0
+        ? "there was no scenario to run"
+        : `nothing ran (all ${plural(profile.scenarios.total, "scenario")} skipped)`;
+    case "missing-required":
+      return profile.declared.length === 0
+        ? `the implementation declares no operation (${
+          profile.required.join(" and ")
+        } are required)`
+        : `the implementation does not declare ${p.ops.join(" and ")} (required)`;
+    case "not-exercised":
+      return `no scenario that ran uses ${p.ops.join(", ")}, which the implementation declares`;
+  }
+}
+
+/**
+ * The verdict in words, as its first word(s) and the rest of the sentence: "conforms" and " for
+ * queue-create, queue-get (12 scenarios); not certified: bind-rx, ...", or "not certified" and
+ * ": nothing ran (all 102 scenarios skipped)".
+ *
+ * @example Usage
+ * ```ts
+ * import { profileHeadline } from "./certification.ts";
+ * import { buildProfile } from "../scenarios/certification.ts";
+ * import assert from "node:assert/strict";
+ * const { word, detail } = profileHeadline(buildProfile([], []));
+ * assert.equal(word + detail,
+ *   "not certified: there was no scenario to run; " +
+ *     "the implementation declares no operation (queue-create and queue-get are required)");
+ * ```
+ */
+export function profileHeadline(profile: CertificationProfile): { word: string; detail: string } {
+  const word = verdictWord(profile.verdict);
+  if (profile.verdict !== "conforms") {
+    return {
+      word,
+      detail: `: ${profile.problems.map((p) => problemText(p, profile)).join("; ")}`,
+    };
+  }
+  const every = profile.notCertified.length === 0;
+  return {
+    word,
+    detail: `${
+      every
+        ? ` for all ${profile.certified.length} scenario operations`
+        : ` for ${profile.certified.join(", ")}`
+    } (${plural(profile.scenarios.ran, "scenario")})${
+      every ? "" : `; not certified: ${profile.notCertified.join(", ")}`
+    }`,
+  };
+}
+
+/** The profile beyond its headline: operations declared, scenarios and facts, one line each. */
+export function profileLines(profile: CertificationProfile): string[] {
+  const out = [
+    `operations declared: ${profile.declared.length ? profile.declared.join(", ") : "none"}`,
+  ];
+  if (profile.unknown.length) {
+    out.push(`unknown operations declared (ignored): ${profile.unknown.join(", ")}`);
+  }
+  const sc = profile.scenarios;
+  out.push(`scenarios: ${sc.ran} ran, ${sc.skipped} skipped, ${sc.failed} failed, of ${sc.total}`);
+  for (const o of profile.operations) {
+    if (!o.declared && o.ran === 0 && o.skipped === 0) continue;
+    out.push(
+      `operation ${o.op}: ${o.ran} ran, ${o.failed} failed, ${o.skipped} skipped; ${
+        o.certified ? "certified" : o.declared ? "declared, not certified" : "not declared"
+      }`,
+    );
+  }
+  const f = profile.facts;
+  out.push(
+    `facts: ${f.covered} of ${f.total} covered (a passing scenario, none failing), ${f.failing} failing, ${f.untested} untested`,
+  );
+  return out;
+}
+
+/** Counts for the totals lines: failures and errors without accepted deviations. */
+function totals(report: CertificationReport): {
+  pass: number;
+  fail: number;
+  error: number;
+  skip: number;
+  xfail: number;
+} {
+  const n = (f: (s: CertifiedScenario) => boolean): number => report.scenarios.filter(f).length;
+  return {
+    pass: report.summary.pass,
+    fail: n((s) => s.verdict === "fail" && !s.deviation),
+    error: n((s) => s.verdict === "error" && !s.deviation),
+    skip: report.summary.skip,
+    xfail: n((s) => s.deviation !== undefined),
+  };
+}
 
 function stepName(s: StepResult): string {
   return `step_${s.index}_${s.step.op}${s.step.dump ? "_dump" : ""}`;
@@ -32,8 +165,8 @@ function oneLine(text: string): string {
 }
 
 /**
- * Nested KTAP: one subtest per scenario, one line per step inside it, diagnostics for failing
- * steps, and kselftest's closing totals line.
+ * Nested KTAP: the verdict and profile as header diagnostics, one subtest per scenario, one line
+ * per step inside it, diagnostics for failing steps, and kselftest's closing totals line.
  *
  * @example Usage
  * ```ts
@@ -47,6 +180,9 @@ function oneLine(text: string): string {
 export function toKtap(report: CertificationReport): string {
   const out = ["KTAP version 1", `1..${report.scenarios.length}`];
   out.push(`# leasecheck certification of ${report.implementation}`);
+  const { word, detail } = profileHeadline(report.profile);
+  out.push(`# verdict: ${word}${detail}`);
+  for (const line of profileLines(report.profile)) out.push(`# ${line}`);
   for (const [k, v] of Object.entries(report.implementationInfo ?? {})) out.push(`# ${k}: ${v}`);
   report.scenarios.forEach((s, i) => {
     out.push(`    KTAP version 1`);
@@ -59,12 +195,9 @@ export function toKtap(report: CertificationReport): string {
     const ok = s.verdict === "pass" || s.verdict === "skip" || s.deviation !== undefined;
     out.push(`${ok ? "ok" : "not ok"} ${i + 1} ${s.name}${ktapDirective(s)}`);
   });
-  const { pass, fail, skip, error } = report.summary;
-  const xfail = report.scenarios.filter((s) => s.deviation).length;
+  const t = totals(report);
   out.push(
-    `# Totals: pass:${pass} fail:${
-      fail + error - xfail
-    } xfail:${xfail} xpass:0 skip:${skip} error:0`,
+    `# Totals: pass:${t.pass} fail:${t.fail} xfail:${t.xfail} xpass:0 skip:${t.skip} error:${t.error}`,
   );
   return out.join("\n") + "\n";
 }
@@ -77,19 +210,43 @@ function xml(text: string): string {
   );
 }
 
-/** JUnit XML: one test suite, one test case per scenario, the failing steps' diffs as failures. */
+/**
+ * JUnit XML: one test suite with the verdict and profile as properties, one test case per
+ * scenario, the failing steps' diffs as failures, accepted deviations as skipped.
+ */
 export function toJunit(report: CertificationReport): string {
-  const { pass, fail, skip, error } = report.summary;
+  const t = totals(report);
+  const skipped = t.skip + t.xfail;
+  const profile = report.profile;
+  const { word, detail } = profileHeadline(profile);
+  const properties: [string, string][] = [
+    ["verdict", profile.verdict],
+    ["verdict.text", `${word}${detail}`],
+    ["operations.declared", profile.declared.join(" ")],
+    ["operations.certified", profile.certified.join(" ")],
+    ["operations.not-certified", profile.notCertified.join(" ")],
+    ...profile.operations.map((o): [string, string] => [
+      `operation.${o.op}`,
+      `declared=${o.declared} ran=${o.ran} failed=${o.failed} skipped=${o.skipped} certified=${o.certified}`,
+    ]),
+    ["scenarios.ran", String(profile.scenarios.ran)],
+    ["scenarios.skipped", String(profile.scenarios.skipped)],
+    ["scenarios.failed", String(profile.scenarios.failed)],
+    ["facts.total", String(profile.facts.total)],
+    ["facts.covered", String(profile.facts.covered)],
+    ["facts.failing", String(profile.facts.failing)],
+  ];
   const out = [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="leasecheck" tests="${
-      pass + fail + skip + error
-    }" failures="${fail}" errors="${error}" skipped="${skip}" time="${
+    `<testsuites name="leasecheck" tests="${report.scenarios.length}" failures="${t.fail}" errors="${t.error}" skipped="${skipped}" time="${
       (report.elapsedMs / 1000).toFixed(3)
     }">`,
     `  <testsuite name="certify ${
       xml(report.implementation)
-    }" tests="${report.scenarios.length}" failures="${fail}" errors="${error}" skipped="${skip}" timestamp="${report.started}">`,
+    }" tests="${report.scenarios.length}" failures="${t.fail}" errors="${t.error}" skipped="${skipped}" timestamp="${report.started}">`,
+    "    <properties>",
+    ...properties.map(([k, v]) => `      <property name="${xml(k)}" value="${xml(v)}"/>`),
+    "    </properties>",
   ];
   for (const s of report.scenarios) {
     out.push(
@@ -118,17 +275,21 @@ export function toJunit(report: CertificationReport): string {
   return out.join("\n") + "\n";
 }
 
-/** Markdown: verdict, totals, failures with their diffs, and the per-fact conformance table. */
+/**
+ * Markdown: the verdict and profile first, then totals, failures with their diffs, and the
+ * per-fact conformance table.
+ */
 export function toMarkdown(report: CertificationReport): string {
-  const { pass, fail, skip, error } = report.summary;
-  const xfail = report.scenarios.filter((s) => s.deviation).length;
-  const failed = fail + error - xfail;
+  const t = totals(report);
+  const { word, detail } = profileHeadline(report.profile);
   const out = [
     `# Certification of \`${report.implementation}\``,
     "",
-    `**${
-      failed === 0 ? "conforms" : "does not conform"
-    }**: ${pass} passed, ${failed} failed, ${xfail} known deviations, ${skip} skipped, out of ${report.scenarios.length} scenarios (${
+    `**${word}**${detail}.`,
+    "",
+    ...profileLines(report.profile).map((l) => `- ${l}`),
+    "",
+    `${t.pass} passed, ${t.fail} failed, ${t.error} errors, ${t.xfail} known deviations, ${t.skip} skipped, out of ${report.scenarios.length} scenarios (${
       (report.elapsedMs / 1000).toFixed(1)
     } s, started ${report.started}).`,
     "",

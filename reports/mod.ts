@@ -30,15 +30,25 @@ export {
   renderVerdict,
   toJsonValue,
 } from "./text.ts";
-export { toJunit, toKtap, toMarkdown } from "./certification.ts";
+export {
+  profileHeadline,
+  profileLines,
+  toJunit,
+  toKtap,
+  toMarkdown,
+  verdictWord,
+} from "./certification.ts";
 export {
   buildFactCoverage,
+  checkReportFolder,
   type FactCoverage,
   type FactEntry,
   type KillRow,
   type NamedTrace,
   renderSummary,
   REPORT_FILES,
+  REPORT_MARKER,
+  ReportFolderError,
   ReportFolderExistsError,
   type RunKind,
   type RunReport,

@@ -11,7 +11,7 @@
  */
 
 import type { CheckResult } from "../checker/result.ts";
-import { toMarkdown as certificationMarkdown } from "./certification.ts";
+import { profileHeadline, toMarkdown as certificationMarkdown } from "./certification.ts";
 import { loadViewerBundle, renderHtml } from "./html.ts";
 import { describeViolation, renderTrace, renderVerdict, toJsonValue } from "./text.ts";
 import type { FactCoverage, RunReport } from "./viewer/data.ts";
@@ -21,6 +21,13 @@ export type { FactCoverage, KillRow, NamedTrace, RunKind, RunReport } from "./vi
 
 /** The files a report folder holds. */
 export const REPORT_FILES: readonly string[] = ["summary.md", "result.json", "index.html"];
+
+/**
+ * The marker file leasecheck writes first into every report folder: JSON naming the tool, the
+ * run kind and the files written. `force` replaces only a folder holding this marker and nothing
+ * but the files it lists.
+ */
+export const REPORT_MARKER = ".leasecheck-report";
 
 /** Raised when the report folder exists, is not empty, and replacing it was not asked for. */
 export class ReportFolderExistsError extends Deno.errors.AlreadyExists {
@@ -40,9 +47,39 @@ export class ReportFolderExistsError extends Deno.errors.AlreadyExists {
   }
 }
 
+/**
+ * Raised when a report cannot go where it was asked to: an empty folder name, a file or a
+ * symbolic link in the way, a folder leasecheck did not write (with `force`), or a place that
+ * cannot be written (permissions, a read-only file system). The message is one line naming the
+ * folder; `code` says which case it is.
+ */
+export class ReportFolderError extends Error {
+  /** The error's class name. */
+  override readonly name: string = "ReportFolderError";
+  /**
+   * `LC-REPORT-NAME` (no folder name), `LC-REPORT-NOT-A-FOLDER` (a file or symbolic link is in
+   * the way), `LC-REPORT-NOT-OURS` (force asked, but leasecheck did not write that folder or it
+   * holds other files), `LC-REPORT-UNWRITABLE` (the folder cannot be created or written; the
+   * file system's error is the `cause`).
+   */
+  readonly code: string;
+  /** The folder. */
+  readonly dir: string;
+
+  /** Creates the error. */
+  constructor(code: string, dir: string, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.code = code;
+    this.dir = dir;
+  }
+}
+
 /** Options of {@link writeRunReport}. */
 export interface WriteReportOptions {
-  /** Replace an existing non-empty folder. */
+  /**
+   * Replace an existing non-empty folder, which must be a report folder leasecheck wrote (it
+   * holds the {@link REPORT_MARKER} and only the files the marker lists).
+   */
   readonly force?: boolean;
   /** The viewer bundle to inline (default: read `reports/viewer/app.bundle.js`). */
   readonly bundle?: string;
@@ -57,7 +94,7 @@ export interface WriteReportOptions {
 export interface WrittenReport {
   /** The folder. */
   readonly dir: string;
-  /** The files in it. */
+  /** The files in it (the marker not counted). */
   readonly files: readonly string[];
 }
 
@@ -74,45 +111,209 @@ function checkDocument(data: RunReport): void {
   }
 }
 
-async function isNonEmptyDir(dir: string): Promise<boolean> {
-  let info: Deno.FileInfo;
-  try {
-    info = await Deno.stat(dir);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return false;
-    throw error;
-  }
-  if (!info.isDirectory) return true;
-  for await (const _ of Deno.readDir(dir)) return true;
-  return false;
-}
-
 function suffix(): string {
   return crypto.getRandomValues(new Uint32Array(1))[0].toString(36).padStart(7, "0");
 }
 
+/** The file system's reason in a few words: "Read-only file system", "Permission denied". */
+function osReason(error: unknown): string {
+  if (error instanceof Deno.errors.NotCapable) {
+    return "Deno's permissions do not allow it";
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/ \(os error \d+\).*$/s, "").replace(/\s+/g, " ").trim();
+}
+
+/** What is at the report folder's place now. */
+type Existing =
+  | { readonly kind: "none" }
+  | { readonly kind: "empty" }
+  | { readonly kind: "report"; readonly files: readonly string[] };
+
+async function lstatOrNull(path: string): Promise<Deno.FileInfo | null> {
+  try {
+    return await Deno.lstat(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return null;
+    throw error;
+  }
+}
+
+/** The files a leasecheck report folder's marker lists, or null when it has no valid marker. */
+async function markerFiles(dir: string): Promise<string[] | null> {
+  const info = await lstatOrNull(`${dir}/${REPORT_MARKER}`);
+  if (info === null || !info.isFile) return null;
+  try {
+    const doc = JSON.parse(await Deno.readTextFile(`${dir}/${REPORT_MARKER}`));
+    if (doc?.leasecheck !== "report" || !Array.isArray(doc.files)) return null;
+    const files = doc.files.filter((f: unknown): f is string =>
+      typeof f === "string" && /^[\w.-]+$/.test(f) && !f.startsWith(".")
+    );
+    return files.length === doc.files.length ? files : null;
+  } catch {
+    return null; // not JSON: not our marker
+  }
+}
+
+/** Looks at `target` and says whether a report may go there; throws the one-line reason. */
+async function inspectTarget(target: string, force: boolean): Promise<Existing> {
+  let info: Deno.FileInfo | null;
+  try {
+    info = await lstatOrNull(target);
+  } catch (error) {
+    throw new ReportFolderError(
+      "LC-REPORT-UNWRITABLE",
+      target,
+      `Cannot write the report to ${target}: ${osReason(error)}`,
+      { cause: error },
+    );
+  }
+  if (info === null) return { kind: "none" };
+  if (info.isSymlink) {
+    throw new ReportFolderError(
+      "LC-REPORT-NOT-A-FOLDER",
+      target,
+      `Refusing to write the report to ${target}: it is a symbolic link (name a real folder)`,
+    );
+  }
+  if (!info.isDirectory) {
+    throw new ReportFolderError(
+      "LC-REPORT-NOT-A-FOLDER",
+      target,
+      `Refusing to write the report to ${target}: it is a file, not a folder`,
+    );
+  }
+  const entries: Deno.DirEntry[] = [];
+  for await (const e of Deno.readDir(target)) entries.push(e);
+  if (entries.length === 0) return { kind: "empty" };
+  if (!force) throw new ReportFolderExistsError(target);
+  const files = await markerFiles(target);
+  if (files === null) {
+    throw new ReportFolderError(
+      "LC-REPORT-NOT-OURS",
+      target,
+      `Refusing to replace ${target}: it is not a report folder leasecheck wrote (it has no ${REPORT_MARKER} marker); remove it yourself or choose another --out`,
+    );
+  }
+  const foreign = entries.filter((e) =>
+    e.name !== REPORT_MARKER && !(e.isFile && files.includes(e.name))
+  ).map((e) => (e.isDirectory ? `${e.name}/` : e.name)).sort();
+  if (foreign.length > 0) {
+    throw new ReportFolderError(
+      "LC-REPORT-NOT-OURS",
+      target,
+      `Refusing to replace ${target}: it holds files leasecheck did not write (${
+        foreign.slice(0, 5).join(", ")
+      }${foreign.length > 5 ? `, +${foreign.length - 5} more` : ""})`,
+    );
+  }
+  return {
+    kind: "report",
+    files: entries.filter((e) => e.name !== REPORT_MARKER).map((e) => e.name),
+  };
+}
+
+function normalise(dir: string): string {
+  if (dir.trim() === "") {
+    throw new ReportFolderError(
+      "LC-REPORT-NAME",
+      dir,
+      "The report folder name is empty (give --out a folder, or --no-report)",
+    );
+  }
+  return dir.replace(/\/+$/, "") || "/";
+}
+
+function parentOf(target: string): string {
+  return target.includes("/") ? target.slice(0, target.lastIndexOf("/")) || "/" : ".";
+}
+
+/** Runs a file system step of the write, turning its failure into a one-line error. */
+async function fsStep<T>(target: string, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    if (error instanceof ReportFolderError) throw error;
+    throw new ReportFolderError(
+      "LC-REPORT-UNWRITABLE",
+      target,
+      `Cannot write the report to ${target}: ${osReason(error)}`,
+      { cause: error },
+    );
+  }
+}
+
 /**
- * Writes a run report folder: `summary.md`, `result.json` and `index.html`.
+ * Checks, before a run does any work, that its report can be written to `dir`: the name is not
+ * empty; nothing but an empty folder, a report folder leasecheck wrote (with `force`) or nothing
+ * is there; and the parent folder can be written (the parents are created and a temporary folder
+ * is made and removed beside `dir`).
  *
- * @param dir The folder (created with its parents; refused when it exists and is not empty,
- *   unless `force`).
- * @param data The report document (version 1); check results may hold Maps, Sets and bigints,
- *   which are converted to JSON as `toJsonValue` does.
- * @param options `force` to replace an existing folder; `bundle` to inline another viewer;
- *   `extraFiles` to add files (certify's KTAP and JUnit) to the same atomic write.
- * @returns The folder and the files written.
- * @throws {ReportFolderExistsError} When `dir` exists, is not empty and `force` is not set.
+ * @param dir The report folder.
+ * @param options `force` to allow replacing a report folder leasecheck wrote.
+ * @returns The folder, without trailing slashes.
+ * @throws {ReportFolderExistsError} When `dir` is a non-empty folder and `force` is not set.
+ * @throws {ReportFolderError} For every other reason the report could not be written there.
  *
  * @example Usage
- * ```ts ignore
- * import { writeRunReport } from "./report_folder.ts";
- * await writeRunReport("reports/out/check-leasing", {
+ * ```ts
+ * import { checkReportFolder } from "./report_folder.ts";
+ * import assert from "node:assert/strict";
+ * const parent = await Deno.makeTempDir();
+ * assert.equal(await checkReportFolder(`${parent}/run/`), `${parent}/run`);
+ * await assert.rejects(() => checkReportFolder(""), /report folder name is empty/);
+ * await Deno.remove(parent, { recursive: true });
+ * ```
+ */
+export async function checkReportFolder(
+  dir: string,
+  options: { readonly force?: boolean } = {},
+): Promise<string> {
+  const target = normalise(dir);
+  await inspectTarget(target, options.force === true);
+  const tmp = `${target}.tmp-${suffix()}`;
+  await fsStep(target, async () => {
+    await Deno.mkdir(parentOf(target), { recursive: true });
+    await Deno.mkdir(tmp);
+    try {
+      await Deno.writeTextFile(`${tmp}/${REPORT_MARKER}`, "{}\n");
+    } finally {
+      await Deno.remove(tmp, { recursive: true }).catch(() => {});
+    }
+  });
+  return target;
+}
+
+/**
+ * Writes a run report folder: the {@link REPORT_MARKER} first, then `summary.md`, `result.json`
+ * and `index.html`, in a temporary folder beside `dir` that is renamed into place when complete.
+ *
+ * @param dir The folder (created with its parents; refused when it exists and is not empty,
+ *   unless `force` and it is a report folder leasecheck wrote).
+ * @param data The report document (version 1); check results may hold Maps, Sets and bigints,
+ *   which are converted to JSON as `toJsonValue` does.
+ * @param options `force` to replace a report folder leasecheck wrote; `bundle` to inline
+ *   another viewer; `extraFiles` to add files (certify's KTAP and JUnit) to the same atomic
+ *   write.
+ * @returns The folder and the files written.
+ * @throws {ReportFolderExistsError} When `dir` exists, is not empty and `force` is not set.
+ * @throws {ReportFolderError} When something else is in the way or the folder cannot be
+ *   written (see {@link checkReportFolder}).
+ *
+ * @example Usage
+ * ```ts
+ * import { REPORT_MARKER, writeRunReport } from "./report_folder.ts";
+ * import assert from "node:assert/strict";
+ * const parent = await Deno.makeTempDir();
+ * const written = await writeRunReport(`${parent}/check-leasing`, {
  *   version: 1,
  *   kind: "check",
  *   tool: { name: "leasecheck", version: "0.1.0" },
- *   spec: { name: "leasing", params: { mutant: "C-02" } },
  *   results: [],
- * });
+ * }, { bundle: "" });
+ * assert.deepEqual(written.files, ["summary.md", "result.json", "index.html"]);
+ * assert.ok((await Deno.stat(`${parent}/check-leasing/${REPORT_MARKER}`)).isFile);
+ * await Deno.remove(parent, { recursive: true });
  * ```
  */
 export async function writeRunReport(
@@ -125,8 +326,9 @@ export async function writeRunReport(
     ...data,
     created: data.created ?? new Date().toISOString(),
   }) as RunReport;
-  const target = dir.replace(/\/+$/, "") || dir;
-  if (!options.force && await isNonEmptyDir(target)) throw new ReportFolderExistsError(target);
+  const target = normalise(dir);
+  const force = options.force === true;
+  await inspectTarget(target, force);
   const bundle = options.bundle ?? await loadViewerBundle();
   const files: [string, string][] = [
     ["summary.md", renderSummary(doc)],
@@ -135,7 +337,7 @@ export async function writeRunReport(
       "index.html",
       renderHtml(doc, bundle, {
         title: pageTitle(doc),
-        noscript: overallVerdict(doc).headline,
+        noscript: headline(doc).text,
       }),
     ],
   ];
@@ -145,23 +347,53 @@ export async function writeRunReport(
     }
     files.push([name, text]);
   }
-  const parent = target.includes("/") ? target.slice(0, target.lastIndexOf("/")) || "/" : ".";
-  await Deno.mkdir(parent, { recursive: true });
+  const marker = JSON.stringify(
+    {
+      leasecheck: "report",
+      version: 1,
+      kind: doc.kind,
+      tool: doc.tool,
+      created: doc.created,
+      files: files.map(([name]) => name),
+    },
+    null,
+    2,
+  ) + "\n";
   const tmp = `${target}.tmp-${suffix()}`;
-  await Deno.mkdir(tmp);
+  await fsStep(target, async () => {
+    await Deno.mkdir(parentOf(target), { recursive: true });
+    await Deno.mkdir(tmp);
+  });
   try {
-    for (const [name, text] of files) await Deno.writeTextFile(`${tmp}/${name}`, text);
-    let old: string | undefined;
+    await fsStep(target, async () => {
+      await Deno.writeTextFile(`${tmp}/${REPORT_MARKER}`, marker);
+      for (const [name, text] of files) await Deno.writeTextFile(`${tmp}/${name}`, text);
+    });
+    let old: { dir: string; files: readonly string[] } | undefined;
     try {
       await Deno.rename(tmp, target);
     } catch (error) {
-      // rename(2) replaces only an empty folder; move a non-empty one aside when forced.
-      if (!options.force || !(await isNonEmptyDir(target))) throw error;
-      old = `${target}.old-${suffix()}`;
-      await Deno.rename(target, old);
-      await Deno.rename(tmp, target);
+      // rename(2) replaces only an empty folder; move a report folder of ours aside when forced.
+      const existing = await inspectTarget(target, force);
+      if (existing.kind !== "report") {
+        throw new ReportFolderError(
+          "LC-REPORT-UNWRITABLE",
+          target,
+          `Cannot write the report to ${target}: ${osReason(error)}`,
+          { cause: error },
+        );
+      }
+      old = { dir: `${target}.old-${suffix()}`, files: existing.files };
+      await fsStep(target, async () => {
+        await Deno.rename(target, old!.dir);
+        await Deno.rename(tmp, target);
+      });
     }
-    if (old) await Deno.remove(old, { recursive: true });
+    if (old) {
+      // Only what the old marker listed, then the folder itself (which must then be empty).
+      for (const name of [...old.files, REPORT_MARKER]) await Deno.remove(`${old.dir}/${name}`);
+      await Deno.remove(old.dir);
+    }
   } catch (error) {
     await Deno.remove(tmp, { recursive: true }).catch(() => {});
     throw error;
@@ -169,10 +401,22 @@ export async function writeRunReport(
   return { dir: target, files: files.map(([name]) => name) };
 }
 
+/**
+ * The report's verdict word and one-line headline. A certification alone is judged by its
+ * profile (nothing run is not a pass); everything else by the results' verdicts.
+ */
+function headline(doc: RunReport): { word: string; text: string } {
+  const c = doc.certification;
+  if (c?.profile && !doc.results?.length) {
+    const { word, detail } = profileHeadline(c.profile);
+    return { word, text: `${c.implementation} ${word}${detail}` };
+  }
+  const v = overallVerdict(doc);
+  return { word: statusWord(v.status), text: v.headline };
+}
+
 function pageTitle(doc: RunReport): string {
-  return `leasecheck ${doc.kind}: ${statusWord(overallVerdict(doc).status)}${
-    doc.spec ? ` — ${doc.spec.name}` : ""
-  }`;
+  return `leasecheck ${doc.kind}: ${headline(doc).word}${doc.spec ? ` — ${doc.spec.name}` : ""}`;
 }
 
 const fmt = (n: number): string => Math.round(n).toLocaleString("en-US");
@@ -273,11 +517,11 @@ function factsMarkdown(facts: readonly FactCoverage[]): string[] {
  * certification.
  */
 export function renderSummary(doc: RunReport): string {
-  const v = overallVerdict(doc);
+  const v = headline(doc);
   const out = [
-    `# leasecheck ${doc.kind}: ${statusWord(v.status)}`,
+    `# leasecheck ${doc.kind}: ${v.word}`,
     "",
-    `**${statusWord(v.status)}** — ${v.headline}`,
+    `**${v.word}** — ${v.text}`,
     "",
     `- tool: ${doc.tool.name} ${doc.tool.version}`,
   ];
@@ -296,6 +540,12 @@ export function renderSummary(doc: RunReport): string {
     if (t.description) out.push(t.description, "");
     out.push("```", renderTrace(t.trace), "```", "");
   }
+  // A certification's own Markdown (its headings one level down) comes first: its profile is
+  // what the reader needs before the fact base's coverage.
+  const certification = doc.certification
+    ? [certificationMarkdown(doc.certification).trimEnd().replace(/^#/gm, "##"), ""]
+    : [];
+  out.push(...certification);
   if (doc.factCoverage?.length) out.push(...factsMarkdown(doc.factCoverage));
   if (doc.killTable?.length) {
     const caught = doc.killTable.filter((k) => k.caughtBy !== null).length;
@@ -315,10 +565,6 @@ export function renderSummary(doc: RunReport): string {
       );
     }
     out.push("");
-  }
-  if (doc.certification) {
-    // The certification's own Markdown, its headings one level down.
-    out.push(certificationMarkdown(doc.certification).trimEnd().replace(/^#/gm, "##"), "");
   }
   return out.join("\n");
 }

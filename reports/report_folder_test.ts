@@ -4,7 +4,10 @@ import { lockOrderSpec } from "../examples/lock_order.ts";
 import { buildReport } from "../scenarios/certification.ts";
 import {
   buildFactCoverage,
+  checkReportFolder,
   renderSummary,
+  REPORT_MARKER,
+  ReportFolderError,
   ReportFolderExistsError,
   type RunReport,
   writeRunReport,
@@ -41,13 +44,22 @@ async function listDir(dir: string): Promise<string[]> {
   return names.sort();
 }
 
-Deno.test("writeRunReport() writes summary.md, result.json and index.html and nothing else", async () => {
+Deno.test("writeRunReport() writes its marker, summary.md, result.json and index.html and nothing else", async () => {
   const parent = await Deno.makeTempDir();
   try {
     const written = await writeRunReport(`${parent}/run/`, mixedRun(), { bundle: BUNDLE });
     assert.equal(written.dir, `${parent}/run`);
     assert.deepEqual(await listDir(parent), ["run"]);
-    assert.deepEqual(await listDir(`${parent}/run`), ["index.html", "result.json", "summary.md"]);
+    assert.deepEqual(await listDir(`${parent}/run`), [
+      REPORT_MARKER,
+      "index.html",
+      "result.json",
+      "summary.md",
+    ]);
+    const marker = JSON.parse(await Deno.readTextFile(`${parent}/run/${REPORT_MARKER}`));
+    assert.equal(marker.leasecheck, "report");
+    assert.equal(marker.kind, "check");
+    assert.deepEqual(marker.files, ["summary.md", "result.json", "index.html"]);
     const json = JSON.parse(await Deno.readTextFile(`${parent}/run/result.json`));
     assert.equal(json.version, 1);
     assert.equal(json.kind, "check");
@@ -74,8 +86,7 @@ Deno.test("writeRunReport() refuses a non-empty folder, naming it, unless forced
   const parent = await Deno.makeTempDir();
   try {
     const dir = `${parent}/out`;
-    await Deno.mkdir(dir);
-    await Deno.writeTextFile(`${dir}/summary.md`, "previous run");
+    await writeRunReport(dir, mixedRun(), { bundle: "previous run" });
     await assert.rejects(
       () => writeRunReport(dir, mixedRun(), { bundle: BUNDLE }),
       (error: unknown) => {
@@ -86,10 +97,15 @@ Deno.test("writeRunReport() refuses a non-empty folder, naming it, unless forced
         return true;
       },
     );
-    assert.equal(await Deno.readTextFile(`${dir}/summary.md`), "previous run");
+    assert.match(await Deno.readTextFile(`${dir}/index.html`), /previous run/);
     await writeRunReport(dir, mixedRun(), { bundle: BUNDLE, force: true });
-    assert.deepEqual(await listDir(dir), ["index.html", "result.json", "summary.md"]);
-    assert.notEqual(await Deno.readTextFile(`${dir}/summary.md`), "previous run");
+    assert.deepEqual(await listDir(dir), [
+      REPORT_MARKER,
+      "index.html",
+      "result.json",
+      "summary.md",
+    ]);
+    assert.doesNotMatch(await Deno.readTextFile(`${dir}/index.html`), /previous run/);
     assert.deepEqual(await listDir(parent), ["out"], "no temporary or old folder is left");
   } finally {
     await Deno.remove(parent, { recursive: true });
@@ -101,12 +117,17 @@ Deno.test("writeRunReport() fills an existing empty folder and refuses a file", 
   try {
     await Deno.mkdir(`${parent}/empty`);
     await writeRunReport(`${parent}/empty`, mixedRun(), { bundle: BUNDLE });
-    assert.equal((await listDir(`${parent}/empty`)).length, 3);
+    assert.equal((await listDir(`${parent}/empty`)).length, 4);
     await Deno.writeTextFile(`${parent}/file`, "x");
-    await assert.rejects(
-      () => writeRunReport(`${parent}/file`, mixedRun(), { bundle: BUNDLE }),
-      ReportFolderExistsError,
-    );
+    for (const force of [false, true]) {
+      await assert.rejects(
+        () => writeRunReport(`${parent}/file`, mixedRun(), { bundle: BUNDLE, force }),
+        (e: unknown) =>
+          e instanceof ReportFolderError && e.code === "LC-REPORT-NOT-A-FOLDER" &&
+          /Refusing to write the report to .*\/file: it is a file, not a folder/.test(e.message),
+      );
+    }
+    assert.equal(await Deno.readTextFile(`${parent}/file`), "x");
   } finally {
     await Deno.remove(parent, { recursive: true });
   }
@@ -140,12 +161,14 @@ Deno.test("writeRunReport() rejects unknown versions and kinds", async () => {
   );
 });
 
-Deno.test("renderSummary() includes a certification's Markdown one heading level down", () => {
+Deno.test("renderSummary() includes a certification's Markdown one heading level down, its profile first", () => {
   const certification = toJsonValue(buildReport("model[C-16]", new Date(0), 5, [])) as NonNullable<
     RunReport["certification"]
   >;
   const md = renderSummary({ version: 1, kind: "certify", tool, certification });
-  assert.match(md, /^# leasecheck certify: conforms/);
+  // Nothing ran: not a pass.
+  assert.match(md, /^# leasecheck certify: not certified\n/);
+  assert.match(md, /^\*\*not certified\*\* — model\[C-16\] not certified: there was no scenario/m);
   assert.match(md, /^## Certification of `model\[C-16\]`/m);
   assert.match(md, /^### Conformance per fact/m);
 });
@@ -171,6 +194,7 @@ Deno.test("writeRunReport() adds extra files atomically and refuses unsafe names
       extraFiles: { "report.ktap": "KTAP version 1\n1..0\n", "junit.xml": "<testsuites/>" },
     });
     assert.deepEqual(await listDir(`${parent}/cert`), [
+      REPORT_MARKER,
       "index.html",
       "junit.xml",
       "report.ktap",
@@ -188,6 +212,85 @@ Deno.test("writeRunReport() adds extra files atomically and refuses unsafe names
       );
     }
     assert.deepEqual(await listDir(parent), ["cert"]);
+  } finally {
+    await Deno.remove(parent, { recursive: true });
+  }
+});
+
+/** A stand-in for a source folder: what `--out reports --force` once deleted. */
+async function sourceFolder(dir: string): Promise<void> {
+  await Deno.mkdir(`${dir}/viewer`, { recursive: true });
+  await Deno.writeTextFile(`${dir}/report_folder.ts`, "export {};\n");
+  await Deno.writeTextFile(`${dir}/viewer/app.ts`, "export {};\n");
+}
+
+Deno.test("writeRunReport() with force replaces only a folder leasecheck wrote, never anything else", async () => {
+  const parent = await Deno.makeTempDir();
+  try {
+    // A source folder: no marker. Refused, untouched.
+    await sourceFolder(`${parent}/reports`);
+    await assert.rejects(
+      () => writeRunReport(`${parent}/reports`, mixedRun(), { bundle: BUNDLE, force: true }),
+      (e: unknown) =>
+        e instanceof ReportFolderError && e.code === "LC-REPORT-NOT-OURS" &&
+        /^Refusing to replace .*\/reports: it is not a report folder leasecheck wrote \(it has no \.leasecheck-report marker\)/
+          .test(e.message),
+    );
+    assert.deepEqual(await listDir(`${parent}/reports`), ["report_folder.ts", "viewer"]);
+    assert.equal(await Deno.readTextFile(`${parent}/reports/viewer/app.ts`), "export {};\n");
+    // A report folder of ours to which someone added a file: refused, untouched.
+    await writeRunReport(`${parent}/run`, mixedRun(), { bundle: BUNDLE });
+    await Deno.writeTextFile(`${parent}/run/notes.txt`, "mine");
+    await Deno.mkdir(`${parent}/run/more`);
+    await assert.rejects(
+      () => writeRunReport(`${parent}/run`, mixedRun(), { bundle: BUNDLE, force: true }),
+      /Refusing to replace .*\/run: it holds files leasecheck did not write \(more\/, notes\.txt\)/,
+    );
+    assert.equal(await Deno.readTextFile(`${parent}/run/notes.txt`), "mine");
+    // A marker that is not ours (someone's file of that name) does not count.
+    await Deno.writeTextFile(`${parent}/reports/${REPORT_MARKER}`, "not JSON");
+    await assert.rejects(
+      () => writeRunReport(`${parent}/reports`, mixedRun(), { bundle: BUNDLE, force: true }),
+      /not a report folder leasecheck wrote/,
+    );
+    // A symbolic link, even to a report folder of ours: refused.
+    await Deno.remove(`${parent}/run/notes.txt`);
+    await Deno.remove(`${parent}/run/more`);
+    // (Deno.symlink needs unscoped permissions; the test task grants --allow-run.)
+    const ln = await new Deno.Command("ln", { args: ["-s", `${parent}/run`, `${parent}/link`] })
+      .output();
+    assert.ok(ln.success, new TextDecoder().decode(ln.stderr));
+    await assert.rejects(
+      () => writeRunReport(`${parent}/link`, mixedRun(), { bundle: BUNDLE, force: true }),
+      /Refusing to write the report to .*\/link: it is a symbolic link/,
+    );
+    // The report folder of ours, as it was written: replaced.
+    await writeRunReport(`${parent}/run`, mixedRun(), { bundle: "second", force: true });
+    assert.match(await Deno.readTextFile(`${parent}/run/index.html`), /second/);
+    assert.deepEqual(await listDir(parent), ["link", "reports", "run"]);
+  } finally {
+    await Deno.remove(parent, { recursive: true });
+  }
+});
+
+Deno.test("checkReportFolder() refuses, before any work, what writeRunReport() would refuse", async () => {
+  const parent = await Deno.makeTempDir();
+  try {
+    await sourceFolder(`${parent}/src`);
+    await Deno.writeTextFile(`${parent}/file`, "x");
+    const cases: [string, boolean, RegExp][] = [
+      ["", false, /: The report folder name is empty/],
+      ["  ", true, /: The report folder name is empty/],
+      [`${parent}/src`, false, /exists already and is not empty/],
+      [`${parent}/src`, true, /it is not a report folder leasecheck wrote/],
+      [`${parent}/file`, true, /it is a file, not a folder/],
+    ];
+    for (const [dir, force, message] of cases) {
+      await assert.rejects(() => checkReportFolder(dir, { force }), message, `${dir} ${force}`);
+    }
+    assert.equal(await checkReportFolder(`${parent}/new/run/`), `${parent}/new/run`);
+    assert.deepEqual(await listDir(`${parent}/new`), [], "the probe leaves nothing behind");
+    assert.deepEqual(await listDir(parent), ["file", "new", "src"]);
   } finally {
     await Deno.remove(parent, { recursive: true });
   }

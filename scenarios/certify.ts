@@ -13,14 +13,31 @@ import {
   type CertifiedScenario,
 } from "./certification.ts";
 import type { Scenario } from "./format.ts";
-import { type ReplayAdapter, replayScenario } from "./replay.ts";
+import {
+  type ApplyResult,
+  linearize,
+  type ReplayAdapter,
+  replayScenario,
+  type ResolvedStep,
+  type ScenarioResult,
+  type SymbolTable,
+} from "./replay.ts";
 
 /** An adapter made for a certification run, with what the implementation says of itself. */
 export interface OpenedAdapter {
-  /** Makes a fresh adapter per scenario (or returns the shared one). */
+  /**
+   * Makes a fresh adapter per scenario (or returns the shared one). May throw when the
+   * implementation cannot be (re)started: that scenario is then an error.
+   */
   readonly forScenario: () => Promise<ReplayAdapter>;
   /** The implementation's self-description for the report. */
   readonly info: Readonly<Record<string, string>>;
+  /**
+   * The scenario operations the implementation declares (`queue-create`, `queue-get`, ...).
+   * A step of any other operation is not sent: the scenario is skipped from there. The verdict
+   * needs `queue-create` and `queue-get`, and a scenario that ran for every declared operation.
+   */
+  readonly ops: readonly string[];
   /** Releases everything (processes, VMs). */
   readonly close: () => Promise<void>;
   /** Name in reports. */
@@ -33,6 +50,49 @@ export class ImplementationUnavailableError extends Error {
   override readonly name: string = "ImplementationUnavailableError";
 }
 
+/**
+ * Raised when the implementation started but failed before any scenario could run: it did not
+ * answer its `hello` in time, crashed or answered garbage (exit code 1: it does not conform).
+ */
+export class ImplementationFailedError extends Error {
+  /** The error's class name. */
+  override readonly name: string = "ImplementationFailedError";
+}
+
+/** After this many failed starts in a row, the remaining scenarios are not attempted. */
+export const MAX_START_FAILURES = 3;
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Wraps an adapter so that a step of an operation the implementation does not declare is not
+ * sent: it answers "unsupported" (the scenario is skipped from there).
+ */
+function declaredOnly(adapter: ReplayAdapter, ops: ReadonlySet<string>): ReplayAdapter {
+  let symbols: SymbolTable = new Map();
+  return {
+    name: adapter.name,
+    setup: async (topology) => (symbols = await adapter.setup(topology)),
+    apply: async (step: ResolvedStep): Promise<ApplyResult> => {
+      if (!ops.has(step.op)) {
+        return {
+          outcome: {
+            kind: "unsupported",
+            reason: `the implementation does not declare ${step.op}`,
+          },
+          symbols,
+        };
+      }
+      const result = await adapter.apply(step);
+      symbols = result.symbols;
+      return result;
+    },
+    teardown: () => adapter.teardown(),
+  };
+}
+
 /** Options of {@link certify}. */
 export interface CertifyOptions {
   /** Called after each scenario (progress). */
@@ -41,7 +101,37 @@ export interface CertifyOptions {
   readonly deviations?: ReadonlyMap<string, { fact: string; reason: string }>;
 }
 
-/** Replays `scenarios` against an opened adapter and builds the report. */
+/**
+ * Replays `scenarios` against an opened adapter and builds the report. Never throws for what
+ * the implementation does: a scenario whose implementation cannot be started, or whose replay
+ * breaks, is an `error` with the reason; after {@link MAX_START_FAILURES} failed starts in a
+ * row the remaining scenarios are errors without another attempt.
+ *
+ * @example Usage
+ * ```ts
+ * import { certify } from "./certify.ts";
+ * import { ModelAdapter } from "./model_adapter.ts";
+ * import { OP_NAMES } from "./ops.ts";
+ * import { parseScenario } from "./parse.ts";
+ * import assert from "node:assert/strict";
+ * const scenario = parseScenario(
+ *   "name: t\ndescription: d\nfacts: [QG-03]\nkernel: '7.1'\ntopology: {}\n" +
+ *     "steps:\n  - op: queue-get\n    request: {ifindex: 99, id: 0, type: rx}\n" +
+ *     "    expect: {error: {errno: ENODEV}}\n",
+ *   "t.yaml",
+ * );
+ * const report = await certify({
+ *   name: "model",
+ *   info: {},
+ *   ops: OP_NAMES,
+ *   forScenario: () => Promise.resolve(new ModelAdapter()),
+ *   close: () => Promise.resolve(),
+ * }, [scenario]);
+ * assert.equal(report.summary.pass, 1);
+ * // One scenario cannot exercise every declared operation.
+ * assert.equal(report.profile.verdict, "not-certified");
+ * ```
+ */
 export async function certify(
   opened: OpenedAdapter,
   scenarios: readonly Scenario[],
@@ -51,10 +141,42 @@ export async function certify(
   const t0 = performance.now();
   const results: CertifiedScenario[] = [];
   const applied: AppliedDeviation[] = [];
+  const ops = new Set(opened.ops);
+  let startFailures = 0;
+  let lastStartFailure = "";
+  const run = async (scenario: Scenario): Promise<ScenarioResult> => {
+    const base = { name: scenario.name, file: scenario.file, adapter: opened.name, steps: [] };
+    if (startFailures >= MAX_START_FAILURES) {
+      return {
+        ...base,
+        verdict: "error",
+        reason: `not run: the implementation failed to start ${startFailures} times in a row ` +
+          `(last: ${lastStartFailure})`,
+      };
+    }
+    let adapter: ReplayAdapter;
+    try {
+      adapter = await opened.forScenario();
+      startFailures = 0;
+    } catch (error) {
+      startFailures++;
+      lastStartFailure = messageOf(error);
+      return {
+        ...base,
+        verdict: "error",
+        reason: `the implementation could not be started: ${lastStartFailure}`,
+      };
+    }
+    try {
+      return await replayScenario(scenario, declaredOnly(adapter, ops));
+    } catch (error) {
+      // replayScenario turns adapter failures into verdicts; this is the last line of defence.
+      return { ...base, verdict: "error", reason: `the replay broke: ${messageOf(error)}` };
+    }
+  };
   for (const [i, scenario] of scenarios.entries()) {
     const s0 = performance.now();
-    const adapter = await opened.forScenario();
-    const r = await replayScenario(scenario, adapter);
+    const r = await run(scenario);
     const deviation = options.deviations?.get(scenario.name);
     const failed = r.verdict === "fail" || r.verdict === "error";
     if (deviation && failed) applied.push({ scenario: scenario.name, ...deviation });
@@ -63,11 +185,20 @@ export async function certify(
       facts: scenario.facts,
       elapsedMs: performance.now() - s0,
       deviation: deviation && failed ? `${deviation.fact}: ${deviation.reason}` : undefined,
+      ops: [...new Set(linearize(scenario).map((s) => s.op))],
     };
     results.push(result);
     options.onScenario?.(result, i, scenarios.length);
   }
-  return buildReport(opened.name, started, performance.now() - t0, results, opened.info, applied);
+  return buildReport(
+    opened.name,
+    started,
+    performance.now() - t0,
+    results,
+    opened.info,
+    applied,
+    opened.ops,
+  );
 }
 
 /** One accepted difference between an implementation and the spec. */

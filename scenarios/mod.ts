@@ -97,24 +97,34 @@ export {
   type ImplementationInfo,
   ProcessAdapter,
   type ProcessAdapterOptions,
+  ProcessStartError,
   PROTOCOL_VERSION,
   ProtocolError,
+  ProtocolVersionError,
 } from "./process_adapter.ts";
 export {
   certify,
   type CertifyOptions,
+  ImplementationFailedError,
   ImplementationUnavailableError,
   type KnownDeviation,
   loadDeviations,
+  MAX_START_FAILURES,
   type OpenedAdapter,
 } from "./certify.ts";
 export {
   type AppliedDeviation,
+  buildProfile,
   buildReport,
+  type CertificationProfile,
   type CertificationReport,
+  type CertificationVerdict,
   type CertifiedScenario,
   compareFactIds,
   type FactConformance,
+  type OperationProfile,
+  type ProfileProblem,
+  REQUIRED_OPS,
 } from "./certification.ts";
 export * from "./emit/mod.ts";
 export { ERRNO_VALUES } from "./errno.ts";

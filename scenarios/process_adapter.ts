@@ -36,12 +36,32 @@ export interface ImplementationInfo {
   readonly schedule: boolean;
 }
 
-/** A protocol failure: timeout, crash, malformed reply. */
+/**
+ * A protocol failure: timeout, crash, malformed reply. After any of these except an `error`
+ * reply the adapter is {@linkcode ProcessAdapter.dead}: the process was stopped, and a new one
+ * must be started (its replies can no longer be trusted to answer the current request).
+ */
 export class ProtocolError extends Error {
   /** The error's class name. */
   override readonly name: string = "ProtocolError";
   /** Stable error code. */
   readonly code: string = "LCS201";
+}
+
+/** The implementation's command could not be started at all (not found, not executable). */
+export class ProcessStartError extends ProtocolError {
+  /** The error's class name. */
+  override readonly name: string = "ProcessStartError";
+  /** Stable error code. */
+  override readonly code: string = "LCS202";
+}
+
+/** The implementation answered `hello` with another protocol version. */
+export class ProtocolVersionError extends ProtocolError {
+  /** The error's class name. */
+  override readonly name: string = "ProtocolVersionError";
+  /** Stable error code. */
+  override readonly code: string = "LCS203";
 }
 
 /** Options of {@link ProcessAdapter}. */
@@ -54,14 +74,136 @@ export interface ProcessAdapterOptions {
 
 type Reply = Record<string, JsonValue>;
 
+/** How long to wait for a stopped process's exit and the end of its output. */
+const GRACE_MS = 1000;
+
+/** Resolves to `value` when `promise` settles within `ms`, to `fallback` otherwise. */
+async function within<T>(promise: Promise<T>, ms: number, fallback: T): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<T>((resolve) => (timer = setTimeout(() => resolve(fallback), ms))),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
- * Runs an implementation as a subprocess and talks to it line by line.
+ * Reads a child's stdout line by line in the background, so that a line nobody asked for is
+ * seen as such (it is waiting when the next request is sent) instead of being taken for the
+ * next reply.
+ */
+class LineReader {
+  readonly #reader: ReadableStreamDefaultReader<string>;
+  readonly #queue: string[] = [];
+  #waiter: ((line: string | null) => void) | undefined;
+  #ended = false;
+  readonly done: Promise<void>;
+
+  constructor(stream: ReadableStream<Uint8Array>) {
+    this.#reader = stream.pipeThrough(new TextDecoderStream()).getReader();
+    this.done = this.#pump();
+  }
+
+  async #pump(): Promise<void> {
+    let buffer = "";
+    try {
+      for (;;) {
+        const { value, done } = await this.#reader.read();
+        if (done) break;
+        buffer += value;
+        let nl: number;
+        while ((nl = buffer.indexOf("\n")) >= 0) {
+          const line = buffer.slice(0, nl).trim();
+          buffer = buffer.slice(nl + 1);
+          if (line) this.#push(line);
+        }
+      }
+    } catch {
+      // The stream was cancelled (close) or broke: either way, no more lines.
+    }
+    if (buffer.trim()) this.#push(buffer.trim());
+    this.#ended = true;
+    this.#waiter?.(null);
+    this.#waiter = undefined;
+  }
+
+  #push(line: string): void {
+    if (this.#waiter) {
+      const wake = this.#waiter;
+      this.#waiter = undefined;
+      wake(line);
+    } else this.#queue.push(line);
+  }
+
+  /** A line that arrived while no request was waiting, if any. */
+  get unexpected(): string | undefined {
+    return this.#queue[0];
+  }
+
+  /** The next line, or null at the end of the output. */
+  next(): Promise<string | null> {
+    if (this.#queue.length > 0) return Promise.resolve(this.#queue.shift()!);
+    if (this.#ended) return Promise.resolve(null);
+    return new Promise((resolve) => (this.#waiter = resolve));
+  }
+
+  /** Stops reading (the process is gone, or a grandchild holds its output open). */
+  async cancel(): Promise<void> {
+    await this.#reader.cancel().catch(() => {}); // already closed: nothing to cancel
+    await this.done;
+  }
+}
+
+/** Keeps the end of a child's stderr while it runs. */
+class StderrTail {
+  readonly #reader: ReadableStreamDefaultReader<string>;
+  #text = "";
+  readonly done: Promise<void>;
+
+  constructor(stream: ReadableStream<Uint8Array>) {
+    this.#reader = stream.pipeThrough(new TextDecoderStream()).getReader();
+    this.done = this.#pump();
+  }
+
+  async #pump(): Promise<void> {
+    try {
+      for (;;) {
+        const { value, done } = await this.#reader.read();
+        if (done) break;
+        this.#text = (this.#text + value).slice(-16_384);
+      }
+    } catch {
+      // Cancelled (close) or broken: keep what was read.
+    }
+  }
+
+  /** Its last lines, joined with ` | ` (empty when it printed nothing). */
+  lines(count = 5): string {
+    return this.#text.split("\n").map((l) => l.trim()).filter(Boolean).slice(-count).join(" | ");
+  }
+
+  async cancel(): Promise<void> {
+    await this.#reader.cancel().catch(() => {}); // already closed: nothing to cancel
+    await this.done;
+  }
+}
+
+/**
+ * Runs an implementation as a subprocess and talks to it line by line. Every request has a
+ * deadline; a timeout, an exit, a line that is not a JSON object, a reply of the wrong type
+ * or an unrequested line stops the process (it is then {@link ProcessAdapter.dead}) and raises
+ * a {@link ProtocolError} quoting the end of its stderr.
  *
  * @example Usage
- * ```ts ignore
+ * ```ts
  * import { ProcessAdapter } from "./process_adapter.ts";
- * const adapter = await ProcessAdapter.start(["deno", "run", "examples/toy_impl.ts"]);
- * console.log(adapter.implementation.name);
+ * import assert from "node:assert/strict";
+ * const toy = new URL("../examples/toy_impl.ts", import.meta.url).pathname;
+ * const adapter = await ProcessAdapter.start([Deno.execPath(), "run", toy]);
+ * assert.equal(adapter.implementation.name, "toy");
  * await adapter.close();
  * ```
  */
@@ -78,8 +220,9 @@ export class ProcessAdapter implements ReplayAdapter {
   };
   #child: Deno.ChildProcess;
   #writer: WritableStreamDefaultWriter<Uint8Array>;
-  #lines: AsyncIterator<string>;
-  #stderr: Promise<string>;
+  #lines: LineReader;
+  #stderr: StderrTail;
+  #exit: Promise<Deno.CommandStatus>;
   #timeoutMs: number;
   #dead: string | undefined;
   #symbols: SymbolTable = new Map();
@@ -93,36 +236,41 @@ export class ProcessAdapter implements ReplayAdapter {
       stdout: "piped",
       stderr: "piped",
     }).spawn();
+    this.#exit = this.#child.status;
     this.#writer = this.#child.stdin.getWriter();
-    this.#lines = lines(this.#child.stdout)[Symbol.asyncIterator]();
-    this.#stderr = new Response(this.#child.stderr).text();
+    this.#lines = new LineReader(this.#child.stdout);
+    this.#stderr = new StderrTail(this.#child.stderr);
   }
 
   /**
    * Starts the implementation and exchanges `hello`.
    *
-   * @throws {ProtocolError} when it does not answer, answers garbage, or speaks another version.
+   * @throws {ProcessStartError} when the command cannot be started.
+   * @throws {ProtocolVersionError} when it speaks another protocol version.
+   * @throws {ProtocolError} when it does not answer in time, exits or answers garbage.
    */
   static async start(
     command: readonly string[],
     options: ProcessAdapterOptions = {},
   ): Promise<ProcessAdapter> {
-    if (command.length === 0) throw new ProtocolError("The process adapter needs a command");
+    if (command.length === 0) throw new ProcessStartError("The process adapter needs a command");
     let adapter: ProcessAdapter;
     try {
       adapter = new ProcessAdapter(command, options);
     } catch (error) {
-      throw new ProtocolError(
+      throw new ProcessStartError(
         `Cannot start ${command.join(" ")}: ${error instanceof Error ? error.message : error}`,
-        {
-          cause: error,
-        },
+        { cause: error },
       );
     }
     try {
-      const hello = await adapter.#request({ type: "hello", protocol: PROTOCOL_VERSION }, "hello");
+      const hello = await adapter.#request(
+        { type: "hello", protocol: PROTOCOL_VERSION },
+        "hello",
+        ["hello"],
+      );
       if (hello.protocol !== PROTOCOL_VERSION) {
-        throw new ProtocolError(
+        throw new ProtocolVersionError(
           `The implementation speaks protocol ${
             JSON.stringify(hello.protocol)
           }, not ${PROTOCOL_VERSION}`,
@@ -146,7 +294,7 @@ export class ProcessAdapter implements ReplayAdapter {
     return adapter;
   }
 
-  /** True once the process timed out, crashed or was closed: start a new one. */
+  /** True once the process timed out, crashed, broke the protocol or was closed: start a new one. */
   get dead(): boolean {
     return this.#dead !== undefined;
   }
@@ -156,11 +304,12 @@ export class ProcessAdapter implements ReplayAdapter {
     const reply = await this.#request(
       { type: "setup", topology: topology as unknown as JsonValue },
       "setup",
+      ["setup", "unsupported"],
     );
     if (reply.type === "unsupported") {
       throw new AdapterUnsupportedError(String(reply.reason ?? "unsupported"));
     }
-    this.#symbols = symbolsOf(reply.symbols);
+    this.#symbols = await this.#symbolsOf(reply, "setup");
     return this.#symbols;
   }
 
@@ -171,50 +320,53 @@ export class ProcessAdapter implements ReplayAdapter {
       const reason = `${this.implementation.name} does not implement ${step.op}`;
       return { outcome: { kind: "unsupported", reason }, symbols: this.#symbols };
     }
-    const reply = await this.#request({
-      type: "apply",
-      step: {
-        defines: step.defines as unknown as JsonValue,
-        netns: step.netns,
-        op: step.op,
-        dump: step.dump,
-        "cap-net-admin": step.capNetAdmin,
-        request: step.request,
+    const what = `apply ${step.op}`;
+    const reply = await this.#request(
+      {
+        type: "apply",
+        step: {
+          defines: step.defines as unknown as JsonValue,
+          netns: step.netns,
+          op: step.op,
+          dump: step.dump,
+          "cap-net-admin": step.capNetAdmin,
+          request: step.request,
+        },
       },
-    }, `apply ${step.op}`);
+      what,
+      ["outcome"],
+    );
     const outcome = reply.outcome as unknown as Outcome;
     if (
       !outcome || typeof outcome !== "object" ||
       !["reply", "error", "unsupported"].includes(outcome.kind)
     ) {
-      throw new ProtocolError(
-        `The reply to ${step.op} has no valid "outcome": ${JSON.stringify(reply)}`,
-      );
+      throw await this.#stop(`answered ${what} without a valid "outcome": ${clip(reply)}`);
     }
-    this.#symbols = symbolsOf(reply.symbols);
+    this.#symbols = await this.#symbolsOf(reply, what);
     return { outcome, symbols: this.#symbols };
   }
 
   /** Releases the scenario's namespaces and devices in the implementation. */
   async teardown(): Promise<void> {
     if (this.#dead) return;
-    await this.#request({ type: "teardown" }, "teardown");
+    await this.#request({ type: "teardown" }, "teardown", ["teardown"]);
   }
 
-  /** Ends the implementation (closes stdin, then kills it if it lingers). */
+  /** Ends the implementation (closes stdin, then kills it if it lingers). Never throws. */
   async close(): Promise<void> {
     if (!this.#dead) this.#dead = "closed";
-    await this.#writer.close().catch(() => {}); // already closed or the process is gone
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const exited = await Promise.race([
-      this.#child.status.then(() => true),
-      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), 2000))),
-    ]);
-    clearTimeout(timer);
-    if (!exited) this.#kill();
-    await this.#child.status;
-    await this.#stderr;
-    await this.#lines.return?.();
+    await this.#writer.close().catch(() => {}); // already closed, or the process is gone
+    if (!(await within(this.#exit.then(() => true), 2000, false))) this.#kill();
+    await this.#exit;
+    await this.#drain();
+  }
+
+  /** Waits a little for the output to end, then stops reading it. */
+  async #drain(): Promise<void> {
+    await within(Promise.all([this.#lines.done, this.#stderr.done]), GRACE_MS, undefined);
+    await this.#lines.cancel();
+    await this.#stderr.cancel();
   }
 
   #kill(): void {
@@ -225,72 +377,98 @@ export class ProcessAdapter implements ReplayAdapter {
     }
   }
 
-  async #request(message: Reply, what: string): Promise<Reply> {
+  /**
+   * Marks the process dead, stops it, and returns the error to throw: what happened, how it
+   * ended, and the end of its stderr.
+   */
+  async #stop(
+    what: string,
+    options: { readonly cause?: unknown; readonly settleMs?: number } = {},
+  ): Promise<ProtocolError> {
+    this.#dead = what;
+    // After its output ended or its input broke, give it a moment to exit on its own.
+    let status = await within(this.#exit, options.settleMs ?? 10, null);
+    const killed = status === null;
+    if (killed) {
+      this.#kill();
+      status = await within(this.#exit, GRACE_MS, null);
+    }
+    await within(this.#stderr.done, GRACE_MS, undefined);
+    const ended = !killed
+      ? `; it exited with code ${status!.code}${status!.signal ? ` (${status!.signal})` : ""}`
+      : status
+      ? "; it was killed"
+      : "; it was killed (and has not exited yet)";
+    const tail = this.#stderr.lines();
+    return new ProtocolError(
+      `The implementation ${what}${ended}${tail ? `; its stderr ends with: ${tail}` : ""}`,
+      options.cause === undefined ? undefined : { cause: options.cause },
+    );
+  }
+
+  async #symbolsOf(reply: Reply, what: string): Promise<SymbolTable> {
+    try {
+      return symbolsOf(reply.symbols);
+    } catch (error) {
+      throw await this.#stop(`answered ${what} with bad symbols: ${(error as Error).message}`);
+    }
+  }
+
+  async #request(message: Reply, what: string, expected: readonly string[]): Promise<Reply> {
     if (this.#dead) {
       throw new ProtocolError(`The implementation is no longer running (${this.#dead})`);
     }
-    const deadline = this.#timeoutMs;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<"timeout">((resolve) => {
-      timer = setTimeout(() => resolve("timeout"), deadline);
-    });
+    const stray = this.#lines.unexpected;
+    if (stray !== undefined) {
+      throw await this.#stop(`printed a line nobody asked for before ${what}: ${clip(stray)}`);
+    }
     try {
       await this.#writer.write(new TextEncoder().encode(JSON.stringify(message) + "\n"));
-      const next = await Promise.race([this.#lines.next(), timeout]);
-      if (next === "timeout") {
-        this.#dead = `no answer to ${what} within ${deadline} ms`;
-        this.#kill();
-        throw new ProtocolError(
-          `The implementation did not answer ${what} within ${deadline} ms; it was killed`,
-        );
-      }
-      if (next.done) {
-        const status = await this.#child.status;
-        const stderr = (await this.#stderr).trim().split("\n").slice(-5).join(" | ");
-        this.#dead = `exited with code ${status.code}`;
-        throw new ProtocolError(
-          `The implementation exited (code ${status.code}) instead of answering ${what}` +
-            (stderr ? `; its stderr ends with: ${stderr}` : ""),
-        );
-      }
-      let reply: unknown;
-      try {
-        reply = JSON.parse(next.value);
-      } catch (error) {
-        throw new ProtocolError(
-          `The implementation answered ${what} with a line that is not JSON: ${
-            next.value.slice(0, 120)
-          }`,
-          {
-            cause: error,
-          },
-        );
-      }
-      if (typeof reply !== "object" || reply === null || Array.isArray(reply)) {
-        throw new ProtocolError(
-          `The implementation answered ${what} with ${next.value.slice(0, 120)}, not an object`,
-        );
-      }
-      const r = reply as Reply;
-      if (r.type === "error") {
-        throw new ProtocolError(`The implementation failed ${what}: ${String(r.message)}`);
-      }
-      return r;
     } catch (error) {
-      if (error instanceof ProtocolError || error instanceof AdapterUnsupportedError) throw error;
-      this.#dead = "broken pipe";
-      throw new ProtocolError(
-        `Cannot talk to the implementation (${what}): ${
-          error instanceof Error ? error.message : error
-        }`,
-        {
-          cause: error,
-        },
-      );
-    } finally {
-      clearTimeout(timer);
+      throw await this.#stop(`stopped reading its input before ${what}`, {
+        cause: error,
+        settleMs: GRACE_MS,
+      });
     }
+    const deadline = this.#timeoutMs;
+    const next = await within<string | null | "timeout">(this.#lines.next(), deadline, "timeout");
+    if (next === "timeout") {
+      throw await this.#stop(`did not answer ${what} within ${deadline} ms`);
+    }
+    if (next === null) {
+      throw await this.#stop(`did not answer ${what}: its output ended`, { settleMs: GRACE_MS });
+    }
+    let reply: unknown;
+    try {
+      reply = JSON.parse(next);
+    } catch (error) {
+      throw await this.#stop(`answered ${what} with a line that is not JSON: ${clip(next)}`, {
+        cause: error,
+      });
+    }
+    if (typeof reply !== "object" || reply === null || Array.isArray(reply)) {
+      throw await this.#stop(`answered ${what} with ${clip(next)}, not a JSON object`);
+    }
+    const r = reply as Reply;
+    if (r.type === "error") {
+      // A well-formed refusal: the process is still in step with us.
+      throw new ProtocolError(`The implementation failed ${what}: ${String(r.message)}`);
+    }
+    if (typeof r.type !== "string" || !expected.includes(r.type)) {
+      throw await this.#stop(
+        `answered ${what} with ${
+          typeof r.type === "string" ? `a "${r.type}" reply` : "a reply without a type"
+        }, not ${expected.map((t) => `"${t}"`).join(" or ")}: ${clip(next)}`,
+      );
+    }
+    return r;
   }
+}
+
+/** At most 120 characters of a line or value, for messages. */
+function clip(value: unknown): string {
+  const text = typeof value === "string" ? value : JSON.stringify(value);
+  return text.length > 120 ? `${text.slice(0, 120)}...` : text;
 }
 
 function symbolsOf(value: JsonValue | undefined): SymbolTable {
@@ -310,18 +488,4 @@ function symbolsOf(value: JsonValue | undefined): SymbolTable {
     }
   }
   return table;
-}
-
-async function* lines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
-  let buffer = "";
-  for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
-    buffer += chunk;
-    let nl: number;
-    while ((nl = buffer.indexOf("\n")) >= 0) {
-      const line = buffer.slice(0, nl).trim();
-      buffer = buffer.slice(nl + 1);
-      if (line) yield line;
-    }
-  }
-  if (buffer.trim()) yield buffer.trim();
 }

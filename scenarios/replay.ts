@@ -188,7 +188,8 @@ function message(e: unknown): string {
 /**
  * Replays `scenario` against `adapter`: setup, each step in run order (symbols resolved just
  * before the step runs, expectations compared), teardown. Never throws for adapter failures:
- * they become the `error` verdict.
+ * they become the `error` verdict, and so does a teardown that fails (hangs, crashes, answers
+ * garbage) after a passing or skipped scenario.
  *
  * @example Usage
  * ```ts
@@ -212,15 +213,32 @@ export async function replayScenario(
   options: ReplayOptions = {},
 ): Promise<ScenarioResult> {
   const base = { name: scenario.name, file: scenario.file, adapter: adapter.name };
+  /** Runs teardown; its failure (a hang, a crash, garbage) is returned, never thrown. */
+  const teardown = async (): Promise<string | undefined> => {
+    try {
+      await adapter.teardown();
+      return undefined;
+    } catch (e) {
+      return `teardown failed: ${message(e)}`;
+    }
+  };
   let symbols: SymbolTable;
   try {
     symbols = await adapter.setup(scenario.topology);
   } catch (e) {
-    await adapter.teardown();
-    if (e instanceof AdapterUnsupportedError) {
+    const broken = await teardown();
+    if (e instanceof AdapterUnsupportedError && broken === undefined) {
       return { ...base, verdict: "skip", steps: [], reason: e.message };
     }
-    return { ...base, verdict: "error", steps: [], reason: `setup failed: ${message(e)}` };
+    const why = e instanceof AdapterUnsupportedError
+      ? `setup: ${e.message}`
+      : `setup failed: ${message(e)}`;
+    return {
+      ...base,
+      verdict: "error",
+      steps: [],
+      reason: broken === undefined ? why : `${why}; ${broken}`,
+    };
   }
   const results: StepResult[] = [];
   let verdict: ScenarioVerdict = "pass";
@@ -262,8 +280,17 @@ export async function replayScenario(
         if (options.stopOnFailure) break;
       }
     }
-  } finally {
-    await adapter.teardown();
+  } catch (e) {
+    // resolveSymbols and diffOutcome do not throw on any input; an adapter bug might.
+    verdict = "error";
+    reason = `the replay broke: ${message(e)}`;
+  }
+  const broken = await teardown();
+  if (broken !== undefined) {
+    // A passing (or skipped) scenario whose teardown fails is an error; a failing one stays a
+    // failure, with both reasons.
+    if (verdict !== "fail") verdict = "error";
+    reason = reason === undefined ? broken : `${reason}; ${broken}`;
   }
   return { ...base, verdict, steps: results, ...(reason === undefined ? {} : { reason }) };
 }

@@ -3,7 +3,13 @@ import type { Expectation } from "./format.ts";
 import { diffOutcome, lookup, type Outcome } from "./match.ts";
 import { ModelAdapter } from "./model_adapter.ts";
 import { parseScenario } from "./parse.ts";
-import { linearize, replayScenario, resolveSymbols, type SymbolTable } from "./replay.ts";
+import {
+  AdapterUnsupportedError,
+  linearize,
+  replayScenario,
+  resolveSymbols,
+  type SymbolTable,
+} from "./replay.ts";
 
 const TOPOLOGY = `name: t
 description: d
@@ -190,4 +196,45 @@ Deno.test("ModelAdapter tracks ifindex changes of symbols across netns moves (NS
   const r = await replayScenario(s, new ModelAdapter());
   assert.equal(r.verdict, "pass", JSON.stringify(r.steps.map((x) => x.diff)));
   assert.notEqual(r.steps[2].step.request.ifindex, 2, "ifindex 2 was taken by x in b");
+});
+
+/** The model, with a teardown that fails as an implementation's can (hang, crash, garbage). */
+class BrokenTeardown extends ModelAdapter {
+  constructor(readonly setupUnsupported = false) {
+    super();
+  }
+  override setup(topology: Parameters<ModelAdapter["setup"]>[0]): Promise<SymbolTable> {
+    if (this.setupUnsupported) return Promise.reject(new AdapterUnsupportedError("no netkit"));
+    return super.setup(topology);
+  }
+  override teardown(): Promise<void> {
+    return Promise.reject(new Error("the implementation did not answer teardown within 5 ms"));
+  }
+}
+
+Deno.test("replayScenario() reports a failing teardown as the scenario's error, never throws", async () => {
+  const passing = parseScenario(TOPOLOGY + "steps:\n" + LEASE("{ reply: { id: 1 } }"), "t.yaml");
+  const r = await replayScenario(passing, new BrokenTeardown());
+  assert.equal(r.verdict, "error");
+  assert.equal(r.steps.length, 1);
+  assert.equal(r.steps[0].pass, true);
+  assert.equal(
+    r.reason,
+    "teardown failed: Error: the implementation did not answer teardown within 5 ms",
+  );
+  // A failing scenario stays a failure, with both reasons.
+  const failing = parseScenario(
+    TOPOLOGY + "steps:\n" + LEASE("{ error: { errno: EBUSY } }"),
+    "t.yaml",
+  );
+  const f = await replayScenario(failing, new BrokenTeardown());
+  assert.equal(f.verdict, "fail");
+  assert.match(f.reason ?? "", /^teardown failed: /);
+  // Unsupported setup followed by a broken teardown: an error, not a skip.
+  const s = await replayScenario(passing, new BrokenTeardown(true));
+  assert.equal(s.verdict, "error");
+  assert.equal(
+    s.reason,
+    "setup: no netkit; teardown failed: Error: the implementation did not answer teardown within 5 ms",
+  );
 });

@@ -3,7 +3,9 @@
  * stdin/stdout (`PROTOCOL.md`), so that the process adapter can be certified against a known
  * implementation and mutants can be certified out of process.
  *
- * Run: `deno run --allow-read=. scenarios/serve_model.ts [--mutant C-02]`.
+ * Run: `deno run --allow-read=. scenarios/serve_model.ts [--mutant=C-02] [--ops=LIST]`;
+ * `--ops=queue-create,queue-get` declares only those operations (a partial implementation that
+ * is right about everything it declares).
  *
  * @module
  */
@@ -16,6 +18,7 @@ import { AdapterUnsupportedError, type ResolvedStep, type SymbolTable } from "./
 import { OP_NAMES } from "./ops.ts";
 
 const mutantFlag = Deno.args.find((a) => a.startsWith("--mutant="))?.slice("--mutant=".length);
+const opsFlag = Deno.args.find((a) => a.startsWith("--ops="))?.slice("--ops=".length);
 const adapter = new ModelAdapter({ mutant: (mutantFlag ?? null) as MutantId | null });
 
 function table(symbols: SymbolTable): Record<string, unknown> {
@@ -31,7 +34,7 @@ async function handle(message: Record<string, JsonValue>): Promise<unknown> {
           name: adapter.name,
           protocol: PROTOCOL_VERSION,
           info: { implementation: "leasecheck model", mutant: mutantFlag ?? "none" },
-          ops: OP_NAMES,
+          ops: opsFlag === undefined ? OP_NAMES : opsFlag.split(",").filter(Boolean),
           schedule: false,
         };
       case "setup":
