@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { CertificationReport } from "../certification.ts";
+import { type CertificationReport, profileLines } from "../certification.ts";
 import { badge, type Child, h, seconds, section, table } from "./dom.ts";
 
 // ---------------------------------------------------------------------------------------------
@@ -36,6 +36,7 @@ export function renderCertification(c: CertificationReport): HTMLElement {
         seconds(c.elapsedMs)
       } (started ${c.started}).`,
     ),
+    h("ul", { class: "profile" }, profileLines(c.profile).map((line) => h("li", {}, line))),
     bad.length
       ? [
         h("h3", {}, "Failures"),

@@ -42,8 +42,8 @@ a { color: var(--accent); }
 .verdict.ok .verdict-word, .verdict.conforms .verdict-word { color: var(--ok); }
 .verdict.violation, .verdict.error, .verdict.fails { border-color: var(--bad); }
 .verdict.violation .verdict-word, .verdict.error .verdict-word, .verdict.fails .verdict-word { color: var(--bad); }
-.verdict.incomplete { border-color: var(--warn); }
-.verdict.incomplete .verdict-word { color: var(--warn); }
+.verdict.incomplete, .verdict.not-certified { border-color: var(--warn); }
+.verdict.incomplete .verdict-word, .verdict.not-certified .verdict-word { color: var(--warn); }
 nav ul { list-style: none; display: flex; flex-wrap: wrap; gap: 6px 18px; padding: 0; margin: 12px 0; }
 section { background: var(--panel); border: 1px solid var(--line); border-radius: 8px;
   padding: 12px 16px; margin: 14px 0; }

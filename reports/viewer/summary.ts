@@ -5,12 +5,20 @@
  * @module
  */
 
+import { profileHeadline } from "../certification.ts";
 import { compareFactIds } from "../../spec/ids.ts";
 import type { CheckResult } from "../../checker/result.ts";
 import type { FactCoverage, RunReport } from "./data.ts";
 
 /** The overall status of a report. */
-export type Status = "ok" | "violation" | "incomplete" | "error" | "conforms" | "fails";
+export type Status =
+  | "ok"
+  | "violation"
+  | "incomplete"
+  | "error"
+  | "conforms"
+  | "fails"
+  | "not-certified";
 
 /** The overall verdict: a status and one headline. */
 export interface OverallVerdict {
@@ -83,6 +91,7 @@ export function overallVerdict(doc: RunReport): OverallVerdict {
     ok: 0,
     conforms: 0,
     incomplete: 1,
+    "not-certified": 1,
     violation: 2,
     fails: 2,
     error: 3,
@@ -96,15 +105,14 @@ export function overallVerdict(doc: RunReport): OverallVerdict {
   }
   const c = doc.certification;
   if (c) {
-    const xfail = c.scenarios.filter((s) => s.deviation).length;
-    const failed = c.summary.fail + c.summary.error - xfail;
-    if (failed > 0) worse("fails");
+    // The certification's own verdict (scenarios/certification.ts buildProfile): nothing run,
+    // or a declared operation that no scenario exercised, is "not certified", never a pass.
+    const verdict = c.profile.verdict;
+    if (verdict === "does-not-conform") worse("fails");
+    else if (verdict === "not-certified") worse("not-certified");
     else if (results.length === 0) status = "conforms";
-    parts.push(
-      `${c.implementation} ${
-        failed > 0 ? "does not conform" : "conforms"
-      }: ${c.summary.pass} passed, ${failed} failed, ${xfail} known deviations, ${c.summary.skip} skipped`,
-    );
+    const { word, detail } = profileHeadline(c.profile);
+    parts.push(`${c.implementation} ${word}${detail}`);
   }
   if (doc.traces?.length && results.length === 0 && !c) {
     parts.push(
@@ -117,7 +125,11 @@ export function overallVerdict(doc: RunReport): OverallVerdict {
 
 /** The word shown for a status. */
 export function statusWord(status: Status): string {
-  return status === "fails" ? "does not conform" : status;
+  return status === "fails"
+    ? "does not conform"
+    : status === "not-certified"
+    ? "not certified"
+    : status;
 }
 
 /**
