@@ -7,7 +7,7 @@
 
 import { failure, type OpFailure, success } from "../errors.ts";
 import { isMutant, type ModelOptions } from "../mutants.ts";
-import { intValue } from "../netlink.ts";
+import { DATA_PATH, intValue, NETKIT_MODE, NETKIT_POLICY, NETKIT_SCRUB } from "../netlink.ts";
 import {
   deviceByIfindex,
   isNetkit,
@@ -17,14 +17,7 @@ import {
   type NetkitScrub,
   updateDevice,
 } from "../state.ts";
-import {
-  DATA_PATH,
-  NETKIT_MODE,
-  NETKIT_POLICY,
-  NETKIT_SCRUB,
-  type NetkitData,
-  parseNetkitData,
-} from "./netkit_newlink.ts";
+import { type NetkitData, parseNetkitData } from "./netkit_newlink.ts";
 import type { Caller, OpResult } from "./types.ts";
 
 /** A changelink request. */

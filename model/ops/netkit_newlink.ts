@@ -9,7 +9,14 @@
 
 import { failure, type OpFailure, success } from "../errors.ts";
 import { isMutant, type ModelOptions } from "../mutants.ts";
-import { intValue } from "../netlink.ts";
+import {
+  DATA_PATH,
+  intValue,
+  NETKIT_MODE,
+  NETKIT_PAIRING,
+  NETKIT_POLICY,
+  NETKIT_SCRUB,
+} from "../netlink.ts";
 import {
   allocPeerId,
   appendDevice,
@@ -26,18 +33,6 @@ import {
   updateDevice,
 } from "../state.ts";
 import type { Caller, OpResult } from "./types.ts";
-
-/** ynl enum `netkit-mode`. */
-export const NETKIT_MODE: Readonly<Record<string, number>> = { l2: 0, l3: 1 };
-/** ynl enum `netkit-policy` (only forward/blackhole are valid link policies). */
-export const NETKIT_POLICY: Readonly<Record<string, number>> = { forward: 0, blackhole: 2 };
-/** ynl enum `netkit-scrub`. */
-export const NETKIT_SCRUB: Readonly<Record<string, number>> = { none: 0, default: 1 };
-/** ynl enum `netkit-pairing`. */
-export const NETKIT_PAIRING: Readonly<Record<string, number>> = { pair: 0, single: 1 };
-
-/** Bad-attribute path prefix of netkit link-info data (ynl-specs.md §2.1). */
-export const DATA_PATH = ".linkinfo.data(netkit)";
 
 /**
  * `IFLA_NETKIT_PEER_INFO` content. On the wire it is a `struct ifinfomsg` followed by IFLA_*
