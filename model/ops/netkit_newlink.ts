@@ -8,7 +8,8 @@
  */
 
 import { failure, type OpFailure, success } from "../errors.ts";
-import { isMutant, type ModelOptions } from "../mutants.ts";
+import { hook } from "../hooks.ts";
+import type { ModelOptions } from "../mutants.ts";
 import {
   DATA_PATH,
   intValue,
@@ -168,6 +169,20 @@ function nameOf<T extends string>(table: Readonly<Record<string, number>>, n: nu
 }
 
 /** `netkit_validate` on one attribute table: IFLA_ADDRESS length and validity (NK-NEW-03/04). */
+/**
+ * NK-NEW-10 in `netkit_new_link`: a single-mode device refuses PEER_INFO, PEER_SCRUB,
+ * PEER_POLICY, SCRUB (`seen_scrub`) and a primary policy other than PASS (`policy`, as parsed).
+ * Hook point `netkitNewLinkSingle`.
+ */
+function netkitNewLinkSingle(data: NetkitData, policy: number): OpFailure | null {
+  if (
+    data["peer-info"] !== undefined || data["peer-scrub"] !== undefined ||
+    data["peer-policy"] !== undefined || data.scrub !== undefined ||
+    policy !== NETKIT_POLICY.forward
+  ) return failure("EOPNOTSUPP");
+  return null;
+}
+
 function validateAddress(address: string | undefined): OpFailure | undefined {
   if (address === undefined) return undefined;
   const octets = address.split(":").map((h) => parseInt(h, 16));
@@ -268,13 +283,10 @@ export function netkitNewlink(
     return fail(failure("EOPNOTSUPP"));
   }
   // NK-NEW-10: single mode rejects PEER_INFO, PEER_SCRUB, PEER_POLICY, SCRUB and a non-PASS
-  // policy (C-27 accepts them).
-  if (pairing === NETKIT_PAIRING.single && !isMutant(options, "C-27")) {
-    if (
-      peerInfo !== undefined || data["peer-scrub"] !== undefined ||
-      data["peer-policy"] !== undefined || data.scrub !== undefined ||
-      policy !== NETKIT_POLICY.forward
-    ) return fail(failure("EOPNOTSUPP"));
+  // policy.
+  if (pairing === NETKIT_PAIRING.single) {
+    const refused = hook(options, "netkitNewLinkSingle", netkitNewLinkSingle)(data, policy);
+    if (refused !== null) return fail(refused);
   }
   // NK-NEW-11 / NK-NEW-15: the peer's queue counts come from PEER_INFO, else the top level.
   const peerRx = peerInfo?.["num-rx-queues"] ?? (peerInfo ? 1 : numRx);
