@@ -1,8 +1,8 @@
 /**
- * Which check catches each mutant: the configuration each mutant is explored under, and
- * {@linkcode killTable}, which explores them all (the model's spec first; for mutants that only
- * change replies, the differential spec of differential.ts) and reports what caught each one and
- * how long the counterexample is.
+ * Which check catches each mutant: the configurations mutants are explored under, the check each
+ * mutant's file names (`kill`), and {@linkcode killTable}, which explores them all (the model's
+ * spec first; for mutants that only change replies, the differential spec of differential.ts) and
+ * reports what caught each one and how long the counterexample is.
  *
  * @module
  */
@@ -11,13 +11,13 @@ import { explore } from "../checker/explore.ts";
 import type { CheckResult } from "../checker/result.ts";
 import { type ModelConfig, NAMED_CONFIGS, SELFTEST_CONFIG } from "./config.ts";
 import { differentialSpec } from "./differential.ts";
-import { type MutantId, MUTANTS } from "./mutants.ts";
+import { mutantById, type MutantId, MUTANTS } from "./mutants.ts";
 import { leasingSpec } from "./spec.ts";
 
 /** How one mutant is checked. */
 export interface MutantCheck {
   /** Name of the configuration, for the table. */
-  readonly configName: string;
+  readonly configName: MutantConfigName;
   /** The configuration (the mutant is set on top). */
   readonly config: ModelConfig;
   /** `spec`: explore the model with the mutant; `differential`: compare replies with the model. */
@@ -40,8 +40,19 @@ const smallPair: ModelConfig = {
   }],
 };
 
+/** The name of a configuration mutants are explored under. */
+export type MutantConfigName =
+  | "selftest"
+  | "single"
+  | "small-pair"
+  | "two-nics"
+  | "mlx5"
+  | "stepped-delete"
+  | "stepped-mlx5"
+  | "stepped-move";
+
 /** Small named configurations the mutants are explored under (besides NAMED_CONFIGS). */
-export const MUTANT_CONFIGS: Readonly<Record<string, ModelConfig>> = {
+export const MUTANT_CONFIGS: Readonly<Record<MutantConfigName, ModelConfig>> = {
   selftest: SELFTEST_CONFIG,
   single,
   "small-pair": smallPair,
@@ -64,58 +75,23 @@ export const MUTANT_CONFIGS: Readonly<Record<string, ModelConfig>> = {
   },
 };
 
-const use = (configName: string, check: "spec" | "differential" = "spec"): MutantCheck => ({
-  configName,
-  config: MUTANT_CONFIGS[configName],
-  check,
-});
-
 /**
- * The check of every implemented mutant: the configuration in which it is observable, and
- * whether an invariant/property/lock check of the model catches it (`spec`) or only the replies
- * differ (`differential`).
+ * The check of every implemented mutant, read from its file (`Mutant.kill`): the configuration
+ * in which it is observable, and whether an invariant/property/lock check of the model catches
+ * it (`spec`) or only the replies differ (`differential`).
  */
-export const MUTANT_CHECKS: Readonly<Record<string, MutantCheck>> = {
-  "C-01": use("selftest", "differential"),
-  "C-02": use("selftest"),
-  "C-03": use("selftest"),
-  "C-04": use("two-nics"),
-  "C-05": use("two-nics"),
-  "C-06": use("selftest"),
-  "C-07": use("stepped-delete"),
-  "C-08": use("selftest"),
-  "C-09": use("selftest"),
-  "C-10": use("selftest"),
-  "C-11": use("selftest"),
-  "C-12": use("selftest"),
-  "C-13": use("selftest"),
-  "C-14": use("selftest"),
-  "C-15": use("selftest"),
-  "C-16": use("selftest"),
-  "C-17": use("selftest", "differential"),
-  "C-18": use("selftest", "differential"),
-  "C-19": use("selftest"),
-  "C-20": use("small-pair"),
-  "C-21": use("stepped-mlx5"),
-  "C-22": use("mlx5", "differential"),
-  "C-23": use("selftest"),
-  "C-24": use("selftest"),
-  "C-25": use("selftest"),
-  "C-26": use("single"),
-  "C-27": use("single", "differential"),
-  "C-28": use("selftest"),
-  "C-29": use("selftest", "differential"),
-  "C-30": use("selftest"),
-  "C-31": use("selftest"),
-  "C-32": use("selftest"),
-  "C-33": use("selftest"),
-  "C-34": use("selftest"),
-  "C-35": use("mlx5", "differential"),
-  "C-37": use("selftest", "differential"),
-  "C-38": use("selftest", "differential"),
-  "C-39": use("selftest"),
-  "C-40": use("stepped-move"),
-};
+export const MUTANT_CHECKS: Readonly<Record<string, MutantCheck>> = Object.fromEntries(
+  MUTANTS.flatMap((m) => {
+    const kill = mutantById(m.id)?.kill;
+    if (kill === undefined) return [];
+    const check = {
+      configName: kill.config,
+      config: MUTANT_CONFIGS[kill.config],
+      check: kill.check,
+    };
+    return [[m.id, check]];
+  }),
+);
 
 /** One row of the kill table. */
 export interface KillRow {
@@ -124,7 +100,7 @@ export interface KillRow {
   /** The mutation. */
   readonly mutation: string;
   /** The configuration explored. */
-  readonly configName: string;
+  readonly configName: MutantConfigName;
   /** The check run. */
   readonly check: "spec" | "differential";
   /** True for a documented equivalent mutant (expected not to be caught). */

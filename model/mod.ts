@@ -29,9 +29,18 @@ export {
   MUTANT_CHECKS,
   MUTANT_CONFIGS,
   type MutantCheck,
+  type MutantConfigName,
   renderKillTable,
 } from "./kill_table.ts";
-export { type MutantId, type MutantInfo, MUTANTS } from "./mutants.ts";
+export { mutantById, type MutantId, type MutantInfo, MUTANTS } from "./mutants.ts";
+export {
+  type EnvironmentAction,
+  hook,
+  type HookName,
+  type Hooks,
+  type Mutant,
+  type Patch,
+} from "./hooks.ts";
 export { drain, PROGRAMS } from "./programs.ts";
 export { applyStep, leasingSpec, type ModelStep, requestStep } from "./spec.ts";
 export type {
@@ -64,6 +73,9 @@ export type { ModelOptions } from "./mutants.ts";
 export { ERRNO, type ErrnoName, type OpFailure, type OpReply, type OpSuccess } from "./errors.ts";
 export type { Exec, Program, Seg } from "./process.ts";
 export type { Caller, EmptyNest, OpResult } from "./ops/types.ts";
+export type { Frame, UnleaseAt, UnleaseStep, UnregisterCtx } from "./ops/_unregister.ts";
+export type { LeaseInfo, QueueInfo, QueueMpInfo } from "./ops/queue_get.ts";
+export type { NetkitInfoData } from "./ops/netkit_getlink.ts";
 export type { LeaseAttr, QueueCreateRequest, QueueIdAttr } from "./ops/queue_create.ts";
 export type { NetkitData, NetkitNewlinkRequest, NetkitPeerInfo } from "./ops/netkit_newlink.ts";
 export type { NetkitChangelinkRequest } from "./ops/netkit_changelink.ts";
@@ -80,7 +92,7 @@ export type {
 export type { MpUnbindRequest } from "./ops/mp_unbind.ts";
 export type { ChannelsSetRequest } from "./ops/ethtool_channels.ts";
 export type { NetnsDeleteRequest } from "./ops/netns_delete.ts";
-export type { DriverChannelsRequest } from "./ops/driver_channels.ts";
+export type { DriverChannelsRequest } from "./mutants/c08.ts";
 export type {
   Action,
   ActionProperty,

@@ -1,9 +1,14 @@
 /**
- * Mutants: deliberately wrong variants of the model, one per entry of bugs.md section C. An
- * operation consults {@linkcode isMutant} at the exact line the mutation changes.
+ * Mutants at the model's boundary: the ids callers pass (`{ mutant: "C-16" }`), the options every
+ * operation accepts, and the catalogue of bugs.md section C. The mutants themselves live in
+ * `mutants/`, one file each, listed by `mutants/mod.ts`; each overrides hook points of the
+ * correct model (`hooks.ts`, which resolves the id given here to the mutant).
  *
  * @module
  */
+
+import type { Mutant } from "./hooks.ts";
+import * as LISTED from "./mutants/mod.ts";
 
 /** Options every operation accepts. */
 export interface ModelOptions {
@@ -20,120 +25,50 @@ export interface MutantInfo {
   readonly id: MutantId;
   /** The mutation, in one line. */
   readonly mutation: string;
-  /** True when some operation of the model changes behaviour under this id. */
+  /** True when the mutant changes the model (it patches a hook point or adds an action). */
   readonly implemented: boolean;
   /** True for an equivalent mutant: no observable difference exists (nothing can catch it). */
   readonly equivalent?: boolean;
   /** Why it is equivalent or not implemented. */
   readonly note?: string;
+  /**
+   * Why no scenario replay can see it (it answers every request as the model does), and what
+   * catches it instead; absent when its replies differ.
+   */
+  readonly invisibleToReplies?: string;
 }
 
-/** bugs.md section C, with what the model implements. */
-export const MUTANTS: readonly MutantInfo[] = [
-  { id: "C-01", mutation: "skip the virtual-target check QC-11", implemented: true },
-  { id: "C-02", mutation: "skip QC-22 (already leased)", implemented: true },
-  { id: "C-03", mutation: "skip QC-21 and QC-23 (AF_XDP / provider busy)", implemented: true },
-  { id: "C-04", mutation: "skip QC-24 (different lessors)", implemented: true },
-  {
-    id: "C-05",
-    mutation: "QC-24 inspects queue 0 instead of the last live queue",
-    implemented: true,
-  },
-  { id: "C-06", mutation: "QC-20 uses > instead of >=", implemented: true },
-  {
-    id: "C-07",
-    mutation: "netkit_queue_unlease locks the physical device before the netkit",
-    implemented: true,
-  },
-  {
-    id: "C-08",
-    mutation: "driver lowers real_num_rx_queues itself (environment action, kernel gap)",
-    implemented: true,
-  },
-  { id: "C-09", mutation: "unlease forgets netdev_put", implemented: true },
-  { id: "C-10", mutation: "unlease clears only the physical pointer", implemented: true },
-  { id: "C-11", mutation: "notifier ignores reg_state (acts on netns moves)", implemented: true },
-  {
-    id: "C-12",
-    mutation: "notifier drops the already-queued skip (and netkit_del_link its peer guard)",
-    implemented: true,
-  },
-  {
-    id: "C-13",
-    mutation: "notifier keeps the physical lock while unregistering",
-    implemented: true,
-  },
-  { id: "C-14", mutation: "no netkit notifier", implemented: true },
-  { id: "C-15", mutation: "queue-get shows lease on the virtual side", implemented: true },
-  { id: "C-16", mutation: "netns-id emitted in the same netns", implemented: true },
-  { id: "C-17", mutation: "queue-create ignores netns-id", implemented: true },
-  { id: "C-18", mutation: "netkit_queue_create returns the new count", implemented: true },
-  { id: "C-19", mutation: "pair primary may create queues", implemented: true },
-  { id: "C-20", mutation: "netkit max-queue check removed", implemented: true },
-  { id: "C-21", mutation: "uninstall before close in unlease cleanup", implemented: true },
-  {
-    id: "C-22",
-    mutation: "drop MP-04 (open on the physical side of a lease)",
-    implemented: true,
-    equivalent: true,
-    note: "equivalent behind DMA-3: io_uring (IOU-3) and devmem (DM-4) look the DMA device up " +
-      "before netif_mp_open_rxq, and it is NULL for the physical side of a lease, so MP-04 is " +
-      "unreachable for both providers (C-35 removes that first guard)",
-  },
-  { id: "C-23", mutation: "AF_XDP register on a leased physical queue allowed", implemented: true },
-  { id: "C-24", mutation: "ethtool busy loop skips RX", implemented: true },
-  { id: "C-25", mutation: "changelink accepts fixed parameters", implemented: true },
-  { id: "C-26", mutation: "SCRUB emitted for single devices", implemented: true },
-  {
-    id: "C-27",
-    mutation: "single mode accepts scrub / peer attributes / blackhole",
-    implemented: true,
-  },
-  { id: "C-28", mutation: "A-01 tracker order in netdev_put_lock", implemented: true },
-  {
-    id: "C-29",
-    mutation: "drop capable() for netns-id (equivalent)",
-    implemented: true,
-    equivalent: true,
-    note: "GENL_ADMIN_PERM already requires CAP_NET_ADMIN in the initial user namespace",
-  },
-  { id: "C-30", mutation: "missing put_net on a failure path", implemented: true },
-  { id: "C-31", mutation: "missing netdev_put on the QC-16..18 failure path", implemented: true },
-  { id: "C-32", mutation: "unlease loop starts at 0", implemented: true },
-  { id: "C-33", mutation: "unlease loop stops one early", implemented: true },
-  {
-    id: "C-34",
-    mutation: "queue-get on a leased netkit reports its own provider state",
-    implemented: true,
-  },
-  {
-    id: "C-35",
-    mutation: "dma-dev lookup returns the NIC's DMA device on the physical side",
-    implemented: true,
-  },
-  {
-    id: "C-36",
-    mutation: "AF_XDP rcv validation without the real_num_rx_queues bound",
-    implemented: false,
-    note: "not observable in the modelled devices: every one has real tx <= real rx queues " +
-      "(netkit 1 tx, netdevsim and mlx5 combined channels), so no socket queue id names a " +
-      "tx-only queue and the receive check never reads past the rx queues",
-  },
-  { id: "C-37", mutation: "queue-create requires IFF_UP", implemented: true },
-  { id: "C-38", mutation: "queue-get without the up check", implemented: true },
-  { id: "C-39", mutation: "lease reference taken on the virtual device", implemented: true },
-  { id: "C-40", mutation: "netdev_put_lock re-check without moving_ns", implemented: true },
-];
+const ALL: readonly Mutant[] = Object.values(LISTED).sort((a, b) =>
+  a.id < b.id ? -1 : a.id > b.id ? 1 : 0
+);
 
 /**
- * True when `id` is the active mutant.
+ * bugs.md section C in catalogue order: every mutant of `mutants/`, with what the model
+ * implements ({@linkcode mutantById} gives the whole mutant).
  *
  * @example Usage
  * ```ts
- * import { isMutant } from "./mutants.ts";
- * console.assert(isMutant({ mutant: "C-02" }, "C-02"));
+ * import { MUTANTS } from "./mutants.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(MUTANTS.length, 40);
+ * assert.equal(MUTANTS.find((m) => m.id === "C-36")?.implemented, false);
  * ```
  */
-export function isMutant(options: ModelOptions | undefined, id: MutantId): boolean {
-  return options?.mutant === id;
+export const MUTANTS: readonly MutantInfo[] = ALL;
+
+const BY_ID: ReadonlyMap<string, Mutant> = new Map(ALL.map((m) => [m.id, m]));
+
+/**
+ * The mutant with bugs.md id `id`, or undefined.
+ *
+ * @example Usage
+ * ```ts
+ * import { mutantById } from "./mutants.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(mutantById("C-02")?.mutation, "skip QC-22 (already leased)");
+ * assert.equal(mutantById("none"), undefined);
+ * ```
+ */
+export function mutantById(id: string): Mutant | undefined {
+  return BY_ID.get(id);
 }

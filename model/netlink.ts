@@ -46,6 +46,18 @@ export interface NestPolicy {
   readonly entries: Readonly<Record<string, AttrPolicy>>;
 }
 
+/** ynl enum `netkit-mode`. */
+export const NETKIT_MODE: Readonly<Record<string, number>> = { l2: 0, l3: 1 };
+/** ynl enum `netkit-policy` (only forward/blackhole are valid link policies). */
+export const NETKIT_POLICY: Readonly<Record<string, number>> = { forward: 0, blackhole: 2 };
+/** ynl enum `netkit-scrub`. */
+export const NETKIT_SCRUB: Readonly<Record<string, number>> = { none: 0, default: 1 };
+/** ynl enum `netkit-pairing`. */
+export const NETKIT_PAIRING: Readonly<Record<string, number>> = { pair: 0, single: 1 };
+
+/** Bad-attribute path prefix of netkit link-info data (ynl-specs.md §2.1). */
+export const DATA_PATH = ".linkinfo.data(netkit)";
+
 /** The netdev `queue-type` enum. */
 export const QUEUE_TYPE: Readonly<Record<string, number>> = { rx: 0, tx: 1 };
 

@@ -166,8 +166,8 @@ function grant(proc: Proc): Proc {
 }
 
 /**
- * The end of a process: leftover references become leaks the state keeps (C-28, C-30, C-31);
- * leftover locks are a lockdep "lock held when returning to user space" WARN.
+ * The end of a process: leftover references become leaks the state keeps (a put forgotten on
+ * some path); leftover locks are a lockdep "lock held when returning to user space" WARN.
  */
 function settle(state: ModelState, proc: Proc): ModelState {
   let s = state;

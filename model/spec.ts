@@ -14,6 +14,10 @@
  * it looks at the state, which every reachable state already covers. The `locks` hook reports
  * each slot's locks by lockdep class (`rtnl`, `netdev:virtual`, `netdev:physical`).
  *
+ * The active mutant may add environment actions (hooks.ts `EnvironmentAction`, after the
+ * operations' actions): each runs atomically, with processes in flight only when the locks it
+ * names are free.
+ *
  * @module
  */
 
@@ -22,8 +26,8 @@ import { type ModelConfig, type OperationName, validateConfig } from "./config.t
 import { factsOf } from "./facts_of.ts";
 import { initialState } from "./init.ts";
 import { invariants } from "./invariants.ts";
-import type { ModelOptions } from "./mutants.ts";
-import { driverChannels, type DriverChannelsRequest } from "./ops/driver_channels.ts";
+import type { EnvironmentAction } from "./hooks.ts";
+import { type ModelOptions, mutantById } from "./mutants.ts";
 import { channelsSet, type ChannelsSetRequest } from "./ops/ethtool_channels.ts";
 import { linkSet, type LinkSetRequest } from "./ops/link_set.ts";
 import { mpBind, type MpBindRequest } from "./ops/mp_bind.ts";
@@ -80,8 +84,7 @@ export type ModelStep =
     readonly caller: Caller;
     readonly request: ChannelsSetRequest;
   }
-  | { readonly op: "netns-delete"; readonly request: NetnsDeleteRequest }
-  | { readonly op: "driver-channels"; readonly request: DriverChannelsRequest };
+  | { readonly op: "netns-delete"; readonly request: NetnsDeleteRequest };
 
 /**
  * Applies one step atomically and returns the new state and the reply; the single entry point
@@ -90,8 +93,7 @@ export type ModelStep =
  * @example Usage
  * ```ts
  * import { applyStep } from "./spec.ts";
- * import { factsOf } from "./facts_of.ts";
-import { initialState } from "./init.ts";
+ * import { initialState } from "./init.ts";
  * import { DEFAULT_CONFIG } from "./config.ts";
  * const r = applyStep(initialState(DEFAULT_CONFIG), {
  *   op: "link-set", caller: { netns: 0 }, request: { ifindex: 2, up: false },
@@ -129,8 +131,6 @@ export function applyStep(
       return channelsSet(state, step.caller, step.request, options);
     case "netns-delete":
       return netnsDelete(state, step.request, options);
-    case "driver-channels":
-      return driverChannels(state, step.request);
   }
 }
 
@@ -481,8 +481,6 @@ function atomicLocks(s: ModelState, step: ModelStep): LockId[] | "idle" {
       return ["rtnl", ...byIfindex(step.caller.netns, step.request.ifindex)];
     case "ethtool-channels":
       return byIfindex(step.caller.netns, step.request.header["dev-index"]);
-    case "driver-channels":
-      return [step.request.device];
     case "queue-get-dump": {
       // Each dumped device's lock, and the lessor's for a leased netkit queue (QG-M1).
       const locks: LockId[] = [];
@@ -582,6 +580,33 @@ export function requestStep(
   return startProc(s, slot, step, program, options);
 }
 
+/** A request of an environment action, shaped like a {@linkcode ModelStep} for traces. */
+interface EnvironmentStep {
+  readonly op: string;
+  readonly request: unknown;
+}
+
+/**
+ * The engine action of an environment action: atomic; with processes in flight, enabled only
+ * when the locks it takes are free (a request that changes nothing is a self-loop).
+ */
+function environmentActionOf(
+  env: EnvironmentAction,
+  concurrent: boolean,
+): Action<ModelState, unknown> {
+  const action: Action<ModelState, EnvironmentStep> = {
+    name: env.name,
+    params: (s) => env.requests(s).map((request) => ({ op: env.name, request })),
+    next: (s, step) => {
+      const after = env.apply(s, step.request).state;
+      if (!concurrent || after === s) return after;
+      return env.locks(s, step.request).every((l) => holderOf(s, l) < 0) ? after : undefined;
+    },
+    formatParam: (step) => JSON.stringify(step.request),
+  };
+  return action as Action<ModelState, unknown>;
+}
+
 /**
  * Builds the engine spec for `config` (defaults filled in, validated).
  *
@@ -607,23 +632,8 @@ export function leasingSpec(config: Partial<ModelConfig> = {}): Spec<ModelState>
     };
     return action as Action<ModelState, unknown>;
   });
-  if (c.mutant === "C-08") {
-    // C-08: the environment action that shows the kernel gap (a driver lowering its rx count).
-    const driver: Action<ModelState, ModelStep> = {
-      name: "driver-channels",
-      params: (s) =>
-        s.devices.flatMap((d, i) =>
-          isPhysical(d) && d.reg === "registered" && d.realRx > 1
-            ? [{ op: "driver-channels" as const, request: { device: i } }]
-            : []
-        ),
-      next: concurrent
-        ? (s, step) => requestStep(s, step, options, [...INTERLEAVED, "driver-channels"])
-        : (s, step) => applyStep(s, step, options).state,
-      formatParam: formatRequest,
-    };
-    actions.push(driver as Action<ModelState, unknown>);
-  }
+  const environment = c.mutant === null ? [] : mutantById(c.mutant)?.actions ?? [];
+  for (const env of environment) actions.push(environmentActionOf(env, concurrent));
   if (concurrent) {
     const slots = Array.from({ length: c.concurrency }, (_, i) => i);
     const step: Action<ModelState, number> = {
@@ -647,7 +657,8 @@ export function leasingSpec(config: Partial<ModelConfig> = {}): Spec<ModelState>
     labels: (before, _after, label) => {
       const step = label.param as ModelStep | undefined;
       if (
-        label.action === "step" || step === undefined || typeof step !== "object" || !("op" in step)
+        label.action === "step" || step === undefined || typeof step !== "object" ||
+        !("op" in step) || environment.some((env) => env.name === label.action)
       ) {
         return [];
       }

@@ -25,7 +25,7 @@ Deno.test("DEFAULT_CONFIG has every operation, two namespaces, a NIC, a single a
   assert.ok(DEFAULT_CONFIG.concurrency >= 2);
 });
 
-for (const name of ["stepped-delete", "stepped-mlx5", "stepped-move"]) {
+for (const name of ["stepped-delete", "stepped-mlx5", "stepped-move"] as const) {
   Deno.test(`leasingSpec() with concurrency 2 (${name}) explores without a violation and sees the lock order rtnl -> virtual -> physical`, () => {
     const r = explore(leasingSpec(MUTANT_CONFIGS[name]));
     const v = r.violations[0];

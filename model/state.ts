@@ -41,9 +41,8 @@ export interface Netns {
   /** The cyclic ifindex allocation cursor (`net->ifindex`); ifindex 1 is `lo`. */
   readonly nextIfindex: number;
   /**
-   * References on this namespace that nothing accounts for: only a mutant that forgets a
-   * `put_net` (C-30) leaks one. Absent means 0 (in-flight processes keep theirs in
-   * {@linkcode Proc.holds}).
+   * References on this namespace that nothing accounts for: only a forgotten `put_net` leaks
+   * one. Absent means 0 (in-flight processes keep theirs in {@linkcode Proc.holds}).
    */
   readonly refs?: number;
 }
@@ -228,7 +227,7 @@ export interface Hold {
   readonly dev?: DeviceIndex;
   /** The referenced namespace, or undefined for a device reference. */
   readonly netns?: NetnsIndex;
-  /** True while the reference still has its tracker (A-01, C-28). */
+  /** True while the reference still has its tracker (A-01). */
   readonly tracked?: boolean;
 }
 

@@ -1,17 +1,22 @@
 /**
- * Kernel helpers on rx queues that several operations share: lease/unlease
- * (net/core/netdev_rx_queue.c), the DMA-device proxy (net/core/netdev_queues.c), memory-provider
- * open/close/uninstall (net/core/netdev_rx_queue.c, io_uring/zcrx.c, net/core/devmem.c) and the
- * AF_XDP pool register/clear (net/xdp/xsk.c). Private to model/ops.
+ * Kernel helpers on rx queues that several operations share: the queue-create checks of
+ * net/core/netdev_queues.c (`netdev_can_create_queue`, `netdev_can_lease_queue`,
+ * `netdev_queue_busy`), lease/unlease (net/core/netdev_rx_queue.c), the DMA-device proxy
+ * (net/core/netdev_queues.c), memory-provider open/close/uninstall (net/core/netdev_rx_queue.c,
+ * io_uring/zcrx.c, net/core/devmem.c) and the AF_XDP pool register/clear (net/xdp/xsk.c).
+ * Private to model/ops. Several of them are hook points (model/hooks.ts): their callers reach
+ * them through `hook()`.
  *
  * @module
  */
 
 import { failure, type OpFailure } from "../errors.ts";
-import { isMutant, type ModelOptions } from "../mutants.ts";
+import { hook } from "../hooks.ts";
+import type { ModelOptions } from "../mutants.ts";
 import {
   addRefs,
   type BindingIndex,
+  type Device,
   type DeviceIndex,
   isPhysical,
   type LockId,
@@ -22,6 +27,64 @@ import {
   updateBinding,
   updateRxq,
 } from "../state.ts";
+
+/**
+ * `netdev_can_create_queue(dev)` (QC-11..13): why `dev` cannot be a queue-create target, or
+ * null. Hook point `netdevCanCreateQueue`.
+ */
+export function netdevCanCreateQueue(dev: Device): OpFailure | null {
+  // QC-11: the target must be virtual (no dev.parent).
+  if (isPhysical(dev)) return failure("EINVAL", { extack: "Device is not a virtual device" });
+  // QC-12: needs queue_mgmt_ops with ndo_queue_create (only netkit has it).
+  if (dev.kind !== "netkit") {
+    return failure("EINVAL", { extack: "Device does not support queue creation" });
+  }
+  // QC-13: at least one real rx and one real tx queue.
+  if (dev.realRx < 1 || dev.realTx < 1) {
+    return failure("EINVAL", { extack: "Device must have at least one real queue" });
+  }
+  return null;
+}
+
+/**
+ * `netdev_can_lease_queue(dev)` (QC-16..18): why `dev` cannot lend a queue, or null. A
+ * self-lease lands here too (QC-16). Hook point `netdevCanLeaseQueue`.
+ */
+export function netdevCanLeaseQueue(dev: Device): OpFailure | null {
+  // QC-16: the lessor must be physical.
+  if (!isPhysical(dev)) return failure("EINVAL", { extack: "Lease device is a virtual device" });
+  // QC-17: the device must be present.
+  if (!dev.present) {
+    return failure("EINVAL", { extack: "Lease device has been removed from the system" });
+  }
+  // QC-18: the lessor needs queue_mgmt_ops.
+  if (!dev.queueMgmt) {
+    return failure("EINVAL", {
+      extack: "Lease device does not support queue management operations",
+    });
+  }
+  return null;
+}
+
+/**
+ * `netdev_queue_busy(dev, idx, RX)` (QC-21..23, ETH-3): why rx queue `idx` of `dev` is in use
+ * (-EBUSY with the extack), or null: an AF_XDP pool, then a lease, then a memory provider. An
+ * index past the allocated queues is not busy. Hook point `netdevQueueBusy` at queue-create's
+ * call; ethtool's resize calls it from its own hook point, `ethnlRxQueuesBusy`.
+ */
+export function netdevQueueBusy(dev: Device, idx: number): OpFailure | null {
+  const q = dev.rxq[idx];
+  if (q === undefined) return null;
+  // QC-21
+  if (q.pool !== null) return failure("EBUSY", { extack: "Device queue in use by AF_XDP" });
+  if (q.lease !== null) {
+    return failure("EBUSY", { extack: "Device queue in use due to queue leasing" }); // QC-22
+  }
+  if (q.mp !== null) {
+    return failure("EBUSY", { extack: "Device queue in use by memory provider" }); // QC-23
+  }
+  return null;
+}
 
 /**
  * INV-K1: `netdev_assert_locked` on both devices of a lease. `held` is the running process's
@@ -41,99 +104,57 @@ function assertBothLocked(
 
 /**
  * `netdev_rx_queue_lease(virt_rxq, phys_rxq)` (QC-S1): takes the tracked reference on the
- * physical device and sets both pointers. Mutant C-39 takes the reference on the virtual device.
+ * physical device (its rxq's `lease_tracker`, REF-1) and sets both pointers. Hook point
+ * `netdevRxQueueLease`.
  */
-export function leaseRxq(
+export function netdevRxQueueLease(
   state: ModelState,
   virt: QueueRef,
   phys: QueueRef,
-  options?: ModelOptions,
   held?: readonly LockId[],
 ): ModelState {
-  const holder = isMutant(options, "C-39") ? virt : phys;
   let s = assertBothLocked(state, virt, phys, held, "netdev_rx_queue_lease");
-  s = addRefs(s, holder.dev, 1);
-  s = updateRxq(s, holder.dev, holder.queue, (q) => ({ ...q, leaseTracker: true }));
-  s = updateRxq(s, phys.dev, phys.queue, (q) => ({ ...q, lease: virt }));
+  s = addRefs(s, phys.dev, 1);
+  s = updateRxq(s, phys.dev, phys.queue, (q) => ({ ...q, leaseTracker: true, lease: virt }));
   return updateRxq(s, virt.dev, virt.queue, (q) => ({ ...q, lease: phys }));
 }
 
 /**
- * `netdev_rx_queue_unlease(virt_rxq, phys_rxq)` (NK-DEL-4): provider cleanup (MP-U1..U3), clear
- * the physical then the virtual pointer, drop the tracked reference. Mutants: C-10 clears only
- * the physical pointer, C-09 forgets the `netdev_put`.
+ * `netdev_rx_queue_unlease(virt_rxq, phys_rxq)` after its provider cleanup
+ * ({@linkcode netifRxqCleanupUnlease}, which the unregister machine runs first): clear the
+ * physical then the virtual pointer and drop the tracked reference (NK-DEL-4). Hook point
+ * `netdevRxQueueUnlease`.
  */
-export function unleaseRxq(
+export function netdevRxQueueUnlease(
   state: ModelState,
   virt: QueueRef,
   phys: QueueRef,
-  options?: ModelOptions,
-  held?: readonly LockId[],
-): ModelState {
-  const first = cleanupUnleaseFirst(state, phys, virt, options);
-  const s = cleanupUnleaseSecond(first.state, phys, virt, first.binding, options);
-  return unleaseFinish(s, virt, phys, options, held);
-}
-
-/**
- * The end of `netdev_rx_queue_unlease` after the provider cleanup: clear the physical then the
- * virtual pointer and drop the tracked reference (NK-DEL-4). Mutants: C-10 clears only the
- * physical pointer, C-09 forgets the `netdev_put`.
- */
-export function unleaseFinish(
-  state: ModelState,
-  virt: QueueRef,
-  phys: QueueRef,
-  options?: ModelOptions,
   held?: readonly LockId[],
 ): ModelState {
   let s = assertBothLocked(state, virt, phys, held, "netdev_rx_queue_unlease");
   s = updateRxq(s, phys.dev, phys.queue, (q) => ({ ...q, lease: null }));
-  if (!isMutant(options, "C-10")) {
-    s = updateRxq(s, virt.dev, virt.queue, (q) => ({ ...q, lease: null }));
-  }
-  if (!isMutant(options, "C-09")) {
-    // REF-1: the reference lives in the physical rxq's lease_tracker (C-39 put it elsewhere).
-    const holder = s.devices[phys.dev].rxq[phys.queue].leaseTracker ? phys : virt;
-    s = updateRxq(s, holder.dev, holder.queue, (q) => ({ ...q, leaseTracker: false }));
-    s = addRefs(s, holder.dev, -1);
-  }
-  return s;
+  s = updateRxq(s, virt.dev, virt.queue, (q) => ({ ...q, lease: null }));
+  // REF-1: the reference lives in the lease tracker of the rxq that holds it (the physical one).
+  const holder = s.devices[phys.dev].rxq[phys.queue].leaseTracker ? phys : virt;
+  s = updateRxq(s, holder.dev, holder.queue, (q) => ({ ...q, leaseTracker: false }));
+  return addRefs(s, holder.dev, -1);
 }
 
 /**
- * `netif_rxq_cleanup_unlease(phys_rxq, virt_rxq)`, first half (MP-U1, MP-U3 order of 7.1.5+):
- * close the physical queue's provider (clear the params, restart the queue). Returns the
- * provider for the second half, or null when the queue has none (MP-U1: nothing to do). Mutant
- * C-21 (MP-U2, 7.1.0-7.1.4, CVE-2026-74285) calls the provider's `uninstall` first instead, so
- * between the halves the queue runs with its provider's memory unmapped (INV-T3).
+ * `netif_rxq_cleanup_unlease(phys_rxq, virt_rxq)` for the provider `binding` installed on the
+ * physical queue (the caller skips a queue without one, MP-U1), as two steps with a visible state
+ * between them (INV-T3): `half` 1 closes the physical queue's provider (clear the params,
+ * restart the queue; MP-U3, 7.1.5+), `half` 2 calls the provider's `uninstall` with the VIRTUAL
+ * rxq (MP-U4). Hook point `netifRxqCleanupUnlease`.
  */
-export function cleanupUnleaseFirst(
+export function netifRxqCleanupUnlease(
   state: ModelState,
   phys: QueueRef,
   virt: QueueRef,
-  options?: ModelOptions,
-): { state: ModelState; binding: BindingIndex | null } {
-  const binding = state.devices[phys.dev].rxq[phys.queue].mp;
-  if (binding === null) return { state, binding }; // MP-U1
-  if (isMutant(options, "C-21")) return { state: providerUninstall(state, binding, virt), binding };
-  return { state: closeLocal(state, phys, binding), binding };
-}
-
-/**
- * `netif_rxq_cleanup_unlease`, second half: the provider's `uninstall` with the VIRTUAL rxq
- * (MP-U4); under C-21 the late close of the physical queue.
- */
-export function cleanupUnleaseSecond(
-  state: ModelState,
-  phys: QueueRef,
-  virt: QueueRef,
-  binding: BindingIndex | null,
-  options?: ModelOptions,
+  binding: BindingIndex,
+  half: 1 | 2,
 ): ModelState {
-  if (binding === null) return state;
-  if (isMutant(options, "C-21")) return closeLocal(state, phys, binding);
-  return providerUninstall(state, binding, virt);
+  return half === 1 ? closeLocal(state, phys, binding) : providerUninstall(state, binding, virt);
 }
 
 /**
@@ -191,20 +212,18 @@ function closeLocal(state: ModelState, at: QueueRef, binding: BindingIndex): Mod
 
 /**
  * `netdev_queue_get_dma_dev(dev, idx, RX)` (DMA-1..4): the DMA device (named by the physical
- * device index that owns it) or null. Mutant C-35 returns the NIC's own DMA device for the
- * physical side of a lease.
+ * device index that owns it) or null. Hook point `netdevQueueGetDmaDev`.
  */
-export function dmaDevice(
+export function netdevQueueGetDmaDev(
   state: ModelState,
   dev: DeviceIndex,
   queue: number,
-  options?: ModelOptions,
 ): DeviceIndex | null {
   // DMA-1 / INV-K4: the caller holds dev's instance lock (the programs take it before calling).
   const d = state.devices[dev];
   const own = isPhysical(d) && d.dma ? dev : null; // DMA-2: parent with dma_mask, else NULL
   if (!rxqIsLeased(d, queue)) return own; // DMA-2
-  if (isPhysical(d)) return isMutant(options, "C-35") ? own : null; // DMA-3
+  if (isPhysical(d)) return null; // DMA-3
   const lease = d.rxq[queue].lease!; // DMA-4: the physical device's DMA device
   const p = state.devices[lease.dev];
   return isPhysical(p) && p.dma ? lease.dev : null;
@@ -217,10 +236,34 @@ export function needsOpsLock(state: ModelState, dev: DeviceIndex): boolean {
 }
 
 /**
+ * The lease branch of `netif_mp_open_rxq(dev, idx, params)` (MP-03..06): the rx queue the
+ * provider lands on. An unleased queue is its own (MP-03); the physical side of a lease is busy
+ * (MP-04); a virtual queue leased to another virtual device is refused (MP-05); a leased virtual
+ * queue proxies to its physical partner (MP-06: lock the physical device, open on its index).
+ * Hook point `netifMpOpenRxqLease`.
+ */
+export function netifMpOpenRxqLease(
+  state: ModelState,
+  dev: DeviceIndex,
+  queue: number,
+): QueueRef | OpFailure {
+  const d = state.devices[dev];
+  if (!rxqIsLeased(d, queue)) return { dev, queue }; // MP-03
+  if (isPhysical(d)) {
+    return failure("EBUSY", { extack: "rx queue leased to a virtual netdev" }); // MP-04
+  }
+  const lease = d.rxq[queue].lease!;
+  if (!isPhysical(state.devices[lease.dev])) {
+    return failure("EOPNOTSUPP", { extack: "rx queue belongs to a virtual netdev" }); // MP-05
+  }
+  return lease; // MP-06
+}
+
+/**
  * `netif_mp_open_rxq(dev, idx, params)` (MP-01..06, MP-10..17): installs `binding` as the
  * provider of the rx queue, proxied to the physical queue for a leased virtual queue. Returns the
  * new state and the queue the params landed on, or a failure (with the extack text; io_uring
- * callers drop it, IOU-4). Mutant C-22 drops MP-04.
+ * callers drop it, IOU-4).
  */
 export function mpOpenRxq(
   state: ModelState,
@@ -232,20 +275,8 @@ export function mpOpenRxq(
   const d = state.devices[dev];
   if (!needsOpsLock(state, dev)) return failure("EOPNOTSUPP"); // MP-01
   if (queue >= d.realRx) return failure("ERANGE", { extack: "rx queue index out of range" }); // MP-02
-  let at: QueueRef = { dev, queue };
-  if (rxqIsLeased(d, queue)) { // MP-03 otherwise
-    if (isPhysical(d)) {
-      if (!isMutant(options, "C-22")) {
-        return failure("EBUSY", { extack: "rx queue leased to a virtual netdev" }); // MP-04
-      }
-    } else {
-      const lease = d.rxq[queue].lease!;
-      if (!isPhysical(state.devices[lease.dev])) {
-        return failure("EOPNOTSUPP", { extack: "rx queue belongs to a virtual netdev" }); // MP-05
-      }
-      at = lease; // MP-06: lock the physical device, open on the physical rxq index
-    }
-  }
+  const at = hook(options, "netifMpOpenRxqLease", netifMpOpenRxqLease)(state, dev, queue);
+  if ("ok" in at) return at;
   const t = state.devices[at.dev];
   if (!isPhysical(t) || !t.queueMgmt) {
     // MP-10 (no queue_mgmt_ops). A netkit has qops but no hds config, MP-11 would reject it;
@@ -287,25 +318,22 @@ export function mpCloseRxq(
 }
 
 /**
- * `xsk_reg_pool_at_qid(dev, pool, qid)` (XSK-3). Mutant C-23 lets the physical side of a lease
- * register locally.
+ * `xsk_reg_pool_at_qid(dev, pool, qid)` (XSK-3): registers the pool at `qid`, proxied to the
+ * physical index for a leased virtual queue; the physical side of a lease is busy. Hook point
+ * `xskRegPoolAtQid`.
  */
-export function xskRegPool(
+export function xskRegPoolAtQid(
   state: ModelState,
   dev: DeviceIndex,
   qid: number,
   binding: BindingIndex,
-  options?: ModelOptions,
 ): { state: ModelState; at: QueueRef } | OpFailure {
   const d = state.devices[dev];
   if (qid >= Math.max(d.realRx, d.realTx)) return failure("EINVAL");
   let at: QueueRef = { dev, queue: qid };
   if (rxqIsLeased(d, qid)) {
-    if (isPhysical(d)) {
-      if (!isMutant(options, "C-23")) return failure("EBUSY");
-    } else {
-      at = d.rxq[qid].lease!; // proxied: register at the physical index
-    }
+    if (isPhysical(d)) return failure("EBUSY");
+    at = d.rxq[qid].lease!; // proxied: register at the physical index
   }
   if (state.devices[at.dev].rxq[at.queue].pool !== null) return failure("EBUSY");
   return { state: updateRxq(state, at.dev, at.queue, (q) => ({ ...q, pool: binding })), at };

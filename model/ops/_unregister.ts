@@ -20,11 +20,16 @@
  * then all notifiers, then all uninits of a frame) is the model's; the kernel interleaves them
  * per device, which no modelled batch can tell apart.
  *
+ * `netkit_queue_unlease` is a function of its own ({@linkcode netkitQueueUnlease}) that the
+ * machine asks, at each of its steps, what it does next; it and the other kernel pieces a
+ * mutation may change are hook points (model/hooks.ts), reached through `hook()`.
+ *
  * @module
  */
 
 import { success } from "../errors.ts";
-import { isMutant, type ModelOptions } from "../mutants.ts";
+import { hook } from "../hooks.ts";
+import type { ModelOptions } from "../mutants.ts";
 import {
   done,
   type Exec,
@@ -53,10 +58,9 @@ import {
   updateDevice,
 } from "../state.ts";
 import {
-  cleanupUnleaseFirst,
-  cleanupUnleaseSecond,
+  netdevRxQueueUnlease,
+  netifRxqCleanupUnlease,
   providerUninstall,
-  unleaseFinish,
   xskUnbind,
 } from "./_queues.ts";
 
@@ -70,9 +74,15 @@ export interface Frame {
   readonly i: number;
   /** `netkit_queue_unlease` of `list[i]`: the next queue, or 0 before it started. */
   readonly q: number;
-  /** The notifier only (a netns move under C-11): no mark, no XSK-9, no uninit. */
+  /**
+   * The netkit notifier alone, as a netns move runs the NETDEV_UNREGISTER chain (NS-1, UNREG-1):
+   * no mark, no XSK-9 (the move unbinds sockets itself), no uninit.
+   */
   readonly notifyOnly?: boolean;
-  /** C-13: the physical lock the notifier kept, released when this nested frame ends. */
+  /**
+   * A lock the code that started this nested batch holds until the batch returns: released when
+   * the frame is popped.
+   */
   readonly keep?: DeviceIndex;
 }
 
@@ -82,7 +92,7 @@ export interface UnregisterCtx {
   readonly frames: readonly Frame[];
   /** Every device queued so far, in queueing order (`unregister_netdevice_queued`). */
   readonly queued: readonly DeviceIndex[];
-  /** A device `netdev_run_todo` must not free (the moving device of a C-11 notifier run). */
+  /** A device `netdev_run_todo` must not free (the moving device of a netns move's notifier). */
   readonly exclude: DeviceIndex | null;
   /** The physical device whose lock the notifier holds after its scan, to release next. */
   readonly scanned: DeviceIndex | null;
@@ -109,8 +119,8 @@ function queueDevice(
 /**
  * `netkit_del_link(dev, list)` (NK-DEL-1): clear the device's own peer pointer and queue it;
  * clear the peer's pointer and queue the peer unless it is already queued
- * (`unregister_netdevice_queued`, A-05 / INV-T4; C-12 drops the guard). `held` is the caller's
- * lock list: `unregister_netdevice_queued` asserts RTNL (INV-K5).
+ * (`unregister_netdevice_queued`, A-05 / INV-T4). `held` is the caller's lock list:
+ * `unregister_netdevice_queued` asserts RTNL (INV-K5).
  */
 export function netkitDelLink(
   state: ModelState,
@@ -130,11 +140,135 @@ export function netkitDelLink(
     if (!held.includes("rtnl")) {
       s = recordOops(s, "INV-K5: unregister_netdevice_queued without RTNL");
     }
-    if (!queued.includes(peer) || isMutant(options, "C-12")) {
+    if (!hook(options, "unregisterNetdeviceQueued", unregisterNetdeviceQueued)(queued, peer)) {
       s = queueDevice(s, peer, list, queued);
     }
   }
   return s;
+}
+
+/**
+ * `unregister_netdevice_queued(dev)` (UNREG-7): the device is already on an unregister list
+ * (`queued` lists every device queued so far). Hook point `unregisterNetdeviceQueued`.
+ */
+export function unregisterNetdeviceQueued(
+  queued: readonly DeviceIndex[],
+  dev: DeviceIndex,
+): boolean {
+  return queued.includes(dev);
+}
+
+/**
+ * `netkit_notifier`'s test (UNREG-1): it acts on the NETDEV_UNREGISTER of a physical device
+ * whose `reg_state` is NETREG_UNREGISTERING, so it ignores netns moves (still REGISTERED) and
+ * netkits. Hook point `netkitNotifier`.
+ */
+export function netkitNotifier(dev: Device): boolean {
+  return isPhysical(dev) && dev.reg === "unregistering";
+}
+
+/**
+ * `netdev_unlock_ops(phys)` at the end of `netkit_check_lease_unregister`'s scan (UNREG-3,
+ * LOCK-3): the physical lock (`ctx.scanned`) goes BEFORE the nested `unregister_netdevice_many`,
+ * whose netkits' unlease takes it again. Returns the process and the machine's locals after it.
+ * Hook point `netkitNotifierUnlock`.
+ */
+export function netkitNotifierUnlock(
+  proc: Proc,
+  ctx: UnregisterCtx,
+): { readonly proc: Proc; readonly ctx: UnregisterCtx } {
+  return {
+    proc: ctx.scanned === null ? proc : release(proc, ctx.scanned),
+    ctx: { ...ctx, scanned: null },
+  };
+}
+
+/** Where `netkit_queue_unlease` stands when the unregister machine asks it what to do next. */
+export interface UnleaseAt {
+  /** The state. */
+  readonly state: ModelState;
+  /** The netkit being uninitialised. */
+  readonly dev: DeviceIndex;
+  /** The loop index (0 before the loop). */
+  readonly q: number;
+  /** The locks the running process holds, in acquisition order (RTNL first). */
+  readonly held: readonly LockId[];
+}
+
+/**
+ * What `netkit_queue_unlease` does next, as the unregister machine carries it out:
+ * - `lock`: set the loop index to `q` (if given), wait for and take `lock` (a step of its own),
+ *   then continue at `pc`;
+ * - `unlease`: `netdev_rx_queue_unlease` of rx queue `q` and its lease with the locks held (the
+ *   provider cleanup in two steps, INV-T3), then continue at `unlease-unlock` in a later step
+ *   (so that lockdep sees both locks held, LOCK-2);
+ * - `unlock`: release `locks`, set the loop index to `q`, and continue at `pc` at once;
+ * - `return`: record `oops` (if given), release `unlock`: the netkit is done.
+ */
+export type UnleaseStep =
+  | {
+    /** Discriminant. */
+    readonly kind: "lock";
+    /** The lock to take. */
+    readonly lock: LockId;
+    /** Where to continue once it is held. */
+    readonly pc: string;
+    /** The loop index to set first. */
+    readonly q?: number;
+  }
+  | {
+    /** Discriminant. */
+    readonly kind: "unlease";
+  }
+  | {
+    /** Discriminant. */
+    readonly kind: "unlock";
+    /** The locks to release. */
+    readonly locks: readonly LockId[];
+    /** The new loop index. */
+    readonly q: number;
+    /** Where to continue. */
+    readonly pc: string;
+  }
+  | {
+    /** Discriminant. */
+    readonly kind: "return";
+    /** The locks to release. */
+    readonly unlock: readonly LockId[];
+    /** A kernel oops the function hit. */
+    readonly oops?: string;
+  };
+
+/**
+ * `netkit_queue_unlease(dev)` (NK-DEL-3), called by `netkit_uninit` during the batch's uninit
+ * phase: what it does next at step `pc` (`start`; `unlease-nk`: the loop test with the netkit
+ * locked; `unlease-phys`: both devices locked; `unlease-unlock`: one queue unleased). Nothing for
+ * a single rx queue; else lock the netkit, and for i = 1 .. real - 1 lock the physical device of
+ * the lease, unlease, unlock it (LOCK-2); unlock the netkit. Hook point `netkitQueueUnlease`.
+ */
+export function netkitQueueUnlease(pc: string, at: UnleaseAt): UnleaseStep {
+  const dev = at.state.devices[at.dev];
+  switch (pc) {
+    case "start":
+      if (dev.realRx === 1) return { kind: "return", unlock: [] };
+      return { kind: "lock", lock: at.dev, pc: "unlease-nk", q: 1 }; // netdev_lock(dev)
+    case "unlease-nk": {
+      if (at.q >= dev.realRx) return { kind: "return", unlock: [at.dev] }; // netdev_unlock(dev)
+      const lease = dev.rxq[at.q].lease;
+      if (lease === null) {
+        // INV-L6 says this cannot happen; the kernel dereferences the lease without a check.
+        const oops = `BUG: NULL dereference in netkit_queue_unlease (${dev.name} rx ${at.q})`;
+        return { kind: "return", unlock: [at.dev], oops };
+      }
+      return { kind: "lock", lock: lease.dev, pc: "unlease-phys" }; // netdev_lock(phys)
+    }
+    case "unlease-phys":
+      return { kind: "unlease" }; // netdev_rx_queue_unlease(virt_rxq, phys_rxq)
+    case "unlease-unlock": // netdev_unlock(phys), the lock taken last; i++
+      return { kind: "unlock", locks: at.held.slice(-1), q: at.q + 1, pc: "unlease-nk" };
+    default:
+      throw new RangeError(`Cannot continue netkit_queue_unlease at step ${pc}`);
+  }
 }
 
 /** The machine's program (it is started by the owning operation, never by a request). */
@@ -172,8 +306,8 @@ export function enterMachine(
 }
 
 /**
- * Runs a whole batch atomically (netns deletion, and the netkit notifier of a netns move under
- * C-11): `list` as one batch, then `netdev_run_todo`. A device still referenced stays
+ * Runs a whole batch atomically (netns deletion, and the netkit notifier of a netns move when
+ * it acts): `list` as one batch, then `netdev_run_todo`. A device still referenced stays
  * UNREGISTERING (the kernel would wait forever, UNREG-6).
  */
 export function unregisterAtomic(
@@ -259,47 +393,29 @@ function advance(state: ModelState, proc0: Proc, x: Exec): Seg {
     progressed ? yieldHere("run", lock, false) : { kind: "blocked", lock };
   const firstBusy = (locks: readonly LockId[]): LockId | undefined =>
     locks.find((l) => !isFree(s, proc, l, x));
-  const keepOnly = (locks: readonly LockId[]) => {
-    const held = proc.held.filter((l) => locks.includes(l));
-    if (held.length !== proc.held.length) proc = { ...proc, held };
-  };
 
   switch (proc0.pc) {
+    case "enter":
+    case "run":
+      return loop();
     case "scan":
       return scan();
-    case "unlease-c07": // C-07: the physical lock is held; now the netkit's.
-      return yieldHere("unlease-nk", top().list[top().i], true);
-    case "unlease-nk":
-      return unleaseNext();
-    case "unlease-phys":
-      return unleaseQueue();
     case "unlease-mid":
       return unleaseRest(ctx.mp);
-    case "unlease-unlock": {
-      // The unlease of one queue is over: unlock the physical device (C-07 keeps it).
-      const f = top();
-      if (!isMutant(options, "C-07")) proc = { ...proc, held: proc.held.slice(0, -1) };
-      ctx = setTop(ctx, { ...f, q: f.q + 1 });
-      progressed = true;
-      return unleaseNext();
-    }
     case "todo":
       return todo();
+    default: // a step of netkit_queue_unlease
+      return unlease(proc0.pc);
   }
-  return loop();
 
   function loop(): Seg {
     for (let guard = 0; guard < 10_000; guard++) {
       if (ctx.scanned !== null) {
         // After the notifier's scan: release the physical lock before the nested unregister
-        // (LOCK-3). C-13 keeps it until the nested batch is over.
-        const dev = ctx.scanned;
-        if (isMutant(options, "C-13")) {
-          ctx = setTop({ ...ctx, scanned: null }, { ...top(), keep: dev });
-        } else {
-          proc = release(proc, dev);
-          ctx = { ...ctx, scanned: null };
-        }
+        // (LOCK-3).
+        const unlocked = hook(options, "netkitNotifierUnlock", netkitNotifierUnlock)(proc, ctx);
+        proc = unlocked.proc;
+        ctx = unlocked.ctx;
         progressed = true;
       }
       if (ctx.frames.length === 0) return todo();
@@ -344,13 +460,9 @@ function advance(state: ModelState, proc0: Proc, x: Exec): Seg {
             progressed = true;
           }
         }
-        // UNREG-1: the netkit notifier acts on a physical device that is UNREGISTERING (C-11:
-        // also on one that only moves netns; C-14: no notifier). It takes the physical ops lock.
-        const dev = s.devices[d];
-        if (
-          !isMutant(options, "C-14") && isPhysical(dev) &&
-          (dev.reg === "unregistering" || isMutant(options, "C-11"))
-        ) {
+        // UNREG-1: the netkit notifier acts on a physical device that is UNREGISTERING. It
+        // takes the physical ops lock.
+        if (hook(options, "netkitNotifier", netkitNotifier)(s.devices[d])) {
           return yieldHere("scan", d, true);
         }
         ctx = setTop(ctx, { ...f, i: f.i + 1 });
@@ -361,23 +473,16 @@ function advance(state: ModelState, proc0: Proc, x: Exec): Seg {
         ctx = popFrame(ctx);
         continue;
       }
-      const d = f.list[f.i];
-      const dev = s.devices[d];
-      if (!isNetkit(dev) || dev.realRx === 1) {
+      if (!isNetkit(s.devices[f.list[f.i]])) {
         ctx = setTop(ctx, { ...f, i: f.i + 1, q: 0 });
         continue;
       }
-      // Lock the netkit (C-07: lock the physical device of the first lease first), then walk
-      // the queues from 1 (C-32: from 0).
-      ctx = setTop(ctx, { ...f, q: isMutant(options, "C-32") ? 0 : 1 });
-      const lease = dev.rxq[1]?.lease;
-      if (isMutant(options, "C-07") && lease) return yieldHere("unlease-c07", lease.dev, true);
-      return yieldHere("unlease-nk", d, true);
+      return unlease("start");
     }
     throw new RangeError("The unregister machine did not settle");
   }
 
-  /** Pops the top frame; a kept (C-13) physical lock goes with it. */
+  /** Pops the top frame; a lock kept until the nested batch returns goes with it. */
   function popFrame(c: UnregisterCtx): UnregisterCtx {
     const t = c.frames[c.frames.length - 1];
     if (t.keep !== undefined) proc = release(proc, t.keep);
@@ -386,7 +491,7 @@ function advance(state: ModelState, proc0: Proc, x: Exec): Seg {
 
   /**
    * `netkit_check_lease_unregister` under the physical lock (UNREG-3): every live rx queue
-   * leased to a netkit queues that netkit, unless already queued (C-12 drops the skip).
+   * leased to a netkit queues that netkit, unless already queued.
    */
   function scan(): Seg {
     const f = top();
@@ -400,7 +505,12 @@ function advance(state: ModelState, proc0: Proc, x: Exec): Seg {
       if (!proc.held.includes("rtnl")) {
         s = recordOops(s, "INV-K5: unregister_netdevice_queued without RTNL");
       }
-      if (queued.includes(lease.dev) && !isMutant(options, "C-12")) continue; // INV-T4
+      // INV-T4: a netkit already queued is skipped.
+      if (
+        hook(options, "unregisterNetdeviceQueued", unregisterNetdeviceQueued)(queued, lease.dev)
+      ) {
+        continue;
+      }
       s = netkitDelLink(s, lease.dev, list, queued, proc.held, options);
     }
     ctx = setTop({ ...ctx, queued }, { ...f, i: f.i + 1 });
@@ -413,28 +523,34 @@ function advance(state: ModelState, proc0: Proc, x: Exec): Seg {
     return yieldHere("run", null, false);
   }
 
-  /** The next leased queue of the netkit at the top frame (NK-DEL-3's loop). */
-  function unleaseNext(): Seg {
-    const f = top();
-    const d = f.list[f.i];
-    const dev = s.devices[d];
-    const end = isMutant(options, "C-33") ? dev.realRx - 1 : dev.realRx;
-    if (f.q >= end) {
-      // The netkit's unlease is over: unlock it (and a C-07 physical lock).
-      keepOnly(["rtnl"]);
-      ctx = setTop(ctx, { ...f, i: f.i + 1, q: 0 });
-      return loop();
+  /**
+   * Carries out `netkit_queue_unlease` for the netkit at the top frame from its step `pc`, until
+   * it waits for a lock, unleases a queue or returns (NK-DEL-3).
+   */
+  function unlease(pc: string): Seg {
+    const next = hook(options, "netkitQueueUnlease", netkitQueueUnlease);
+    for (let at = pc;;) {
+      const f = top();
+      const step = next(at, { state: s, dev: f.list[f.i], q: f.q, held: proc.held });
+      switch (step.kind) {
+        case "lock":
+          if (step.q !== undefined) ctx = setTop(ctx, { ...f, q: step.q });
+          return yieldHere(step.pc, step.lock, true);
+        case "unlease":
+          return unleaseQueue();
+        case "unlock":
+          proc = release(proc, ...step.locks);
+          ctx = setTop(ctx, { ...f, q: step.q });
+          progressed = true;
+          at = step.pc;
+          continue;
+        case "return":
+          if (step.oops !== undefined) s = recordOops(s, step.oops);
+          proc = release(proc, ...step.unlock);
+          ctx = setTop(ctx, { ...f, i: f.i + 1, q: 0 });
+          return loop();
+      }
     }
-    const lease = dev.rxq[f.q].lease;
-    if (lease === null) {
-      // INV-L6 says this cannot happen; the kernel dereferences the lease without a check.
-      s = recordOops(s, `BUG: NULL dereference in netkit_queue_unlease (${dev.name} rx ${f.q})`);
-      keepOnly(["rtnl"]);
-      ctx = setTop(ctx, { ...f, i: f.i + 1, q: 0 });
-      return loop();
-    }
-    if (proc.held.includes(lease.dev) && isMutant(options, "C-07")) return unleaseQueue();
-    return yieldHere("unlease-phys", lease.dev, true);
   }
 
   /** `netdev_rx_queue_unlease` of the top frame's current queue, both locks held. */
@@ -442,11 +558,13 @@ function advance(state: ModelState, proc0: Proc, x: Exec): Seg {
     const f = top();
     const d = f.list[f.i];
     const lease = s.devices[d].rxq[f.q].lease!;
-    const first = cleanupUnleaseFirst(s, lease, { dev: d, queue: f.q }, options);
-    s = first.state;
-    if (first.binding !== null) {
+    // MP-U1: netif_rxq_cleanup_unlease has nothing to do without a provider on the physical rxq.
+    const binding = s.devices[lease.dev].rxq[lease.queue].mp;
+    if (binding !== null) {
+      const cleanup = hook(options, "netifRxqCleanupUnlease", netifRxqCleanupUnlease);
+      s = cleanup(s, lease, { dev: d, queue: f.q }, binding, 1);
       // INV-T3: the two halves of netif_rxq_cleanup_unlease are separate steps.
-      ctx = { ...ctx, mp: first.binding };
+      ctx = { ...ctx, mp: binding };
       return yieldHere("unlease-mid", null, false);
     }
     return unleaseRest(null);
@@ -457,8 +575,16 @@ function advance(state: ModelState, proc0: Proc, x: Exec): Seg {
     const d = f.list[f.i];
     const lease = s.devices[d].rxq[f.q].lease!;
     const virt = { dev: d, queue: f.q };
-    s = cleanupUnleaseSecond(s, lease, virt, binding, options);
-    s = unleaseFinish(s, virt, lease, options, proc.held);
+    if (binding !== null) {
+      s = hook(options, "netifRxqCleanupUnlease", netifRxqCleanupUnlease)(
+        s,
+        lease,
+        virt,
+        binding,
+        2,
+      );
+    }
+    s = hook(options, "netdevRxQueueUnlease", netdevRxQueueUnlease)(s, virt, lease, proc.held);
     ctx = { ...ctx, mp: null };
     // Unlock at the next step, so that lockdep sees netkit and physical locks held (LOCK-2).
     return yieldHere("unlease-unlock", null, false);
@@ -495,8 +621,8 @@ export function runTodo(state: ModelState, devs: readonly DeviceIndex[]): ModelS
   for (const d of [...devs].sort((a, b) => a - b)) {
     if (s.devices[d].refs !== 0 || s.devices[d].reg === "gone") continue;
     s = updateDevice(s, d, (x): Device => {
-      // Provider params and pools die with the device; lease pointers are kept so that a
-      // mutant which forgets to clear one stays visible to INV-L1 / INV-T1.
+      // Provider params and pools die with the device; lease pointers are kept so that an
+      // unlease which forgot to clear one stays visible to INV-L1 / INV-T1.
       const rxq = x.rxq.map((
         q,
       ) => (q.lease === null && !q.leaseTracker ? EMPTY_RXQ : { ...q, mp: null, pool: null }));

@@ -8,14 +8,17 @@
  */
 
 import { failure, type OpFailure, success } from "../errors.ts";
-import { isMutant, type ModelOptions } from "../mutants.ts";
+import { hook } from "../hooks.ts";
+import type { ModelOptions } from "../mutants.ts";
 import {
+  type Device,
   deviceByIfindex,
   isPhysical,
   minMpChannelCount,
   type ModelState,
   updateDevice,
 } from "../state.ts";
+import { netdevQueueBusy } from "./_queues.ts";
 import type { Caller, OpResult } from "./types.ts";
 
 /** A channels-set request (ynl-specs.md §2.5). */
@@ -27,19 +30,20 @@ export interface ChannelsSetRequest {
 }
 
 /**
- * `netdev_queue_busy(dev, i, RX)` (QC-21..23 texts): the reason a queue cannot go away, or
- * undefined.
+ * ETH-3's rx loop in `ethnl_set_channels`: every rx queue being removed, `from` up to the real
+ * count, must not be busy (`netdev_queue_busy`, whose extack it keeps, with -EINVAL). Hook point
+ * `ethnlRxQueuesBusy`.
  */
-function busyReason(state: ModelState, dev: number, i: number): string | undefined {
-  const q = state.devices[dev].rxq[i];
-  if (q.pool !== null) return "Device queue in use by AF_XDP";
-  if (q.lease !== null) return "Device queue in use due to queue leasing";
-  if (q.mp !== null) return "Device queue in use by memory provider";
-  return undefined;
+function ethnlRxQueuesBusy(dev: Device, from: number): OpFailure | null {
+  for (let i = from; i < dev.realRx; i++) {
+    const busy = netdevQueueBusy(dev, i);
+    if (busy !== null) return failure("EINVAL", { extack: busy.extack });
+  }
+  return null;
 }
 
 /**
- * Runs channels-set. Mutant C-24 skips the RX busy loop.
+ * Runs channels-set.
  *
  * @example Usage
  * ```ts
@@ -89,12 +93,8 @@ export function channelsSet(
     }));
   }
   // ETH-3: every rx queue being removed must not be busy, then every tx queue (AF_XDP only).
-  if (!isMutant(options, "C-24")) {
-    for (let i = want; i < d.realRx; i++) {
-      const reason = busyReason(state, dev, i);
-      if (reason !== undefined) return fail(failure("EINVAL", { extack: reason }));
-    }
-  }
+  const busy = hook(options, "ethnlRxQueuesBusy", ethnlRxQueuesBusy)(d, want);
+  if (busy !== null) return fail(busy);
   for (let i = want; i < d.realTx; i++) {
     if (d.rxq[i].pool !== null) {
       return fail(failure("EINVAL", { extack: "Device queue in use by AF_XDP" }));

@@ -11,6 +11,7 @@
  */
 
 import { failure, type OpFailure, success } from "../errors.ts";
+import { hook } from "../hooks.ts";
 import type { ModelOptions } from "../mutants.ts";
 import { intValue, QUEUE_TYPE } from "../netlink.ts";
 import { lockedProgram, type Program } from "../process.ts";
@@ -26,7 +27,7 @@ import {
   rxqIsLeased,
   updateBinding,
 } from "../state.ts";
-import { dmaDevice, mpOpenRxq, needsOpsLock, xskRegPool } from "./_queues.ts";
+import { mpOpenRxq, needsOpsLock, netdevQueueGetDmaDev, xskRegPoolAtQid } from "./_queues.ts";
 import type { Caller, OpResult } from "./types.ts";
 
 /** io_uring zcrx registration (`struct io_uring_zcrx_ifq_reg`: `if_idx`, `if_rxq`). */
@@ -157,7 +158,8 @@ export function zcrxRegister(
   const dev = deviceByIfindex(state, caller.netns, request.ifindex); // IOU-2
   if (dev === undefined) return fail(failure("ENODEV"));
   // IOU-3: the DMA device of the queue (proxied for a leased netkit queue).
-  if (dmaDevice(state, dev, request.queue, options) === null) return fail(failure("EOPNOTSUPP"));
+  const dmaDev = hook(options, "netdevQueueGetDmaDev", netdevQueueGetDmaDev);
+  if (dmaDev(state, dev, request.queue) === null) return fail(failure("EOPNOTSUPP"));
   // IOU-4: netif_mp_open_rxq with the ifq as provider.
   const slot = addBinding(state, {
     kind: "io-uring",
@@ -206,10 +208,11 @@ export function bindRx(
   }
   const queues = [...bitmap].sort((a, b) => a - b);
   // DM-4: one DMA device for all queues (netdev_nl_get_dma_dev), then net_devmem_bind_dmabuf.
+  const dmaDev = hook(options, "netdevQueueGetDmaDev", netdevQueueGetDmaDev);
   let dma: DeviceIndex | null = null;
   let prev = -1;
   for (const q of queues) {
-    const qdma = dmaDevice(state, dev, q, options);
+    const qdma = dmaDev(state, dev, q);
     if (dma !== null && qdma !== dma) {
       return fail(failure("EOPNOTSUPP", {
         extack: `DMA device mismatch between queue ${q} and ${prev} (multi-PF device?)`,
@@ -248,7 +251,8 @@ export function xskBind(
     return fail(failure("EBUSY"));
   }
   const slot = addBinding(state, { kind: "xsk", dev, queues: [qid], zeroCopy: false });
-  const reg = xskRegPool(slot.state, dev, qid, slot.index, options); // XSK-3
+  // XSK-3
+  const reg = hook(options, "xskRegPoolAtQid", xskRegPoolAtQid)(slot.state, dev, qid, slot.index);
   if ("ok" in reg) return fail(reg);
   let s = addRefs(reg.state, dev, 1); // XSK-4: dev_hold, REF-4
   if (request.mode === "copy") {

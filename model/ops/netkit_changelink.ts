@@ -6,25 +6,18 @@
  */
 
 import { failure, type OpFailure, success } from "../errors.ts";
-import { isMutant, type ModelOptions } from "../mutants.ts";
-import { intValue } from "../netlink.ts";
+import { hook } from "../hooks.ts";
+import type { ModelOptions } from "../mutants.ts";
+import { DATA_PATH, intValue, NETKIT_POLICY } from "../netlink.ts";
 import {
   deviceByIfindex,
+  type DeviceIndex,
   isNetkit,
   type ModelState,
-  type NetkitMode,
   type NetkitPolicy,
-  type NetkitScrub,
   updateDevice,
 } from "../state.ts";
-import {
-  DATA_PATH,
-  NETKIT_MODE,
-  NETKIT_POLICY,
-  NETKIT_SCRUB,
-  type NetkitData,
-  parseNetkitData,
-} from "./netkit_newlink.ts";
+import { type NetkitData, parseNetkitData } from "./netkit_newlink.ts";
 import type { Caller, OpResult } from "./types.ts";
 
 /** A changelink request. */
@@ -55,7 +48,27 @@ function checkPolicy(value: number, name: string): OpFailure | undefined {
 }
 
 /**
- * Runs changelink. Mutant C-25 accepts (and applies) mode, scrub and headroom/tailroom changes.
+ * NK-CHG-2 in `netkit_change_link`: a parameter fixed at creation is refused (-EACCES, in
+ * {@linkcode FIXED} order). Returns the state to continue with, or the failure. Hook point
+ * `netkitChangeLinkFixed`.
+ */
+function netkitChangeLinkFixed(
+  state: ModelState,
+  _dev: DeviceIndex,
+  data: NetkitData,
+): ModelState | OpFailure {
+  for (const [name, text] of FIXED) {
+    if (data[name] === undefined) continue;
+    return failure("EACCES", {
+      extack: `netkit link ${text} cannot be changed after device creation`,
+      badAttr: `${DATA_PATH}.${name}`,
+    });
+  }
+  return state;
+}
+
+/**
+ * Runs changelink.
  *
  * @example Usage
  * ```ts
@@ -90,36 +103,10 @@ export function netkitChangelink(
       extack: "netkit link settings can be changed only through the primary device",
     }));
   }
-  let s = state;
-  // NK-CHG-2: fixed parameters (C-25 applies the ones the model tracks instead).
-  for (const [name, text] of FIXED) {
-    if (data[name] === undefined) continue;
-    if (isMutant(options, "C-25") && name !== "peer-info" && name !== "pairing") {
-      const at = `${DATA_PATH}.${name}`;
-      s = updateDevice(s, dev, (x) => {
-        if (name === "mode") {
-          return {
-            ...x,
-            mode: pick<NetkitMode>(NETKIT_MODE, intValue(data.mode, at, NETKIT_MODE)),
-          };
-        }
-        if (name === "scrub") {
-          return {
-            ...x,
-            scrub: pick<NetkitScrub>(NETKIT_SCRUB, intValue(data.scrub, at, NETKIT_SCRUB)),
-          };
-        }
-        if (name === "headroom") return { ...x, headroom: intValue(data.headroom, at) };
-        if (name === "tailroom") return { ...x, tailroom: intValue(data.tailroom, at) };
-        return x;
-      });
-      continue;
-    }
-    return fail(failure("EACCES", {
-      extack: `netkit link ${text} cannot be changed after device creation`,
-      badAttr: `${DATA_PATH}.${name}`,
-    }));
-  }
+  // NK-CHG-2: fixed parameters.
+  const fixed = hook(options, "netkitChangeLinkFixed", netkitChangeLinkFixed)(state, dev, data);
+  if ("ok" in fixed) return fail(fixed);
+  let s = fixed;
   // NK-CHG-3: POLICY: single → -EOPNOTSUPP; pair: validated, then stored.
   if (data.policy !== undefined) {
     if (d.pairing === "single") {

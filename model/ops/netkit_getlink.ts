@@ -7,7 +7,8 @@
  */
 
 import { failure, success } from "../errors.ts";
-import { isMutant, type ModelOptions } from "../mutants.ts";
+import { hook } from "../hooks.ts";
+import type { ModelOptions } from "../mutants.ts";
 import {
   allocPeerId,
   deviceByIfindex,
@@ -68,14 +69,19 @@ export interface GetlinkRequest {
 }
 
 /**
- * `netkit_fill_info` for device `dev` (table in operations.md §10). Mutant C-26 restores the
- * pre-e530b484b705 SCRUB attribute for single devices.
+ * `netkit_fill_info` for device `dev` (table in operations.md §10), through its hook point
+ * `netkitFillInfo`.
  */
 export function netkitFillInfo(
   state: ModelState,
   dev: DeviceIndex,
   options?: ModelOptions,
 ): NetkitInfoData {
+  return hook(options, "netkitFillInfo", fillInfo)(state, dev);
+}
+
+/** `netkit_fill_info` (operations.md §10): SCRUB only for a pair device (A-02, e530b484b705). */
+function fillInfo(state: ModelState, dev: DeviceIndex): NetkitInfoData {
   const d = state.devices[dev];
   if (!isNetkit(d)) throw new TypeError(`Cannot fill netkit info of ${d.name}: not a netkit`);
   const peer = d.peer === null ? undefined : state.devices[d.peer];
@@ -86,7 +92,7 @@ export function netkitFillInfo(
     policy: single ? "forward" as const : d.policy,
     mode: d.mode,
   };
-  const scrub = !single || isMutant(options, "C-26") ? { scrub: d.scrub } : {};
+  const scrub = single ? {} : { scrub: d.scrub };
   const tail = { headroom: d.headroom, tailroom: d.tailroom, pairing: d.pairing };
   const peerAttrs = peer !== undefined && isNetkit(peer)
     ? { "peer-policy": peer.policy, "peer-scrub": peer.scrub }

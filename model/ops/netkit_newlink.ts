@@ -8,8 +8,16 @@
  */
 
 import { failure, type OpFailure, success } from "../errors.ts";
-import { isMutant, type ModelOptions } from "../mutants.ts";
-import { intValue } from "../netlink.ts";
+import { hook } from "../hooks.ts";
+import type { ModelOptions } from "../mutants.ts";
+import {
+  DATA_PATH,
+  intValue,
+  NETKIT_MODE,
+  NETKIT_PAIRING,
+  NETKIT_POLICY,
+  NETKIT_SCRUB,
+} from "../netlink.ts";
 import {
   allocPeerId,
   appendDevice,
@@ -26,18 +34,6 @@ import {
   updateDevice,
 } from "../state.ts";
 import type { Caller, OpResult } from "./types.ts";
-
-/** ynl enum `netkit-mode`. */
-export const NETKIT_MODE: Readonly<Record<string, number>> = { l2: 0, l3: 1 };
-/** ynl enum `netkit-policy` (only forward/blackhole are valid link policies). */
-export const NETKIT_POLICY: Readonly<Record<string, number>> = { forward: 0, blackhole: 2 };
-/** ynl enum `netkit-scrub`. */
-export const NETKIT_SCRUB: Readonly<Record<string, number>> = { none: 0, default: 1 };
-/** ynl enum `netkit-pairing`. */
-export const NETKIT_PAIRING: Readonly<Record<string, number>> = { pair: 0, single: 1 };
-
-/** Bad-attribute path prefix of netkit link-info data (ynl-specs.md §2.1). */
-export const DATA_PATH = ".linkinfo.data(netkit)";
 
 /**
  * `IFLA_NETKIT_PEER_INFO` content. On the wire it is a `struct ifinfomsg` followed by IFLA_*
@@ -173,6 +169,20 @@ function nameOf<T extends string>(table: Readonly<Record<string, number>>, n: nu
 }
 
 /** `netkit_validate` on one attribute table: IFLA_ADDRESS length and validity (NK-NEW-03/04). */
+/**
+ * NK-NEW-10 in `netkit_new_link`: a single-mode device refuses PEER_INFO, PEER_SCRUB,
+ * PEER_POLICY, SCRUB (`seen_scrub`) and a primary policy other than PASS (`policy`, as parsed).
+ * Hook point `netkitNewLinkSingle`.
+ */
+function netkitNewLinkSingle(data: NetkitData, policy: number): OpFailure | null {
+  if (
+    data["peer-info"] !== undefined || data["peer-scrub"] !== undefined ||
+    data["peer-policy"] !== undefined || data.scrub !== undefined ||
+    policy !== NETKIT_POLICY.forward
+  ) return failure("EOPNOTSUPP");
+  return null;
+}
+
 function validateAddress(address: string | undefined): OpFailure | undefined {
   if (address === undefined) return undefined;
   const octets = address.split(":").map((h) => parseInt(h, 16));
@@ -273,13 +283,10 @@ export function netkitNewlink(
     return fail(failure("EOPNOTSUPP"));
   }
   // NK-NEW-10: single mode rejects PEER_INFO, PEER_SCRUB, PEER_POLICY, SCRUB and a non-PASS
-  // policy (C-27 accepts them).
-  if (pairing === NETKIT_PAIRING.single && !isMutant(options, "C-27")) {
-    if (
-      peerInfo !== undefined || data["peer-scrub"] !== undefined ||
-      data["peer-policy"] !== undefined || data.scrub !== undefined ||
-      policy !== NETKIT_POLICY.forward
-    ) return fail(failure("EOPNOTSUPP"));
+  // policy.
+  if (pairing === NETKIT_PAIRING.single) {
+    const refused = hook(options, "netkitNewLinkSingle", netkitNewLinkSingle)(data, policy);
+    if (refused !== null) return fail(refused);
   }
   // NK-NEW-11 / NK-NEW-15: the peer's queue counts come from PEER_INFO, else the top level.
   const peerRx = peerInfo?.["num-rx-queues"] ?? (peerInfo ? 1 : numRx);

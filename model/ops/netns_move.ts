@@ -11,7 +11,8 @@
  */
 
 import { failure, success } from "../errors.ts";
-import { isMutant, type ModelOptions } from "../mutants.ts";
+import { hook } from "../hooks.ts";
+import type { ModelOptions } from "../mutants.ts";
 import {
   done,
   type Exec,
@@ -39,7 +40,7 @@ import {
   updateDevice,
 } from "../state.ts";
 import { xskUnbind } from "./_queues.ts";
-import { unregisterAtomic } from "./_unregister.ts";
+import { netkitNotifier, unregisterAtomic } from "./_unregister.ts";
 import type { Caller, OpResult } from "./types.ts";
 
 /** A netns move request. */
@@ -88,9 +89,9 @@ function xskLocks(state: ModelState, dev: DeviceIndex): LockId[] {
 /**
  * First half of the move: close, unlist and set `moving_ns` under the instance lock, then the
  * NETDEV_UNREGISTER notifiers with reg_state still REGISTERED (xsk sockets bound to the device
- * are unbound, XSK-9; the netkit notifier ignores it, C-11 does not and unregisters the leasing
- * netkits, freed when RTNL is released), then the IFLA_NEW_NETNSID allocation in the old netns
- * and the RTM_DELLINK fill.
+ * are unbound, XSK-9; the netkit notifier ignores the device, UNREG-1 — were it to act, it would
+ * unregister the leasing netkits, freed when RTNL is released), then the IFLA_NEW_NETNSID
+ * allocation in the old netns and the RTM_DELLINK fill.
  */
 export function moveBegin(
   state: ModelState,
@@ -103,8 +104,8 @@ export function moveBegin(
   s.bindings.forEach((b, i) => {
     if (b && b.kind === "xsk" && b.dev === dev) s = xskUnbind(s, i); // XSK-9
   });
-  // UNREG-1: reg_state is still REGISTERED, so the netkit notifier does nothing (C-11 acts).
-  if (isMutant(options, "C-11")) {
+  // UNREG-1: reg_state is still REGISTERED, so the netkit notifier does nothing.
+  if (hook(options, "netkitNotifier", netkitNotifier)(s.devices[dev])) {
     s = unregisterAtomic(s, [dev], [dev], options, { notifyOnly: true, exclude: dev });
   }
   s = allocPeerId(s, old, target).state; // new_nsid = peernet2id_alloc(old, new)

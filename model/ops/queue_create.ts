@@ -10,11 +10,15 @@
  * inside the virtual one (LOCK-2) and runs QC-19..QC-25 and the lease. Stepped, QC-19 sees a
  * concurrent physical unregister or netns move; atomic, the two segments run back to back.
  *
+ * The helpers the handler calls and the pieces of it that a mutation may change are hook points
+ * (model/hooks.ts), reached through `hook()`: the handler reads as the kernel's, one check per
+ * line.
+ *
  * @module
  */
 
 import { failure, type OpFailure, type OpReply, success } from "../errors.ts";
-import { isMutant, type ModelOptions } from "../mutants.ts";
+import { hook } from "../hooks.ts";
 import { intValue, QUEUE_CREATE_POLICY, QUEUE_TYPE, validateStrict } from "../netlink.ts";
 import {
   done,
@@ -28,11 +32,13 @@ import {
   type Seg,
   waitFor,
 } from "../process.ts";
+import type { ModelOptions } from "../mutants.ts";
 import {
+  type Device,
   deviceByIfindex,
   type DeviceIndex,
-  isPhysical,
   type ModelState,
+  type NetkitDevice,
   netnsById,
   type NetnsIndex,
   type Proc,
@@ -40,7 +46,12 @@ import {
   rxqIsLeased,
   updateDevice,
 } from "../state.ts";
-import { leaseRxq } from "./_queues.ts";
+import {
+  netdevCanCreateQueue,
+  netdevCanLeaseQueue,
+  netdevQueueBusy,
+  netdevRxQueueLease,
+} from "./_queues.ts";
 import type { Caller, OpResult } from "./types.ts";
 
 /** The lease queue nest (`queue-id` set). */
@@ -101,7 +112,7 @@ interface QcCtx {
 
 /**
  * Runs `queue-create` for `caller` atomically. On any error the state is returned unchanged
- * (INV-M3), except for the reference leaks of mutants C-30 and C-31.
+ * (INV-M3).
  *
  * @example Usage
  * ```ts
@@ -138,7 +149,7 @@ export const QUEUE_CREATE: Program = {
   },
 };
 
-function qcStart(state: ModelState, step: QcStep, _x: Exec): Seg {
+function qcStart(state: ModelState, step: QcStep, x: Exec): Seg {
   const { caller, request } = step;
   const proc0 = newProc("queue-create", step, null);
   const fail = (f: OpFailure): Seg => done(state, proc0, f);
@@ -165,7 +176,10 @@ function qcStart(state: ModelState, step: QcStep, _x: Exec): Seg {
       return fail(failure("EINVAL", { missNest: ".lease", missType: name }));
     }
   }
-  // QC-05: netns-id needs capable(CAP_NET_ADMIN); QC-00a already guarantees it (C-29 equivalent).
+  // QC-05: netns-id needs capable(CAP_NET_ADMIN), which QC-00a already guaranteed.
+  if (lease["netns-id"] !== undefined && !hook(x.options, "capable", capable)(caller)) {
+    return fail(failure("EPERM"));
+  }
   // QC-06: parse of the queue nest; already validated above.
   const queue = lease.queue!;
   // QC-07: queue id, then queue type, must be present.
@@ -204,76 +218,38 @@ function qcVirtLocked(state: ModelState, proc0: Proc, x: Exec): Seg {
   }
   const fail = (p: Proc, f: OpFailure): Seg => done(state, unlockVirt(p), f);
   const virt = v0;
-  // QC-11: netdev_can_create_queue: the target must be virtual (mutant C-01 skips this).
-  if (isPhysical(virt) && !isMutant(options, "C-01")) {
-    return fail(proc, failure("EINVAL", { extack: "Device is not a virtual device" }));
-  }
-  // QC-12: needs queue_mgmt_ops with ndo_queue_create (only netkit has it).
-  if (virt.kind !== "netkit") {
-    return fail(proc, failure("EINVAL", { extack: "Device does not support queue creation" }));
-  }
-  // QC-13: at least one real rx and one real tx queue.
-  if (virt.realRx < 1 || virt.realTx < 1) {
-    return fail(proc, failure("EINVAL", { extack: "Device must have at least one real queue" }));
-  }
-  // C-37 (mutant): an IFF_UP requirement the kernel does not have.
-  if (isMutant(options, "C-37") && !virt.up) return fail(proc, failure("ENETDOWN"));
+  // netdev_can_create_queue: QC-11 (virtual), QC-12 (ndo_queue_create), QC-13 (real queues).
+  const notCreatable = hook(options, "netdevCanCreateQueue", netdevCanCreateQueue)(virt);
+  if (notCreatable !== null) return fail(proc, notCreatable);
 
-  // QC-14: netns-id is resolved in the CALLER's table (get_net_ns_by_id, a netns reference).
-  // C-17 ignores it.
-  let targetNet = caller.netns;
-  const nsid = lease["netns-id"];
-  let netRef = false;
-  if (nsid !== undefined && !isMutant(options, "C-17")) {
-    const net = netnsById(state, caller.netns, nsid);
-    if (net === undefined) return fail(proc, failure("ENONET"));
-    targetNet = net;
-    proc = hold(proc, { netns: net });
-    netRef = true;
-  }
-  // put_net on the failure paths below (C-30 forgets it).
+  // QC-14: the lessor's netns: the caller's, or the one netns-id names in the CALLER's table.
+  const target = hook(options, "leaseNetns", leaseNetns)(state, caller.netns, lease["netns-id"]);
+  if (target === undefined) return fail(proc, failure("ENONET"));
+  const targetNet = target.netns;
+  if (target.ref) proc = hold(proc, { netns: targetNet });
+  // put_net on the failure paths below.
   const putNet = (p: Proc) =>
-    netRef && !isMutant(options, "C-30") ? drop(p, (h) => h.netns === targetNet) : p;
+    target.ref ? hook(options, "putNetOnFailure", putNetOnFailure)(p, targetNet) : p;
   // QC-15: netdev_get_by_index(target_net, lease ifindex), a tracked reference.
   const physIndex = deviceByIfindex(state, targetNet, lease.ifindex!);
   if (physIndex === undefined) return fail(putNet(proc), failure("ENODEV"));
   const phys = state.devices[physIndex];
   proc = hold(proc, { dev: physIndex, tracked: true });
-  // The QC-16..18 failure path: netdev_put(phys, tracker) (C-31 forgets it), put_net.
+  // The QC-16..18 failure path: netdev_put(phys, tracker), then put_net.
   const putPhys = (p: Proc) =>
-    isMutant(options, "C-31") ? p : drop(p, (h) => h.dev === physIndex && h.tracked === true);
-  // QC-16: netdev_can_lease_queue: the lessor must be physical (self-lease lands here too).
-  if (!isPhysical(phys)) {
-    return fail(
-      putNet(putPhys(proc)),
-      failure("EINVAL", { extack: "Lease device is a virtual device" }),
-    );
-  }
-  // QC-17: the device must be present.
-  if (!phys.present) {
-    return fail(
-      putNet(putPhys(proc)),
-      failure("EINVAL", { extack: "Lease device has been removed from the system" }),
-    );
-  }
-  // QC-18: the lessor needs queue_mgmt_ops.
-  if (!phys.queueMgmt) {
-    return fail(
-      putNet(putPhys(proc)),
-      failure("EINVAL", { extack: "Lease device does not support queue management operations" }),
-    );
-  }
-  // C-28 (A-01): the first netdev_put_lock freed the tracker before locking and re-checking.
-  if (isMutant(options, "C-28")) {
-    proc = {
-      ...proc,
-      holds: proc.holds.map((h) => (h.dev === physIndex ? { dev: physIndex, tracked: false } : h)),
-    };
-  }
+    hook(options, "netdevPutOnFailure", netdevPutOnFailure)(p, physIndex);
+  // netdev_can_lease_queue: QC-16 (physical; a self-lease fails here), QC-17 (present), QC-18
+  // (queue_mgmt_ops).
+  const notLeasable = hook(options, "netdevCanLeaseQueue", netdevCanLeaseQueue)(phys);
+  if (notLeasable !== null) return fail(putNet(putPhys(proc)), notLeasable);
   // QC-19: netdev_put_lock(phys, target_net, tracker) takes the PHYSICAL lock, nested inside
   // the virtual one (LOCK-2).
   proc = { ...proc, ctx: { virt: virtIndex, phys: physIndex, targetNet } };
-  return { kind: "yield", state, proc: waitFor(proc, "phys-locked", physIndex) };
+  return {
+    kind: "yield",
+    state,
+    proc: hook(options, "netdevPutLock", netdevPutLock)(proc, physIndex),
+  };
 }
 
 /** Segment 2: both devices are locked (QC-19..QC-25, the lease, QC-S1..S4). */
@@ -285,8 +261,9 @@ function qcPhysLocked(state: ModelState, proc0: Proc, x: Exec): Seg {
   const queue = lease.queue!;
   let s = state;
   let proc = proc0;
-  // netdev_put(phys, tracker): the transient reference goes, with its tracker. Under C-28 it
-  // goes through the untracked helper: ref_tracker's no-tracker count underflows (a WARN).
+  // netdev_put(phys, tracker): the transient reference goes, with its tracker. A reference whose
+  // tracker was already freed goes through the untracked helper: ref_tracker's no-tracker count
+  // underflows (a WARN, INV-R2).
   const putPhys = () => {
     const h = proc.holds.find((x) => x.dev === physIndex);
     if (h !== undefined && h.tracked !== true) {
@@ -295,91 +272,141 @@ function qcPhysLocked(state: ModelState, proc0: Proc, x: Exec): Seg {
     proc = drop(proc, (x) => x.dev === physIndex);
   };
   const hadNetRef = proc.holds.some((h) => h.netns === targetNet);
-  // QC-S4 and the failure paths: unlock physical, then virtual, then put_net (C-30: not on
-  // failure paths).
+  // QC-S4 and the failure paths: unlock physical, then virtual, then put_net.
   // The end is a step of its own, so that lockdep sees both locks held (LOCK-2).
   const finish = (reply: OpReply<unknown>): Seg => {
     let p = release(proc, physIndex, virtIndex);
-    if (hadNetRef && (reply.ok || !isMutant(options, "C-30"))) {
-      p = drop(p, (h) => h.netns === targetNet);
+    if (hadNetRef) {
+      p = reply.ok
+        ? drop(p, (h) => h.netns === targetNet)
+        : hook(options, "putNetOnFailure", putNetOnFailure)(p, targetNet);
     }
     const ctx = { reply, holds: p.holds };
     return { kind: "yield", state: s, proc: waitFor({ ...proc, ctx }, "unlock", null) };
   };
   const fail = (f: OpFailure): Seg => finish(f);
 
-  // QC-19: re-validate under the lock (C-40 forgets moving_ns), then drop the reference.
+  // QC-19: re-validate under the lock, then drop the reference.
   const p0 = state.devices[physIndex];
-  const moving = p0.movingNs === true && !isMutant(options, "C-40");
+  const valid = hook(options, "netdevPutLockRecheck", netdevPutLockRecheck)(p0, targetNet);
   putPhys();
-  if (p0.reg !== "registered" || moving || p0.netns !== targetNet) {
-    return fail(failure("ENODEV"));
-  }
+  if (!valid) return fail(failure("ENODEV"));
   const phys = p0;
   const virt = state.devices[virtIndex];
   if (virt.kind !== "netkit") return fail(failure("EINVAL"));
 
-  // QC-20: the physical queue must be live (C-06 uses > instead of >=).
+  // QC-20: the physical queue must be live.
   const qid = queue.id!;
-  const outOfRange = isMutant(options, "C-06") ? qid > phys.realRx : qid >= phys.realRx;
-  if (outOfRange) return fail(failure("ERANGE", { badAttr: ".lease.queue.id" }));
-  // QC-21..23: netdev_queue_busy(phys, id, RX): AF_XDP, then lease, then memory provider.
-  const prxq = phys.rxq[qid] ?? { lease: null, mp: null, pool: null };
-  if (prxq.pool !== null && !isMutant(options, "C-03")) {
-    return fail(failure("EBUSY", { extack: "Device queue in use by AF_XDP" })); // QC-21
+  if (!hook(options, "leaseQueueInRange", leaseQueueInRange)(phys, qid)) {
+    return fail(failure("ERANGE", { badAttr: ".lease.queue.id" }));
   }
-  if (prxq.lease !== null && !isMutant(options, "C-02")) {
-    return fail(failure("EBUSY", { extack: "Device queue in use due to queue leasing" })); // QC-22
-  }
-  if (prxq.mp !== null && !isMutant(options, "C-03")) {
-    return fail(failure("EBUSY", { extack: "Device queue in use by memory provider" })); // QC-23
-  }
-  // QC-24: the virtual device's LAST live rxq must not be leased to another device
-  // (C-04 skips the check, C-05 inspects queue 0 instead).
-  if (!isMutant(options, "C-04")) {
-    const probe = isMutant(options, "C-05") ? 0 : virt.realRx - 1;
-    if (rxqIsLeased(virt, probe) && virt.rxq[probe].lease!.dev !== physIndex) {
-      return fail(failure("EOPNOTSUPP", {
-        extack: "Leasing queues from different devices not supported",
-      }));
-    }
-  }
-  // QC-25: ndo_queue_create = netkit_queue_create.
-  // NK-QC-1: a pair primary cannot lease (C-19 allows it).
-  if (virt.pairing === "pair" && virt.primary && !isMutant(options, "C-19")) {
-    return fail(failure("EOPNOTSUPP", {
-      extack: "netkit can only lease against the peer device",
-    }));
-  }
-  // NK-QC-2: netif_set_real_num_rx_queues(dev, old + 1) fails beyond num_rx_queues
-  // (C-20 removes the limit: the device grows past its allocated queues). INV-K4: it runs
-  // under the device's instance lock.
+  // netdev_queue_busy(phys, id, RX): QC-21 (AF_XDP), QC-22 (leased), QC-23 (memory provider).
+  const busy = hook(options, "netdevQueueBusy", netdevQueueBusy)(phys, qid);
+  if (busy !== null) return fail(busy);
+  // QC-24: the virtual device's last live rxq must not be leased from another device.
+  const otherLessor = hook(options, "leaseSameLessor", leaseSameLessor)(virt, physIndex);
+  if (otherLessor !== null) return fail(otherLessor);
+  // QC-25: ndo_queue_create = netkit_queue_create (NK-QC-1..3).
   const old = virt.realRx;
-  if (old + 1 > virt.numRx && !isMutant(options, "C-20")) {
-    return fail(failure("EINVAL", { extack: "netkit maximum queue limit reached" }));
-  }
+  const created = hook(options, "netkitQueueCreate", netkitQueueCreate)(virt);
+  if (!created.ok) return fail(created);
+  // INV-K4: netif_set_real_num_rx_queues runs under the device's instance lock.
   if (!proc.held.includes(virtIndex)) {
     s = recordOops(s, "INV-K4: netif_set_real_num_rx_queues without the instance lock");
   }
-  s = updateDevice(s, virtIndex, (d) => ({
-    ...d,
-    realRx: old + 1,
-    rxq: old + 1 > d.rxq.length
-      ? [...d.rxq, { lease: null, leaseTracker: false, mp: null, pool: null }]
-      : d.rxq,
-  }));
-  // NK-QC-3: the new queue id is the old count (C-18 returns the new count).
-  const id = isMutant(options, "C-18") ? old + 1 : old;
+  s = updateDevice(s, virtIndex, () => created.reply.dev);
 
-  // QC-S1: link both queues and take the tracked reference on the physical device.
-  s = leaseRxq(
+  // QC-S1: link the queue netkit_queue_create added (index `old`) and the physical queue, and
+  // take the tracked reference on the physical device.
+  s = hook(options, "netdevRxQueueLease", netdevRxQueueLease)(
     s,
     { dev: virtIndex, queue: old },
     { dev: physIndex, queue: qid },
-    options,
     proc.held,
   );
-  // C-02: the overwritten first virtual rxq keeps pointing at the physical queue (dangles).
   // QC-S3: reply with exactly the new queue id.
-  return finish(success({ id }));
+  return finish(success({ id: created.reply.id }));
+}
+
+/** What `capable(CAP_NET_ADMIN)` answers for `caller` (QC-05): the QC-00a capability. */
+function capable(caller: Caller): boolean {
+  return caller.admin !== false;
+}
+
+/**
+ * The lessor's namespace (QC-14): the caller's, or with `netns-id` the namespace the CALLER's
+ * table names (`get_net_ns_by_id`, which takes a reference: `ref`); undefined when no live one
+ * has that id (-ENONET).
+ */
+function leaseNetns(
+  state: ModelState,
+  caller: NetnsIndex,
+  nsid: number | undefined,
+): { readonly netns: NetnsIndex; readonly ref: boolean } | undefined {
+  if (nsid === undefined) return { netns: caller, ref: false };
+  const net = netnsById(state, caller, nsid);
+  return net === undefined ? undefined : { netns: net, ref: true };
+}
+
+/** `put_net` of the `get_net_ns_by_id` reference on a failure path (QC-14, QC-S4). */
+function putNetOnFailure(proc: Proc, net: NetnsIndex): Proc {
+  return drop(proc, (h) => h.netns === net);
+}
+
+/** `netdev_put(phys, tracker)` on the QC-16..18 failure path (REF-2). */
+function netdevPutOnFailure(proc: Proc, phys: DeviceIndex): Proc {
+  return drop(proc, (h) => h.dev === phys && h.tracked === true);
+}
+
+/**
+ * `netdev_put_lock(phys, net, tracker)` up to its `netdev_lock` (QC-19): the process waits for
+ * the physical lock; the tracker stays with the reference until after the re-check (A-01).
+ */
+function netdevPutLock(proc: Proc, phys: DeviceIndex): Proc {
+  return waitFor(proc, "phys-locked", phys);
+}
+
+/**
+ * `netdev_put_lock`'s re-validation once it holds the lock (QC-19, NS-4): the device is still
+ * registered, not moving between namespaces, and in `net`.
+ */
+function netdevPutLockRecheck(dev: Device, net: NetnsIndex): boolean {
+  return dev.reg === "registered" && dev.movingNs !== true && dev.netns === net;
+}
+
+/** QC-20: the lease queue id names a live physical queue (`id < real_num_rx_queues`). */
+function leaseQueueInRange(phys: Device, id: number): boolean {
+  return id < phys.realRx;
+}
+
+/**
+ * QC-24: the virtual device's LAST live rxq must not be leased from a device other than `phys`
+ * (so every lease of a netkit comes from one physical device).
+ */
+function leaseSameLessor(virt: Device, phys: DeviceIndex): OpFailure | null {
+  const last = virt.realRx - 1;
+  if (rxqIsLeased(virt, last) && virt.rxq[last].lease!.dev !== phys) {
+    return failure("EOPNOTSUPP", { extack: "Leasing queues from different devices not supported" });
+  }
+  return null;
+}
+
+/**
+ * `netkit_queue_create(dev)` (drivers/net/netkit.c, NK-QC-1..3): the device with one more real
+ * rx queue and the new queue's id.
+ */
+function netkitQueueCreate(
+  dev: NetkitDevice,
+): OpReply<{ readonly dev: NetkitDevice; readonly id: number }> {
+  // NK-QC-1: a pair primary cannot lease.
+  if (dev.pairing === "pair" && dev.primary) {
+    return failure("EOPNOTSUPP", { extack: "netkit can only lease against the peer device" });
+  }
+  // NK-QC-2: netif_set_real_num_rx_queues(dev, old + 1) fails beyond num_rx_queues.
+  const old = dev.realRx;
+  if (old + 1 > dev.numRx) {
+    return failure("EINVAL", { extack: "netkit maximum queue limit reached" });
+  }
+  // NK-QC-3: the new queue id is the old count.
+  return success({ dev: { ...dev, realRx: old + 1 }, id: old });
 }

@@ -3,13 +3,15 @@
  * `netdev_nl_queue_get_doit`, `netdev_nl_queue_get_dumpit`, `netdev_nl_queue_fill_one`,
  * `netdev_nl_queue_fill_lease`, `netdev_nl_queue_fill_mp` (operations.md §2, QG-01..QG-M3).
  *
- * The only state change is the netns-id allocation of the lease nest (QG-L3).
+ * The only state change is the netns-id allocation of the lease nest (QG-L3). The helpers that
+ * fill the lease and provider attributes, and the up test, are hook points (model/hooks.ts).
  *
  * @module
  */
 
 import { failure, type OpFailure, success } from "../errors.ts";
-import { isMutant, type ModelOptions } from "../mutants.ts";
+import { hook } from "../hooks.ts";
+import type { ModelOptions } from "../mutants.ts";
 import {
   intValue,
   QUEUE_GET_DO_POLICY,
@@ -19,6 +21,7 @@ import {
 } from "../netlink.ts";
 import {
   allocPeerId,
+  type Device,
   deviceByIfindex,
   type DeviceIndex,
   devicesOfNetns,
@@ -26,6 +29,7 @@ import {
   type ModelState,
   NSID_NOT_ASSIGNED,
   peerId,
+  type QueueRef,
   rxqIsLeased,
 } from "../state.ts";
 import type { Caller, EmptyNest, OpResult } from "./types.ts";
@@ -115,43 +119,91 @@ export function fillQueue(
   }
   // QG-06 item 2 / QG-08: physical rx queues have a NAPI, netkit queues never do.
   if (isPhysical(d)) info["napi-id"] = 1000 * dev + id + 1;
-  // QG-L1: lease nest only for a PHYSICAL rx queue whose lease points to another device
-  // (C-15 shows it on the virtual side too).
-  const rxq = d.rxq[id];
-  if (rxq.lease !== null && rxq.lease.dev !== dev && (isPhysical(d) || isMutant(options, "C-15"))) {
-    const v = state.devices[rxq.lease.dev];
-    const lease: { queue: { id: number; type: "rx" }; ifindex: number; "netns-id"?: number } = {
-      queue: { id: rxq.lease.queue, type: "rx" },
-      ifindex: v.ifindex,
-    };
-    // QG-L3: netns-id only across namespaces, in the PHYSICAL netns's table, allocated on demand
-    // (C-16 emits it always and reads the virtual side's table).
-    const cross = v.netns !== d.netns;
-    if (isMutant(options, "C-16")) {
-      lease["netns-id"] = peerId(s, v.netns, d.netns);
-    } else if (cross) {
-      if (allocate) {
-        const r = allocPeerId(s, d.netns, v.netns);
-        s = r.state;
-        lease["netns-id"] = r.id;
-      } else {
-        lease["netns-id"] = wouldAllocate(state, d.netns, v.netns);
-      }
-    }
-    info.lease = lease;
+  // QG-L1: lease nest only for a PHYSICAL rx queue whose lease points to another device.
+  const lease = hook(options, "netifGetRxQueueLease", netifGetRxQueueLease)(d, id);
+  if (lease !== null && lease.dev !== dev) {
+    const r = hook(options, "netdevNlQueueFillLease", netdevNlQueueFillLease)(
+      s,
+      dev,
+      lease,
+      allocate,
+    );
+    s = r.state;
+    info.lease = r.lease;
   }
-  // QG-M1/M2: provider and xsk state; a leased VIRTUAL queue reports its physical partner's
-  // (C-34 reports the virtual rxq's own, always empty).
-  const src = !isPhysical(d) && rxqIsLeased(d, id) && !isMutant(options, "C-34")
+  // QG-M1/M2: provider and xsk state.
+  Object.assign(info, hook(options, "netdevNlQueueFillMp", netdevNlQueueFillMp)(state, dev, id));
+  return { state: s, info };
+}
+
+/**
+ * `__netif_get_rx_queue_lease(dev, idx, NETIF_PHYS_TO_VIRT)` (QG-L1): the virtual partner of a
+ * PHYSICAL device's leased rx queue, or null (a virtual device's queue never shows its lease).
+ * Hook point `netifGetRxQueueLease`.
+ */
+function netifGetRxQueueLease(dev: Device, idx: number): QueueRef | null {
+  return isPhysical(dev) ? dev.rxq[idx].lease : null;
+}
+
+/**
+ * `netdev_nl_queue_fill_lease` (QG-L2, QG-L3): the lease nest of physical device `dev`'s queue
+ * leased to `lease`. `netns-id` only across namespaces, from the PHYSICAL netns's table,
+ * allocated on demand (`allocate` false: the id that would be allocated, without recording it).
+ * Hook point `netdevNlQueueFillLease`.
+ */
+function netdevNlQueueFillLease(
+  state: ModelState,
+  dev: DeviceIndex,
+  lease: QueueRef,
+  allocate: boolean,
+): { readonly state: ModelState; readonly lease: LeaseInfo } {
+  const d = state.devices[dev];
+  const v = state.devices[lease.dev];
+  const nest = { queue: { id: lease.queue, type: "rx" as const }, ifindex: v.ifindex };
+  if (v.netns === d.netns) return { state, lease: nest };
+  if (!allocate) {
+    return { state, lease: { ...nest, "netns-id": wouldAllocate(state, d.netns, v.netns) } };
+  }
+  const r = allocPeerId(state, d.netns, v.netns);
+  return { state: r.state, lease: { ...nest, "netns-id": r.id } };
+}
+
+/** The provider and AF_XDP attributes of a queue-get reply (QG-06 item 4). */
+export interface QueueMpInfo {
+  /** io_uring provider (empty nest in 7.1, QG-M3). */
+  readonly "io-uring"?: EmptyNest;
+  /** devmem binding id (model id: binding slot + 1). */
+  readonly dmabuf?: number;
+  /** AF_XDP pool registered (always an empty nest). */
+  readonly xsk?: EmptyNest;
+}
+
+/**
+ * `netdev_nl_queue_fill_mp` (QG-M1, QG-M2): a leased VIRTUAL queue reports its physical
+ * partner's provider and pool, any other rx queue its own. Hook point `netdevNlQueueFillMp`.
+ */
+function netdevNlQueueFillMp(state: ModelState, dev: DeviceIndex, idx: number): QueueMpInfo {
+  const d = state.devices[dev];
+  const rxq = d.rxq[idx];
+  const src = !isPhysical(d) && rxqIsLeased(d, idx)
     ? state.devices[rxq.lease!.dev].rxq[rxq.lease!.queue]
     : rxq;
+  const info: { "io-uring"?: EmptyNest; dmabuf?: number; xsk?: EmptyNest } = {};
   if (src.mp !== null) {
     const b = state.bindings[src.mp];
     if (b?.kind === "io-uring") info["io-uring"] = {};
     else if (b?.kind === "devmem") info.dmabuf = src.mp + 1;
   }
   if (src.pool !== null) info.xsk = {};
-  return { state: s, info };
+  return info;
+}
+
+/**
+ * queue-get's `netdev->up` test (QG-04 for do, QG-D2 for dump): a device that is not up shows
+ * no queues. Hook point `queueGetDeviceUp`.
+ */
+function queueGetDeviceUp(dev: Device): boolean {
+  return dev.up;
 }
 
 function wouldAllocate(state: ModelState, from: number, peer: number): number {
@@ -195,8 +247,8 @@ export function queueGet(
   const dev = deviceByIfindex(state, caller.netns, request.ifindex!);
   if (dev === undefined) return fail(failure("ENODEV"));
   const d = state.devices[dev];
-  // QG-04: a down device answers -ENOENT (C-38 drops the check).
-  if (!d.up && !isMutant(options, "C-38")) return fail(failure("ENOENT"));
+  // QG-04: a down device answers -ENOENT.
+  if (!hook(options, "queueGetDeviceUp", queueGetDeviceUp)(d)) return fail(failure("ENOENT"));
   // QG-05: the index must be live for its type.
   const id = request.id!;
   if (id >= (type === "rx" ? d.realRx : d.realTx)) return fail(failure("EINVAL"));
@@ -235,9 +287,10 @@ export function queueGetDump(
   }
   let s = state;
   const out: QueueInfo[] = [];
+  const up = hook(options, "queueGetDeviceUp", queueGetDeviceUp);
   for (const dev of devs) {
     const d = state.devices[dev];
-    if (!d.up && !isMutant(options, "C-38")) continue; // QG-D2: skipped silently (QG-D4)
+    if (!up(d)) continue; // QG-D2: skipped silently (QG-D4)
     for (let q = 0; q < d.realRx; q++) {
       const r = fillQueue(s, dev, "rx", q, options);
       s = r.state;

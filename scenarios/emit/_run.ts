@@ -267,8 +267,8 @@ export function stepDataOf(naming: Naming, state: ModelState, step: ModelStep): 
       return { ...base({ netns: 0 }), request: { netns: nsName(step.request.netns) } };
     default:
       throw new UnsupportedStepError(
-        `Cannot write model operation ${step.op} as a scenario step: scenarios have no such ` +
-          `operation`,
+        `Cannot write model operation ${(step as { op: string }).op} as a scenario step: ` +
+          `scenarios have no such operation`,
       );
   }
 }
