@@ -84,10 +84,13 @@ XDP_ZEROCOPY = 1 << 2
 # Names the host expects where Python's errno module picks an alias.
 ERRNO_NAMES = {errno.EOPNOTSUPP: "EOPNOTSUPP", errno.EDEADLK: "EDEADLK", 524: "ENOTSUPP"}
 
-OPS = [
-    "queue-create", "queue-get", "bind-rx", "newlink", "getlink", "dellink", "channels-set",
-    "link-set", "netns-move", "phys-remove", "netns-delete", "xsk-bind", "close",
-]
+# The scenario operations, from the operation catalogue (spec/operations.json, copied next to
+# this file for the VM): load_catalogue() fills OPS with every catalogue operation the agent
+# performs; UNSUPPORTED_OPS says why it does not perform the others.
+OPS = []
+CATALOGUE = {}
+# Operations the agent sends as they are, through the ynl family and op the catalogue names.
+PLAIN_YNL_OPS = ("queue-create", "queue-get", "channels-set")
 UNSUPPORTED_OPS = {
     "zcrx-register": "the agent does not drive io_uring zero-copy rx (IORING_REGISTER_ZCRX_IFQ)",
 }
@@ -1191,12 +1194,11 @@ class Agent:
         op = step["op"]
         req = step.get("request", {})
         enter = (lambda fn, *a: fn(*a)) if in_child else (lambda fn, *a: self.in_ns(ns, fn, *a))
-        if op == "queue-create":
-            return self.transact(self.family(ns, "netdev"), "queue-create", req)
-        if op == "queue-get":
-            return self.transact(self.family(ns, "netdev"), "queue-get", req, dump=step.get("dump"))
-        if op == "channels-set":
-            return self.transact(self.family(ns, "ethtool"), "channels-set", req)
+        if op in PLAIN_YNL_OPS:
+            ynl = CATALOGUE[op]["ynl"]
+            dump = bool(step.get("dump"))
+            return self.transact(self.family(ns, ynl["family"]), ynl["dump" if dump else "do"], req,
+                                 dump=dump)
         if op == "getlink":
             return self.transact(self.family(ns, "rt-link"), "getlink", req)
         if op == "dellink":
@@ -1615,11 +1617,31 @@ def serve(args):
         write_all(wfd, encode_reply(reply))
 
 
+def load_catalogue(path):
+    """Reads the operation catalogue; every operation is one the agent performs or explains."""
+    with open(path, encoding="utf-8") as f:
+        doc = json.load(f)
+    CATALOGUE.clear()
+    CATALOGUE.update({o["name"]: o for o in doc["operations"]})
+    OPS[:] = [name for name in CATALOGUE if name not in UNSUPPORTED_OPS]
+
+
+def default_catalogue():
+    """operations.json next to this file (the VM's copy), else the repository's spec/."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    beside = os.path.join(here, "operations.json")
+    if os.path.exists(beside):
+        return beside
+    return os.path.join(here, "..", "spec", "operations.json")
+
+
 def main():
     """Entry point."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--src", help="kernel source tree (for the ynl library)")
     parser.add_argument("--port", default="lc.agent", help="virtio-serial port name")
+    parser.add_argument("--catalogue", default=None,
+                        help="the operation catalogue (default: operations.json beside the agent)")
     parser.add_argument("--stdio", action="store_true", help="use stdin/stdout")
     parser.add_argument("--share-root-netns", action="store_true",
                         help="tests in the VM only: the scenario's init is the agent's own "
@@ -1632,6 +1654,7 @@ def main():
     parser.add_argument("--check-ownership", action="store_true",
                         help="check JSON cases from stdin against a described world (tests)")
     args = parser.parse_args()
+    load_catalogue(args.catalogue or default_catalogue())
     if args.ownership_table:
         print(json.dumps(ownership_table(), sort_keys=True))
         return 0

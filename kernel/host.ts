@@ -114,7 +114,15 @@ export class HostAgent {
     const started = performance.now();
     const agent = fileURLToPath(new URL("./agent.py", import.meta.url));
     const child = new Deno.Command("/usr/bin/python3", {
-      args: ["-u", agent, "--stdio", "--src", src],
+      args: [
+        "-u",
+        agent,
+        "--stdio",
+        "--src",
+        src,
+        "--catalogue",
+        fileURLToPath(new URL("../spec/operations.json", import.meta.url)),
+      ],
       stdin: "piped",
       stdout: "piped",
       stderr: "piped",

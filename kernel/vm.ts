@@ -288,6 +288,11 @@ export class KernelVm {
       fileURLToPath(new URL("./agent.py", import.meta.url)),
       `${results}/agent.py`,
     );
+    // The agent reads the operation catalogue beside itself (spec/operations.json).
+    await Deno.copyFile(
+      fileURLToPath(new URL("../spec/operations.json", import.meta.url)),
+      `${results}/operations.json`,
+    );
     const socket = `${dir}/agent.sock`;
     let argv: readonly string[];
     try {

@@ -13,7 +13,8 @@ import { type ModelConfig, type OperationName, validateConfig } from "./config.t
 import { formatReply } from "./errors.ts";
 import { initialState } from "./init.ts";
 import type { MutantId } from "./mutants.ts";
-import { applyStep, formatRequest, type ModelStep, stepsOf } from "./spec.ts";
+import { stepsOf } from "./requests.ts";
+import { applyStep, formatRequest, type ModelStep } from "./step.ts";
 import type { ModelState } from "./state.ts";
 
 /** A state of the differential spec. */

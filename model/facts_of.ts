@@ -8,7 +8,8 @@
  */
 
 import type { OpReply } from "./errors.ts";
-import type { ModelStep } from "./spec.ts";
+import { isChange } from "./ops/newlink.ts";
+import type { ModelStep } from "./step.ts";
 import { deviceByIfindex, isPhysical, type ModelState } from "./state.ts";
 
 /** queue-create errors by extack (QC-11..QC-24, NK-QC-1/2), from model/ops/queue_create.ts. */
@@ -61,30 +62,28 @@ function queueCreateFacts(
   }
 }
 
-function mpBindFacts(
-  step: Extract<ModelStep, { op: "mp-bind" }>,
-  reply: OpReply<unknown>,
-  before: ModelState,
-): string[] {
-  const r = step.request;
-  switch (r.provider) {
-    case "io-uring":
+function bindFacts(step: ModelStep, reply: OpReply<unknown>, before: ModelState): string[] {
+  switch (step.op) {
+    case "zcrx-register":
       if (reply.ok) return ["IOU-4", "REF-3"];
       return reply.errno === "EOPNOTSUPP" ? ["IOU-3"] : reply.errno === "ENODEV" ? ["IOU-2"] : [];
-    case "devmem":
+    case "bind-rx":
       if (reply.ok) return ["DM-5"];
       if (reply.errno === "EOPNOTSUPP" && reply.extack === "Device doesn't support DMA") {
         return ["DM-4"];
       }
       return reply.errno === "ENODEV" ? ["DM-2"] : [];
-    case "xsk": {
+    case "xsk-bind": {
       if (reply.ok) return ["XSK-4", "REF-4"];
       if (reply.errno !== "EBUSY") return reply.errno === "ENODEV" ? ["XSK-1"] : [];
       // XSK-2: the named device's own arrays already hold a pool; else XSK-3 (through a lease).
+      const r = step.request;
       const dev = deviceByIfindex(before, step.caller.netns, r.ifindex);
       const own = dev === undefined ? undefined : before.devices[dev].rxq[r["queue-id"]]?.pool;
       return [own !== null && own !== undefined ? "XSK-2" : "XSK-3"];
     }
+    default:
+      return [];
   }
 }
 
@@ -103,29 +102,31 @@ function mpBindFacts(
  *   caller: { netns: 1 },
  *   request: { ifindex: 2, type: "rx", lease: { ifindex: 2, queue: { id: 5, type: "rx" } } },
  * };
- * console.assert(factsOf(step, failure("ERANGE"), s)[0] === "QC-20");
+ * import assert from "node:assert/strict";
+ * assert.equal(factsOf(step, failure("ERANGE"), s)[0], "QC-20");
  * ```
  */
 export function factsOf(step: ModelStep, reply: OpReply<unknown>, before: ModelState): string[] {
   switch (step.op) {
     case "queue-create":
       return queueCreateFacts(step, reply, before);
-    case "queue-get-dump":
-      return ["QG-D1"];
-    case "netkit-newlink": {
+    case "queue-get":
+      return step.dump ? ["QG-D1"] : reply.ok ? ["QG-06"] : [];
+    case "newlink": {
+      if (isChange(step.request)) {
+        if (reply.ok) return [];
+        if (reply.errno === "EACCES") {
+          return [reply.extack?.includes("only through the primary") ? "NK-CHG-1" : "NK-CHG-2"];
+        }
+        return [];
+      }
       if (!reply.ok) return reply.errno === "EOPNOTSUPP" ? ["NK-NEW-10"] : [];
       const pairing = step.request.linkinfo.data?.pairing;
       return [pairing === "single" || pairing === 1 ? "NK-NEW-17" : "NK-NEW-16"];
     }
-    case "netkit-changelink":
-      if (reply.ok) return [];
-      if (reply.errno === "EACCES") {
-        return [reply.extack?.includes("only through the primary") ? "NK-CHG-1" : "NK-CHG-2"];
-      }
-      return [];
-    case "netkit-dellink":
+    case "dellink":
       return reply.ok ? ["NK-DEL-1"] : [];
-    case "phys-unregister":
+    case "phys-remove":
       return reply.ok ? ["UNREG-1"] : [];
     case "netns-move": {
       if (!reply.ok) return [];
@@ -135,11 +136,13 @@ export function factsOf(step: ModelStep, reply: OpReply<unknown>, before: ModelS
     }
     case "link-set":
       return reply.ok ? ["FLAP-1"] : [];
-    case "mp-bind":
-      return mpBindFacts(step, reply, before);
-    case "mp-unbind":
+    case "zcrx-register":
+    case "bind-rx":
+    case "xsk-bind":
+      return bindFacts(step, reply, before);
+    case "close":
       return reply.ok ? ["MP-C2"] : [];
-    case "ethtool-channels":
+    case "channels-set":
       if (reply.ok) return [];
       if (reply.errno === "EINVAL" && reply.extack?.startsWith("Device queue in use")) {
         return ["ETH-3"];

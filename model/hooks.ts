@@ -19,7 +19,7 @@ import type { MutantConfigName } from "./kill_table.ts";
 import { mutantById } from "./mutants.ts";
 import type { ModelOptions, MutantInfo } from "./mutants.ts";
 import type { NetkitData } from "./ops/netkit_newlink.ts";
-import type { NetkitInfoData } from "./ops/netkit_getlink.ts";
+import type { NetkitInfoData } from "./ops/getlink.ts";
 import type { LeaseInfo, QueueMpInfo } from "./ops/queue_get.ts";
 import type { Caller } from "./ops/types.ts";
 import type { UnleaseAt, UnleaseStep, UnregisterCtx } from "./ops/_unregister.ts";

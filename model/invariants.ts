@@ -20,7 +20,7 @@ import type { ModelOptions } from "./mutants.ts";
 import type { UnregisterCtx } from "./ops/_unregister.ts";
 import { lockClass, waitForCycle } from "./process.ts";
 import { drain } from "./programs.ts";
-import { netkitFillInfo } from "./ops/netkit_getlink.ts";
+import { netkitFillInfo } from "./ops/getlink.ts";
 import { type NetkitData, netkitNewlink } from "./ops/netkit_newlink.ts";
 import { fillQueue } from "./ops/queue_get.ts";
 import {

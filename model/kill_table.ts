@@ -60,12 +60,12 @@ export const MUTANT_CONFIGS: Readonly<Record<MutantConfigName, ModelConfig>> = {
   mlx5: { ...NAMED_CONFIGS.mlx5, concurrency: 1 },
   "stepped-delete": {
     ...smallPair,
-    operations: ["queue-create", "netkit-dellink"],
+    operations: ["queue-create", "dellink"],
     concurrency: 2,
   },
   "stepped-mlx5": {
     ...NAMED_CONFIGS.mlx5,
-    operations: ["queue-create", "mp-bind", "netkit-dellink"],
+    operations: ["queue-create", "bind-rx", "zcrx-register", "xsk-bind", "dellink"],
     concurrency: 2,
   },
   "stepped-move": {

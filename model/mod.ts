@@ -42,7 +42,11 @@ export {
   type Patch,
 } from "./hooks.ts";
 export { drain, PROGRAMS } from "./programs.ts";
-export { applyStep, leasingSpec, type ModelStep, requestStep } from "./spec.ts";
+export { leasingSpec, requestStep } from "./spec.ts";
+export { applyStep, formatRequest, formatStep, type ModelStep, type StepBase } from "./step.ts";
+export type { OpName } from "../spec/operations.ts";
+export { stepsOf } from "./requests.ts";
+export { properties } from "./properties.ts";
 export type {
   Binding,
   BindingIndex,
@@ -72,25 +76,30 @@ export type { NetkitConfig, NsidConfig, PhysicalConfig } from "./config.ts";
 export type { ModelOptions } from "./mutants.ts";
 export { ERRNO, type ErrnoName, type OpFailure, type OpReply, type OpSuccess } from "./errors.ts";
 export type { Exec, Program, Seg } from "./process.ts";
-export type { Caller, EmptyNest, OpResult } from "./ops/types.ts";
+export type { BindingReply, Caller, EmptyNest, LinkIdRequest, OpResult } from "./ops/types.ts";
 export type { Frame, UnleaseAt, UnleaseStep, UnregisterCtx } from "./ops/_unregister.ts";
-export type { LeaseInfo, QueueInfo, QueueMpInfo } from "./ops/queue_get.ts";
-export type { NetkitInfoData } from "./ops/netkit_getlink.ts";
+export type {
+  LeaseInfo,
+  QueueGetDumpRequest,
+  QueueGetRequest,
+  QueueInfo,
+  QueueMpInfo,
+} from "./ops/queue_get.ts";
+export type { NetkitInfoData } from "./ops/getlink.ts";
 export type { LeaseAttr, QueueCreateRequest, QueueIdAttr } from "./ops/queue_create.ts";
 export type { NetkitData, NetkitNewlinkRequest, NetkitPeerInfo } from "./ops/netkit_newlink.ts";
 export type { NetkitChangelinkRequest } from "./ops/netkit_changelink.ts";
-export type { DellinkRequest } from "./ops/netkit_dellink.ts";
-export type { PhysUnregisterRequest } from "./ops/phys_unregister.ts";
+export type { DellinkRequest } from "./ops/dellink.ts";
+export type { PhysRemoveRequest } from "./ops/phys_remove.ts";
 export type { NetnsMoveRequest } from "./ops/netns_move.ts";
 export type { LinkSetRequest } from "./ops/link_set.ts";
-export type {
-  BindRxRequest,
-  MpBindRequest,
-  XskBindRequest,
-  ZcrxRegisterRequest,
-} from "./ops/mp_bind.ts";
-export type { MpUnbindRequest } from "./ops/mp_unbind.ts";
-export type { ChannelsSetRequest } from "./ops/ethtool_channels.ts";
+export type { BindRxRequest } from "./ops/bind_rx.ts";
+export type { XskBindRequest } from "./ops/xsk_bind.ts";
+export type { ZcrxRegisterRequest } from "./ops/zcrx_register.ts";
+export type { CloseRequest } from "./ops/close.ts";
+export type { GetlinkRequest, NetkitLinkInfo } from "./ops/getlink.ts";
+export type { NewlinkRequest } from "./ops/newlink.ts";
+export type { ChannelsSetRequest } from "./ops/channels_set.ts";
 export type { NetnsDeleteRequest } from "./ops/netns_delete.ts";
 export type { DriverChannelsRequest } from "./mutants/c08.ts";
 export type {

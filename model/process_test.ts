@@ -4,7 +4,9 @@ import { initialState } from "./init.ts";
 import { invariants } from "./invariants.ts";
 import { drain, PROGRAMS, stepSlot } from "./programs.ts";
 import { waitForCycle } from "./process.ts";
-import { applyStep, leasingSpec, type ModelStep, requestStep, stepsOf } from "./spec.ts";
+import { leasingSpec, requestStep } from "./spec.ts";
+import { stepsOf } from "./requests.ts";
+import { applyStep, type ModelStep } from "./step.ts";
 import type { ModelOptions } from "./mutants.ts";
 import type { OperationName } from "./config.ts";
 import type { ModelState } from "./state.ts";
@@ -27,7 +29,11 @@ Deno.test("queue-create racing a physical unregister fails at QC-19 and the unre
   const s0 = initialState(single);
   const s1 = requestStep(s0, create, {})!; // holds nks, waits for eth0
   assert.equal(s1.procs![0]?.pc, "phys-locked");
-  const s2 = requestStep(s1, { op: "phys-unregister", request: { device: 2 } }, {})!;
+  const s2 = requestStep(
+    s1,
+    { op: "phys-remove", caller: { netns: 0 }, request: { ifindex: 2 } },
+    {},
+  )!;
   assert.equal(s2.devices[2].reg, "unregistering"); // marked under eth0's lock, then the notifier
   assert.equal(s2.procs![1]?.want, 2);
   const s3 = stepSlot(s2, 0, {})!; // QC-19 sees UNREGISTERING: -ENODEV, no lease
@@ -43,7 +49,7 @@ Deno.test("a netns move between QC-15 and QC-19 makes queue-create fail with ENO
   const move: ModelStep = {
     op: "netns-move",
     caller: { netns: 0 },
-    request: { ifindex: 2, "net-ns": 1 },
+    request: { ifindex: 2, netns: "ns1" },
   };
   for (const options of [{}, { mutant: "C-40" }] as ModelOptions[]) {
     const s1: ModelState = requestStep(initialState(single), create, options)!;
@@ -55,9 +61,13 @@ Deno.test("a netns move between QC-15 and QC-19 makes queue-create fail with ENO
 });
 
 Deno.test("the lock views name lockdep classes, and a process waiting for its own lock is a deadlock (C-13)", () => {
-  const spec = leasingSpec({ ...single, operations: ["queue-create", "phys-unregister"] });
+  const spec = leasingSpec({ ...single, operations: ["queue-create", "phys-remove"] });
   const s1 = requestStep(initialState(single), create, {})!;
-  const s2 = requestStep(s1, { op: "phys-unregister", request: { device: 2 } }, {})!;
+  const s2 = requestStep(
+    s1,
+    { op: "phys-remove", caller: { netns: 0 }, request: { ifindex: 2 } },
+    {},
+  )!;
   assert.deepEqual(spec.locks!(s2), [
     { held: ["netdev:virtual"] },
     { held: ["rtnl"] },
@@ -72,7 +82,9 @@ Deno.test("the lock views name lockdep classes, and a process waiting for its ow
   // C-13: the notifier keeps eth0's lock; the nested unlease waits for it: a self-deadlock.
   let s = requestStep(initialState(single), create, { mutant: "C-13" })!;
   s = drain(s, { mutant: "C-13" });
-  s = requestStep(s, { op: "phys-unregister", request: { device: 2 } }, { mutant: "C-13" })!;
+  s = requestStep(s, { op: "phys-remove", caller: { netns: 0 }, request: { ifindex: 2 } }, {
+    mutant: "C-13",
+  })!;
   s = drain(s, { mutant: "C-13" });
   assert.deepEqual(waitForCycle(s), [0]);
   assert.equal(holds("NO-DEADLOCK").holds(s), false);

@@ -6,12 +6,14 @@
  */
 
 import type { ModelOptions } from "./mutants.ts";
-import { MP_BIND } from "./ops/mp_bind.ts";
-import { MP_UNBIND } from "./ops/mp_unbind.ts";
-import { NETKIT_DELLINK } from "./ops/netkit_dellink.ts";
+import { BIND_RX } from "./ops/bind_rx.ts";
+import { CLOSE } from "./ops/close.ts";
+import { DELLINK } from "./ops/dellink.ts";
 import { NETNS_MOVE } from "./ops/netns_move.ts";
-import { PHYS_UNREGISTER } from "./ops/phys_unregister.ts";
+import { PHYS_REMOVE } from "./ops/phys_remove.ts";
 import { QUEUE_CREATE } from "./ops/queue_create.ts";
+import { XSK_BIND } from "./ops/xsk_bind.ts";
+import { ZCRX_REGISTER } from "./ops/zcrx_register.ts";
 import { type Program, stepProc } from "./process.ts";
 import type { ModelState } from "./state.ts";
 
@@ -21,11 +23,13 @@ import type { ModelState } from "./state.ts";
  */
 export const PROGRAMS: Readonly<Record<string, Program>> = {
   "queue-create": QUEUE_CREATE,
-  "netkit-dellink": NETKIT_DELLINK,
-  "phys-unregister": PHYS_UNREGISTER,
+  dellink: DELLINK,
+  "phys-remove": PHYS_REMOVE,
   "netns-move": NETNS_MOVE,
-  "mp-bind": MP_BIND,
-  "mp-unbind": MP_UNBIND,
+  "bind-rx": BIND_RX,
+  "zcrx-register": ZCRX_REGISTER,
+  "xsk-bind": XSK_BIND,
+  close: CLOSE,
 };
 
 /** Runs the next step of the process in `slot`, or undefined when it is blocked or absent. */

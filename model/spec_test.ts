@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { explore } from "../checker/explore.ts";
 import { renderTrace } from "../reports/text.ts";
-import { DEFAULT_CONFIG, OPERATION_NAMES, SELFTEST_CONFIG } from "./config.ts";
+import { DEFAULT_CONFIG, EXPLORED_OPERATIONS, SELFTEST_CONFIG } from "./config.ts";
 import { MUTANT_CONFIGS } from "./kill_table.ts";
 import { leasingSpec } from "./spec.ts";
 
@@ -17,8 +17,8 @@ Deno.test({
   },
 });
 
-Deno.test("DEFAULT_CONFIG has every operation, two namespaces, a NIC, a single and a pair netkit, two in-flight operations", () => {
-  assert.deepEqual([...DEFAULT_CONFIG.operations], [...OPERATION_NAMES]);
+Deno.test("DEFAULT_CONFIG has every explored operation, two namespaces, a NIC, a single and a pair netkit, two in-flight operations", () => {
+  assert.deepEqual([...DEFAULT_CONFIG.operations], [...EXPLORED_OPERATIONS]);
   assert.equal(DEFAULT_CONFIG.namespaces.length, 2);
   assert.ok(DEFAULT_CONFIG.physical.length >= 1);
   assert.deepEqual(DEFAULT_CONFIG.netkits.map((k) => k.pairing).sort(), ["pair", "single"]);

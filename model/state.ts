@@ -297,6 +297,25 @@ export function deviceByIfindex(
   return i < 0 ? undefined : i;
 }
 
+/**
+ * The device an rt-link request names (`rtnl_dellink`, `rtnl_getlink`): by `ifi-index` when it
+ * is > 0, else by `ifname`, among the listed devices of `netns`; undefined when there is none,
+ * "missing" when the request names no device at all (the kernel answers -EINVAL).
+ */
+export function deviceByLinkId(
+  state: ModelState,
+  netns: NetnsIndex,
+  request: { readonly "ifi-index"?: number; readonly ifname?: string },
+): DeviceIndex | undefined | "missing" {
+  const ifindex = request["ifi-index"];
+  if (ifindex !== undefined && ifindex > 0) return deviceByIfindex(state, netns, ifindex);
+  if (request.ifname === undefined) return "missing";
+  const i = state.devices.findIndex((d) =>
+    d.netns === netns && d.name === request.ifname && d.reg === "registered" && d.movingNs !== true
+  );
+  return i < 0 ? undefined : i;
+}
+
 /** Devices of a namespace that are not gone, in ifindex order (dump order, QG-D1). */
 export function devicesOfNetns(state: ModelState, netns: NetnsIndex): DeviceIndex[] {
   const out: DeviceIndex[] = [];

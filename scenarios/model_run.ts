@@ -11,13 +11,12 @@ import { type ModelConfig, ModelConfigError, validateConfig } from "../model/con
 import type { OpReply } from "../model/errors.ts";
 import { initialState } from "../model/init.ts";
 import type { ModelOptions } from "../model/mutants.ts";
-import type { NetkitChangelinkRequest } from "../model/ops/netkit_changelink.ts";
-import { netkitGetlink } from "../model/ops/netkit_getlink.ts";
+import type { ChannelsSetRequest } from "../model/ops/channels_set.ts";
+import { isChange, type NewlinkRequest } from "../model/ops/newlink.ts";
 import type { NetkitNewlinkRequest } from "../model/ops/netkit_newlink.ts";
-import { queueGet } from "../model/ops/queue_get.ts";
-import type { Caller } from "../model/ops/types.ts";
-import { applyStep, type ModelStep } from "../model/spec.ts";
-import { deviceByIfindex, isNetkit, type ModelState } from "../model/state.ts";
+import type { BindingReply, Caller } from "../model/ops/types.ts";
+import { applyStep, type ModelStep } from "../model/step.ts";
+import { deviceByLinkId, isNetkit, type ModelState } from "../model/state.ts";
 import type { JsonObject, JsonValue, OpName, Step, Topology } from "./format.ts";
 import type { Outcome } from "./match.ts";
 import {
@@ -62,17 +61,18 @@ export class ModelSetupError extends Error {
 
 /** The result of one step run on the model. */
 export interface RunResult {
-  /** The model step run, when the step maps to one (not queue-get do, GETLINK, ENODEV lookups). */
-  readonly modelStep?: ModelStep;
-  /** The model's raw reply, when a model step ran. */
-  readonly reply?: OpReply<unknown>;
+  /** The model step run. */
+  readonly modelStep: ModelStep;
+  /** The model's raw reply. */
+  readonly reply: OpReply<unknown>;
   /** The outcome replay compares. */
   readonly outcome: Outcome;
   /** The state before the step. */
   readonly before: ModelState;
 }
 
-const ENODEV: Outcome = { kind: "error", errno: "ENODEV", code: -19 };
+/** The operations that create a queue user (and may define a binding symbol). */
+const BINDS: ReadonlySet<string> = new Set(["bind-rx", "zcrx-register", "xsk-bind"]);
 
 /**
  * The outcome of a model reply for scenario operation `op`: errors with their extack fields;
@@ -100,10 +100,8 @@ export function outcomeOf(op: OpName, reply: OpReply<unknown>): Outcome {
       return { kind: "reply", reply: { id: r.id } };
     case "xsk-bind":
       return { kind: "reply", reply: { "zero-copy": r["zero-copy"] } };
-    case "getlink": {
-      const { ifindex, ...rest } = r as { ifindex: number } & Record<string, JsonValue>;
-      return { kind: "reply", reply: { "ifi-index": ifindex, ...rest } };
-    }
+    case "getlink":
+      return { kind: "reply", reply: r };
     default:
       return { kind: "reply", reply: null };
   }
@@ -186,7 +184,7 @@ export class ModelRun {
       }
       const before = run.state.devices.length;
       const reply = run.#run({
-        op: "netkit-newlink",
+        op: "newlink",
         caller: { netns: run.ns(link.netns) },
         request: link.request as unknown as NetkitNewlinkRequest,
       });
@@ -207,7 +205,7 @@ export class ModelRun {
             run.#run({
               op: "netns-move",
               caller: { netns: pd.netns },
-              request: { ifindex: pd.ifindex, "net-ns": target },
+              request: { ifindex: pd.ifindex, netns: link.peer.netns },
             }),
             `move ${link.peer.name} to ${link.peer.netns}`,
           );
@@ -266,63 +264,18 @@ export class ModelRun {
       : { netns: this.ns(step.netns), admin: false };
   }
 
-  /** The device a DELLINK/GETLINK names by `ifi-index` or `ifname` in the caller's namespace. */
-  #linkTarget(caller: Caller, req: Record<string, JsonValue>): number | undefined {
-    if (typeof req["ifi-index"] === "number") {
-      return deviceByIfindex(this.state, caller.netns, req["ifi-index"]);
-    }
-    const i = this.state.devices.findIndex((d) =>
-      d.netns === caller.netns && d.reg === "registered" && d.name === req.ifname
-    );
-    return i < 0 ? undefined : i;
-  }
-
   /**
-   * The model step a scenario step stands for in the current state (symbols resolved), or
-   * undefined when the lookup before the model answers ENODEV (DELLINK, GETLINK or removal of an
-   * unknown device).
+   * The model step a scenario step stands for in the current state: the same operation, the
+   * caller, and the request with its symbols resolved.
    *
-   * @throws {UnsupportedStepError} For steps without a model step (GETLINK, queue-get do) and
-   * request shapes the model does not represent.
+   * @throws {UnsupportedStepError} For request shapes or devices the model does not represent.
    */
-  modelStepOf(step: StepInput): ModelStep | undefined {
+  modelStepOf(step: StepInput): ModelStep {
     const caller = this.#caller(step);
     const req = resolveSymbols(step.request, this.table()) as Record<string, JsonValue>;
     switch (step.op) {
-      case "queue-create":
-        return { op: "queue-create", caller, request: req };
       case "queue-get":
-        if (!step.dump) throw new UnsupportedStepError("queue-get (do) has no model step");
-        return { op: "queue-get-dump", caller, request: req };
-      case "bind-rx":
-        return {
-          op: "mp-bind",
-          caller,
-          request: { provider: "devmem", ...req } as ModelStep["request"] & { provider: "devmem" },
-        };
-      case "zcrx-register":
-        return {
-          op: "mp-bind",
-          caller,
-          request: {
-            provider: "io-uring",
-            ifindex: req.ifindex as number,
-            queue: req["queue-id"] as number,
-          },
-        };
-      case "xsk-bind":
-        return {
-          op: "mp-bind",
-          caller,
-          request: {
-            provider: "xsk",
-            ifindex: req.ifindex as number,
-            "queue-id": req["queue-id"] as number,
-            ...(req.mode === undefined ? {} : { mode: req.mode as "copy" | "zerocopy" }),
-          },
-        };
-      case "close":
-        return { op: "mp-unbind", request: { binding: req.binding as number } };
+        return { op: "queue-get", caller, dump: step.dump, request: req };
       case "newlink": {
         const linkinfo = req.linkinfo as JsonObject | undefined;
         if (req["ifi-index"] !== undefined) {
@@ -330,28 +283,19 @@ export class ModelRun {
           if (extra.length > 0 || linkinfo === undefined) {
             throw new UnsupportedStepError("the model changes netkit link-info data only");
           }
-          const request = {
-            ifindex: req["ifi-index"],
-            linkinfo,
-          } as unknown as NetkitChangelinkRequest;
-          return { op: "netkit-changelink", caller, request };
-        }
-        if (linkinfo?.kind !== "netkit") {
+        } else if (linkinfo?.kind !== "netkit") {
           throw new UnsupportedStepError(
             `the model creates netkit devices only, not ${String(linkinfo?.kind)}`,
           );
-        }
-        if (req.mtu !== undefined) throw new UnsupportedStepError("the model has no MTU");
-        return { op: "netkit-newlink", caller, request: req as unknown as NetkitNewlinkRequest };
+        } else if (req.mtu !== undefined) throw new UnsupportedStepError("the model has no MTU");
+        return { op: "newlink", caller, request: req as unknown as NewlinkRequest };
       }
-      case "dellink": {
-        const dev = this.#linkTarget(caller, req);
-        if (dev === undefined) return undefined;
-        return {
-          op: "netkit-dellink",
-          caller,
-          request: { ifindex: this.state.devices[dev].ifindex },
-        };
+      case "getlink": {
+        const dev = deviceByLinkId(this.state, caller.netns, req);
+        if (typeof dev === "number" && !isNetkit(this.state.devices[dev])) {
+          throw new UnsupportedStepError("the model answers GETLINK for netkit devices only");
+        }
+        return { op: "getlink", caller, request: req };
       }
       case "channels-set": {
         const extra = Object.keys(req).filter((k) => k !== "header" && k !== "combined-count");
@@ -359,57 +303,25 @@ export class ModelRun {
         if (extra.length > 0 || header["dev-index"] === undefined) {
           throw new UnsupportedStepError("the model sets combined channels by dev-index only");
         }
-        return {
-          op: "ethtool-channels",
-          caller,
-          request: {
-            header: { "dev-index": header["dev-index"] as number },
-            ...(req["combined-count"] === undefined
-              ? {}
-              : { "combined-count": req["combined-count"] as number }),
-          },
-        };
+        return { op: "channels-set", caller, request: req as unknown as ChannelsSetRequest };
       }
-      case "link-set":
-        return {
-          op: "link-set",
-          caller,
-          request: { ifindex: req.ifindex as number, up: req.up as boolean },
-        };
-      case "netns-move":
-        return {
-          op: "netns-move",
-          caller,
-          request: { ifindex: req.ifindex as number, "net-ns": this.ns(req.netns as string) },
-        };
-      case "phys-remove": {
-        const dev = deviceByIfindex(this.state, caller.netns, req.ifindex as number);
-        if (dev === undefined) return undefined;
-        return { op: "phys-unregister", request: { device: dev } };
-      }
-      case "netns-delete":
-        return { op: "netns-delete", request: { netns: this.ns(req.netns as string) } };
-      case "getlink":
-        throw new UnsupportedStepError("getlink has no model step");
+      default:
+        // Every other operation takes its ynl request as the scenario writes it.
+        return { op: step.op, caller, request: req } as unknown as ModelStep;
     }
   }
 
   /**
-   * Runs one scenario step, updating the state and the symbols it defines. Queue-get do and
-   * GETLINK run through their model functions directly.
+   * Runs one scenario step, updating the state and the symbols it defines.
    *
    * @throws {UnsupportedStepError} For request shapes the model does not represent.
    */
   apply(step: StepInput): RunResult {
     const before = this.state;
-    if ((step.op === "queue-get" && !step.dump) || step.op === "getlink") {
-      return this.#observe(step);
-    }
     const modelStep = this.modelStepOf(step);
-    if (modelStep === undefined) return { outcome: ENODEV, before };
     const reply = this.#run(modelStep);
     if (reply.ok) {
-      if (modelStep.op === "netkit-newlink") {
+      if (modelStep.op === "newlink" && !isChange(modelStep.request)) {
         const created = this.state.devices.length - before.devices.length;
         if (step.defines.device !== undefined) {
           this.symbols.set(step.defines.device, {
@@ -421,38 +333,13 @@ export class ModelRun {
           this.symbols.set(step.defines.peer, { kind: "device", dev: before.devices.length });
         }
       }
-      if (modelStep.op === "mp-bind" && step.defines.binding !== undefined) {
+      if (BINDS.has(modelStep.op) && step.defines.binding !== undefined) {
         this.symbols.set(step.defines.binding, {
           kind: "binding",
-          slot: (reply.reply as { binding: number }).binding,
+          slot: (reply.reply as BindingReply).binding,
         });
       }
     }
     return { modelStep, reply, outcome: outcomeOf(step.op, reply), before };
-  }
-
-  /** Queue-get do and GETLINK: model functions outside `ModelStep`. */
-  #observe(step: StepInput): RunResult {
-    const before = this.state;
-    const caller = this.#caller(step);
-    const req = resolveSymbols(step.request, this.table()) as Record<string, JsonValue>;
-    if (step.op === "queue-get") {
-      const r = queueGet(this.state, caller, req, this.options);
-      this.state = r.state;
-      return { reply: r.reply, outcome: outcomeOf("queue-get", r.reply), before };
-    }
-    const dev = this.#linkTarget(caller, req);
-    if (dev === undefined) return { outcome: ENODEV, before };
-    if (!isNetkit(this.state.devices[dev])) {
-      throw new UnsupportedStepError("the model answers GETLINK for netkit devices only");
-    }
-    const r = netkitGetlink(
-      this.state,
-      caller,
-      { ifindex: this.state.devices[dev].ifindex },
-      this.options,
-    );
-    this.state = r.state;
-    return { reply: r.reply, outcome: outcomeOf("getlink", r.reply), before };
   }
 }

@@ -368,3 +368,16 @@ export function xskUnbind(state: ModelState, index: BindingIndex): ModelState {
   s = addRefs(s, b.dev, -1);
   return updateBinding(s, index, (x) => ({ ...x, dev: null, zeroCopy: false }));
 }
+
+/** The lessor of the first leased queue among `queues` of virtual device `dev`, or null. */
+export function proxiedLessor(
+  state: ModelState,
+  dev: DeviceIndex | null,
+  queues: readonly number[],
+): DeviceIndex | null {
+  if (dev === null) return null;
+  const d = state.devices[dev];
+  if (d === undefined || isPhysical(d)) return null;
+  for (const q of queues) if (rxqIsLeased(d, q)) return d.rxq[q].lease!.dev;
+  return null;
+}

@@ -1,14 +1,16 @@
 import assert from "node:assert/strict";
 import { guestLease, INIT, localLease, NS1, ok, selftestState, singleState } from "../_fixtures.ts";
-import { mpBind } from "./mp_bind.ts";
-import { mpUnbind } from "./mp_unbind.ts";
+import { bindRx } from "./bind_rx.ts";
+import { xskBind } from "./xsk_bind.ts";
+import { zcrxRegister } from "./zcrx_register.ts";
+import { close } from "./close.ts";
 import { queueCreate } from "./queue_create.ts";
 import { queueGet } from "./queue_get.ts";
 
 const mlx = () => queueCreate(singleState("mlx5"), INIT, localLease(3, 2, 1)).state;
 
 Deno.test("zcrx through a leased netkit queue installs io_uring on the physical queue; both sides report it (MP-06, QG-M1, INV-V3)", () => {
-  const r = mpBind(mlx(), INIT, { provider: "io-uring", ifindex: 3, queue: 1 });
+  const r = zcrxRegister(mlx(), INIT, { ifindex: 3, "queue-id": 1 });
   assert.deepEqual(ok(r.reply), { binding: 0 });
   assert.equal(r.state.devices[2].rxq[1].mp, 0);
   assert.equal(r.state.devices[3].rxq[1].mp, null);
@@ -32,19 +34,19 @@ Deno.test("zcrx through a leased netkit queue installs io_uring on the physical 
 Deno.test("zcrx fails with EOPNOTSUPP on netdevsim (no DMA device), netkit queue 0 and an out-of-range index (IOU-3, DMA-2)", () => {
   const s = queueCreate(selftestState(), NS1, guestLease(1)).state;
   const eop = { ok: false, errno: "EOPNOTSUPP", errnoValue: 95 };
-  assert.deepEqual(mpBind(s, NS1, { provider: "io-uring", ifindex: 2, queue: 1 }).reply, eop);
-  assert.deepEqual(mpBind(mlx(), INIT, { provider: "io-uring", ifindex: 3, queue: 0 }).reply, eop);
-  assert.deepEqual(mpBind(mlx(), INIT, { provider: "io-uring", ifindex: 3, queue: 5 }).reply, eop);
+  assert.deepEqual(zcrxRegister(s, NS1, { ifindex: 2, "queue-id": 1 }).reply, eop);
+  assert.deepEqual(zcrxRegister(mlx(), INIT, { ifindex: 3, "queue-id": 0 }).reply, eop);
+  assert.deepEqual(zcrxRegister(mlx(), INIT, { ifindex: 3, "queue-id": 5 }).reply, eop);
 });
 
 Deno.test("zcrx on the physical side of a lease fails with EOPNOTSUPP at the DMA lookup (DMA-3); C-35 then hits MP-04 EBUSY", () => {
-  assert.deepEqual(mpBind(mlx(), INIT, { provider: "io-uring", ifindex: 2, queue: 1 }).reply, {
+  assert.deepEqual(zcrxRegister(mlx(), INIT, { ifindex: 2, "queue-id": 1 }).reply, {
     ok: false,
     errno: "EOPNOTSUPP",
     errnoValue: 95,
   });
   assert.deepEqual(
-    mpBind(mlx(), INIT, { provider: "io-uring", ifindex: 2, queue: 1 }, { mutant: "C-35" }).reply,
+    zcrxRegister(mlx(), INIT, { ifindex: 2, "queue-id": 1 }, { mutant: "C-35" }).reply,
     {
       ok: false,
       errno: "EBUSY",
@@ -54,13 +56,13 @@ Deno.test("zcrx on the physical side of a lease fails with EOPNOTSUPP at the DMA
 });
 
 Deno.test("zcrx fails with ENODEV for an unknown ifindex and EPERM without CAP_NET_ADMIN (IOU-1, IOU-2)", () => {
-  assert.deepEqual(mpBind(mlx(), INIT, { provider: "io-uring", ifindex: 9, queue: 0 }).reply, {
+  assert.deepEqual(zcrxRegister(mlx(), INIT, { ifindex: 9, "queue-id": 0 }).reply, {
     ok: false,
     errno: "ENODEV",
     errnoValue: 19,
   });
   assert.deepEqual(
-    mpBind(mlx(), { netns: 0, admin: false }, { provider: "io-uring", ifindex: 2, queue: 0 }).reply,
+    zcrxRegister(mlx(), { netns: 0, admin: false }, { ifindex: 2, "queue-id": 0 }).reply,
     {
       ok: false,
       errno: "EPERM",
@@ -70,9 +72,9 @@ Deno.test("zcrx fails with ENODEV for an unknown ifindex and EPERM without CAP_N
 });
 
 Deno.test("a second provider on the same queue fails with EEXIST (MP-15) and one on an AF_XDP queue with EBUSY (MP-16)", () => {
-  const s = mpBind(singleState("mlx5"), INIT, { provider: "io-uring", ifindex: 2, queue: 0 }).state;
+  const s = zcrxRegister(singleState("mlx5"), INIT, { ifindex: 2, "queue-id": 0 }).state;
   assert.deepEqual(
-    mpBind(s, INIT, { provider: "devmem", ifindex: 2, fd: 0, queues: [{ id: 0, type: "rx" }] })
+    bindRx(s, INIT, { ifindex: 2, fd: 0, queues: [{ id: 0, type: "rx" }] })
       .reply,
     {
       ok: false,
@@ -81,11 +83,10 @@ Deno.test("a second provider on the same queue fails with EEXIST (MP-15) and one
       extack: "designated queue already memory provider bound",
     },
   );
-  const x =
-    mpBind(singleState("mlx5"), INIT, { provider: "xsk", ifindex: 2, "queue-id": 0, mode: "copy" })
-      .state;
+  const x = xskBind(singleState("mlx5"), INIT, { ifindex: 2, "queue-id": 0, mode: "copy" })
+    .state;
   assert.deepEqual(
-    mpBind(x, INIT, { provider: "devmem", ifindex: 2, fd: 0, queues: [{ id: 0, type: "rx" }] })
+    bindRx(x, INIT, { ifindex: 2, fd: 0, queues: [{ id: 0, type: "rx" }] })
       .reply,
     {
       ok: false,
@@ -99,12 +100,11 @@ Deno.test("a second provider on the same queue fails with EEXIST (MP-15) and one
 Deno.test("bind-rx on netdevsim fails with EOPNOTSUPP 'Device doesn't support DMA' (DM-4, bind_rx_leased_phys_queue)", () => {
   const s = queueCreate(selftestState(), NS1, guestLease(1)).state;
   const req = {
-    provider: "devmem",
     ifindex: 2,
     fd: 0,
     queues: [{ id: 0, type: "rx" }, { id: 1, type: "rx" }],
   } as const;
-  assert.deepEqual(mpBind(s, INIT, req).reply, {
+  assert.deepEqual(bindRx(s, INIT, req).reply, {
     ok: false,
     errno: "EOPNOTSUPP",
     errnoValue: 95,
@@ -114,12 +114,11 @@ Deno.test("bind-rx on netdevsim fails with EOPNOTSUPP 'Device doesn't support DM
 
 Deno.test("bind-rx over an mlx5 queue and a leased one reports a DMA device mismatch (DM-4, DMA-3)", () => {
   const req = {
-    provider: "devmem",
     ifindex: 2,
     fd: 0,
     queues: [{ id: 0, type: "rx" }, { id: 1, type: "rx" }],
   } as const;
-  assert.deepEqual(mpBind(mlx(), INIT, req).reply, {
+  assert.deepEqual(bindRx(mlx(), INIT, req).reply, {
     ok: false,
     errno: "EOPNOTSUPP",
     errnoValue: 95,
@@ -129,14 +128,14 @@ Deno.test("bind-rx over an mlx5 queue and a leased one reports a DMA device mism
 
 Deno.test("bind-rx checks required attributes, queue type and range (DM-1, DM-3)", () => {
   const s = singleState("mlx5");
-  assert.deepEqual(mpBind(s, INIT, { provider: "devmem", ifindex: 2, queues: [] }).reply, {
+  assert.deepEqual(bindRx(s, INIT, { ifindex: 2, queues: [] }).reply, {
     ok: false,
     errno: "EINVAL",
     errnoValue: 22,
     missType: "fd",
   });
   assert.deepEqual(
-    mpBind(s, INIT, { provider: "devmem", ifindex: 2, fd: 0, queues: [{ id: 0, type: "tx" }] })
+    bindRx(s, INIT, { ifindex: 2, fd: 0, queues: [{ id: 0, type: "tx" }] })
       .reply,
     {
       ok: false,
@@ -146,7 +145,7 @@ Deno.test("bind-rx checks required attributes, queue type and range (DM-1, DM-3)
     },
   );
   assert.deepEqual(
-    mpBind(s, INIT, { provider: "devmem", ifindex: 2, fd: 0, queues: [{ id: 2, type: "rx" }] })
+    bindRx(s, INIT, { ifindex: 2, fd: 0, queues: [{ id: 2, type: "rx" }] })
       .reply,
     {
       ok: false,
@@ -156,7 +155,7 @@ Deno.test("bind-rx checks required attributes, queue type and range (DM-1, DM-3)
     },
   );
   assert.deepEqual(
-    mpBind(s, INIT, { provider: "devmem", ifindex: 2, fd: 0, queues: [{ type: "rx" }] }).reply,
+    bindRx(s, INIT, { ifindex: 2, fd: 0, queues: [{ type: "rx" }] }).reply,
     {
       ok: false,
       errno: "EINVAL",
@@ -166,7 +165,7 @@ Deno.test("bind-rx checks required attributes, queue type and range (DM-1, DM-3)
     },
   );
   assert.deepEqual(
-    mpBind(s, INIT, { provider: "devmem", ifindex: 1, fd: 0, queues: [{ id: 0, type: "rx" }] })
+    bindRx(s, INIT, { ifindex: 1, fd: 0, queues: [{ id: 0, type: "rx" }] })
       .reply,
     {
       ok: false,
@@ -178,8 +177,7 @@ Deno.test("bind-rx checks required attributes, queue type and range (DM-1, DM-3)
 });
 
 Deno.test("bind-rx through the leased netkit queue stores the provider on the physical queue and reports dmabuf id 1 (DM-5)", () => {
-  const r = mpBind(mlx(), INIT, {
-    provider: "devmem",
+  const r = bindRx(mlx(), INIT, {
     ifindex: 3,
     fd: 0,
     queues: [{ id: 1, type: "rx" }],
@@ -190,63 +188,63 @@ Deno.test("bind-rx through the leased netkit queue stores the provider on the ph
 
 Deno.test("AF_XDP on a pair netkit falls back to copy mode; zerocopy requested fails with EOPNOTSUPP (XSK-4)", () => {
   const s = queueCreate(selftestState(), NS1, guestLease(1)).state;
-  assert.deepEqual(ok(mpBind(s, NS1, { provider: "xsk", ifindex: 2, "queue-id": 1 }).reply), {
+  assert.deepEqual(ok(xskBind(s, NS1, { ifindex: 2, "queue-id": 1 }).reply), {
     binding: 0,
     "zero-copy": false,
   });
-  const z = mpBind(s, NS1, { provider: "xsk", ifindex: 2, "queue-id": 1, mode: "zerocopy" });
+  const z = xskBind(s, NS1, { ifindex: 2, "queue-id": 1, mode: "zerocopy" });
   assert.deepEqual(z.reply, { ok: false, errno: "EOPNOTSUPP", errnoValue: 95 });
   assert.equal(z.state, s);
 });
 
 Deno.test("AF_XDP zero-copy works on a single netkit leasing from mlx5 (XSK-5)", () => {
-  const r = mpBind(mlx(), INIT, { provider: "xsk", ifindex: 3, "queue-id": 1, mode: "zerocopy" });
+  const r = xskBind(mlx(), INIT, { ifindex: 3, "queue-id": 1, mode: "zerocopy" });
   assert.deepEqual(ok(r.reply), { binding: 0, "zero-copy": true });
 });
 
 Deno.test("AF_XDP on the physical side of a lease fails with EBUSY (XSK-3); C-23 allows it", () => {
   const s = queueCreate(selftestState(), NS1, guestLease(1)).state;
-  assert.deepEqual(mpBind(s, INIT, { provider: "xsk", ifindex: 2, "queue-id": 1 }).reply, {
+  assert.deepEqual(xskBind(s, INIT, { ifindex: 2, "queue-id": 1 }).reply, {
     ok: false,
     errno: "EBUSY",
     errnoValue: 16,
   });
   assert.ok(
-    mpBind(s, INIT, { provider: "xsk", ifindex: 2, "queue-id": 1 }, { mutant: "C-23" }).reply.ok,
+    xskBind(s, INIT, { ifindex: 2, "queue-id": 1 }, { mutant: "C-23" }).reply.ok,
   );
 });
 
 Deno.test("AF_XDP fails with EINVAL past max(real rx, real tx) and EBUSY on a queue with a pool (XSK-2, XSK-3)", () => {
   const s = singleState();
-  assert.deepEqual(mpBind(s, INIT, { provider: "xsk", ifindex: 2, "queue-id": 2 }).reply, {
+  assert.deepEqual(xskBind(s, INIT, { ifindex: 2, "queue-id": 2 }).reply, {
     ok: false,
     errno: "EINVAL",
     errnoValue: 22,
   });
-  const b = mpBind(s, INIT, { provider: "xsk", ifindex: 2, "queue-id": 0 }).state;
-  assert.deepEqual(mpBind(b, INIT, { provider: "xsk", ifindex: 2, "queue-id": 0 }).reply, {
+  const b = xskBind(s, INIT, { ifindex: 2, "queue-id": 0 }).state;
+  assert.deepEqual(xskBind(b, INIT, { ifindex: 2, "queue-id": 0 }).reply, {
     ok: false,
     errno: "EBUSY",
     errnoValue: 16,
   });
 });
 
-Deno.test("mpUnbind() of io_uring through the netkit clears the physical queue and drops the reference (IOU-5, MP-C2)", () => {
-  const s = mpBind(mlx(), INIT, { provider: "io-uring", ifindex: 3, queue: 1 }).state;
-  const r = mpUnbind(s, { binding: 0 });
+Deno.test("close() of io_uring through the netkit clears the physical queue and drops the reference (IOU-5, MP-C2)", () => {
+  const s = zcrxRegister(mlx(), INIT, { ifindex: 3, "queue-id": 1 }).state;
+  const r = close(s, { binding: 0 });
   assert.equal(r.state.devices[2].rxq[1].mp, null);
   assert.equal(r.state.devices[3].refs, 0);
   assert.deepEqual(r.state.bindings, []);
-  assert.deepEqual(mpUnbind(r.state, { binding: 0 }).reply, {
+  assert.deepEqual(close(r.state, { binding: 0 }).reply, {
     ok: false,
     errno: "ENOENT",
     errnoValue: 2,
   });
 });
 
-Deno.test("mpUnbind() of an AF_XDP socket through the netkit clears the physical pool (XSK-8)", () => {
-  const s = mpBind(mlx(), INIT, { provider: "xsk", ifindex: 3, "queue-id": 1 }).state;
-  const r = mpUnbind(s, { binding: 0 });
+Deno.test("close() of an AF_XDP socket through the netkit clears the physical pool (XSK-8)", () => {
+  const s = xskBind(mlx(), INIT, { ifindex: 3, "queue-id": 1 }).state;
+  const r = close(s, { binding: 0 });
   assert.equal(r.state.devices[2].rxq[1].pool, null);
   assert.equal(r.state.devices[3].refs, 0);
 });

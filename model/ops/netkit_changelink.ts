@@ -20,10 +20,10 @@ import {
 import { type NetkitData, parseNetkitData } from "./netkit_newlink.ts";
 import type { Caller, OpResult } from "./types.ts";
 
-/** A changelink request. */
+/** A changelink request: RTM_NEWLINK naming an existing device. */
 export interface NetkitChangelinkRequest {
-  /** Device, in the caller's netns. */
-  readonly ifindex: number;
+  /** Device, in the caller's netns (`ifinfomsg.ifi_index`). */
+  readonly "ifi-index": number;
   /** Link info (kind must be netkit). */
   readonly linkinfo: { readonly kind: string; readonly data?: NetkitData };
 }
@@ -75,10 +75,11 @@ function netkitChangeLinkFixed(
  * import { netkitChangelink } from "./netkit_changelink.ts";
  * import { initialState } from "../init.ts";
  * import { DEFAULT_CONFIG } from "../config.ts";
+ * import assert from "node:assert/strict";
  * const r = netkitChangelink(initialState(DEFAULT_CONFIG), { netns: 0 }, {
- *   ifindex: 3, linkinfo: { kind: "netkit", data: { policy: "blackhole" } },
+ *   "ifi-index": 3, linkinfo: { kind: "netkit", data: { policy: "blackhole" } },
  * });
- * console.assert(r.reply.ok);
+ * assert.ok(r.reply.ok);
  * ```
  */
 export function netkitChangelink(
@@ -88,7 +89,7 @@ export function netkitChangelink(
   options?: ModelOptions,
 ): OpResult<Record<string, never>> {
   const fail = (f: OpFailure): OpResult<Record<string, never>> => ({ state, reply: f });
-  const dev = deviceByIfindex(state, caller.netns, request.ifindex);
+  const dev = deviceByIfindex(state, caller.netns, request["ifi-index"]);
   if (dev === undefined) return fail(failure("ENODEV"));
   const d = state.devices[dev];
   // rtnl_newlink: the kind given must match the device's link ops.

@@ -4,7 +4,7 @@ import { isNetkit } from "../state.ts";
 import { netkitChangelink } from "./netkit_changelink.ts";
 
 const change = (data: Record<string, unknown>, ifindex = 3) => ({
-  ifindex,
+  "ifi-index": ifindex,
   linkinfo: { kind: "netkit", data },
 });
 

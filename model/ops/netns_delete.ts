@@ -10,21 +10,15 @@
 
 import { failure, success } from "../errors.ts";
 import type { ModelOptions } from "../mutants.ts";
-import {
-  type DeviceIndex,
-  isPhysical,
-  type ModelState,
-  type NetnsIndex,
-  NSID_NOT_ASSIGNED,
-} from "../state.ts";
+import { type DeviceIndex, isPhysical, type ModelState, NSID_NOT_ASSIGNED } from "../state.ts";
 import { deleteDevices } from "./_unregister.ts";
 import { moveDevice } from "./netns_move.ts";
 import type { OpResult } from "./types.ts";
 
-/** Which namespace to delete. */
+/** Which namespace to delete (`ip netns del NAME`). */
 export interface NetnsDeleteRequest {
-  /** Namespace index (not 0: init_net cannot be deleted). */
-  readonly netns: NetnsIndex;
+  /** The namespace's name (not `init`: init_net cannot be deleted). */
+  readonly netns: string;
 }
 
 /**
@@ -35,8 +29,9 @@ export interface NetnsDeleteRequest {
  * import { netnsDelete } from "./netns_delete.ts";
  * import { initialState } from "../init.ts";
  * import { DEFAULT_CONFIG } from "../config.ts";
- * const r = netnsDelete(initialState(DEFAULT_CONFIG), { netns: 1 });
- * console.assert(!r.state.netns[1].alive);
+ * import assert from "node:assert/strict";
+ * const r = netnsDelete(initialState(DEFAULT_CONFIG), { netns: "ns1" });
+ * assert.ok(!r.state.netns[1].alive);
  * ```
  */
 export function netnsDelete(
@@ -44,8 +39,8 @@ export function netnsDelete(
   request: NetnsDeleteRequest,
   options?: ModelOptions,
 ): OpResult<Record<string, never>> {
-  const ns = request.netns;
-  if (ns === 0 || state.netns[ns] === undefined || !state.netns[ns].alive) {
+  const ns = state.netns.findIndex((n) => n.name === request.netns);
+  if (ns <= 0 || !state.netns[ns].alive) {
     return { state, reply: failure("EINVAL") };
   }
   let s = state;

@@ -43,12 +43,12 @@ import { xskUnbind } from "./_queues.ts";
 import { netkitNotifier, unregisterAtomic } from "./_unregister.ts";
 import type { Caller, OpResult } from "./types.ts";
 
-/** A netns move request. */
+/** A netns move request (`ip link set DEV netns NS`). */
 export interface NetnsMoveRequest {
   /** Device, in the caller's netns. */
   readonly ifindex: number;
-  /** Target namespace: index in the model state, or its name. */
-  readonly "net-ns": NetnsIndex | string;
+  /** The target namespace, by name. */
+  readonly netns: string;
 }
 
 /** Resolves a namespace reference of a request, or undefined if there is no live one. */
@@ -142,7 +142,7 @@ export function moveSwitch(state: ModelState, dev: DeviceIndex, target: NetnsInd
  * import { netnsMove } from "./netns_move.ts";
  * import { initialState } from "../init.ts";
  * import { DEFAULT_CONFIG } from "../config.ts";
- * const r = netnsMove(initialState(DEFAULT_CONFIG), { netns: 0 }, { ifindex: 2, "net-ns": "ns1" });
+ * const r = netnsMove(initialState(DEFAULT_CONFIG), { netns: 0 }, { ifindex: 2, netns: "ns1" });
  * console.assert(r.state.devices[2].netns === 1);
  * ```
  */
@@ -183,7 +183,7 @@ function moveLookup(state: ModelState, proc: Proc, x: Exec): Seg {
   const fail = (errno: "ENODEV" | "EINVAL") => done(state, release(proc, "rtnl"), failure(errno));
   const dev = deviceByIfindex(state, caller.netns, request.ifindex);
   if (dev === undefined) return fail("ENODEV");
-  const target = resolveNetnsRef(state, request["net-ns"]);
+  const target = resolveNetnsRef(state, request.netns);
   // A dead namespace cannot be named (no fd or pid refers to it); the model answers -EINVAL.
   if (target === undefined) return fail("EINVAL");
   // NETIF_F_NETNS_LOCAL / netns_local (lo): -EINVAL.

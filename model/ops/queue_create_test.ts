@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { guestLease, INIT, localLease, NS1, ok, selftestState, singleState } from "../_fixtures.ts";
 import { type ModelState, updateDevice } from "../state.ts";
-import { mpBind } from "./mp_bind.ts";
+import { xskBind } from "./xsk_bind.ts";
+import { zcrxRegister } from "./zcrx_register.ts";
 import { queueCreate } from "./queue_create.ts";
 import { linkSet } from "./link_set.ts";
 import { initialState } from "../init.ts";
@@ -265,7 +266,7 @@ Deno.test("queueCreate() fails with ERANGE and bad-attr .lease.queue.id for queu
 });
 
 Deno.test("queueCreate() fails with EBUSY 'Device queue in use by AF_XDP' when eth0 rx 1 has a pool (QC-21)", () => {
-  const s = mpBind(selftestState(), INIT, { provider: "xsk", ifindex: 2, "queue-id": 1 }).state;
+  const s = xskBind(selftestState(), INIT, { ifindex: 2, "queue-id": 1 }).state;
   expectError(s, NS1, guestLease(1), {
     errno: "EBUSY",
     errnoValue: 16,
@@ -284,7 +285,7 @@ Deno.test("queueCreate() fails with EBUSY 'Device queue in use due to queue leas
 
 Deno.test("queueCreate() fails with EBUSY 'Device queue in use by memory provider' when io_uring is bound (QC-23)", () => {
   const s0 = singleState("mlx5");
-  const s = mpBind(s0, INIT, { provider: "io-uring", ifindex: 2, queue: 1 }).state;
+  const s = zcrxRegister(s0, INIT, { ifindex: 2, "queue-id": 1 }).state;
   assert.equal(s.devices[2].rxq[1].mp, 0);
   expectError(s, INIT, localLease(3, 2, 1), {
     errno: "EBUSY",

@@ -149,7 +149,7 @@ Deno.test("queueGet() allocates the physical netns's id for the netkit's netns o
   // eth0 moves to ns2, which has no ids; the guest stays in ns1.
   const s0 = initialState({ ...SELFTEST_CONFIG, namespaces: ["init", "ns1", "ns2"] });
   const leasedState = queueCreate(s0, NS1, guestLease(1)).state;
-  const moved = netnsMove(leasedState, INIT, { ifindex: 2, "net-ns": "ns2" }).state;
+  const moved = netnsMove(leasedState, INIT, { ifindex: 2, netns: "ns2" }).state;
   assert.equal(moved.netns[2].nsids[1], -1);
   const up = linkSet(moved, { netns: 2 }, { ifindex: 2, up: true }).state;
   const r = queueGet(up, { netns: 2 }, { ifindex: 2, id: 1, type: "rx" });

@@ -28,3 +28,21 @@ export interface OpResult<R> {
 
 /** An empty nest in a reply (`{}` in ynl output). */
 export type EmptyNest = Record<string, never>;
+
+/** The reply of an operation that creates a queue user (bind-rx, zcrx-register, xsk-bind). */
+export interface BindingReply {
+  /** Model slot of the new user (what `close` names). */
+  readonly binding: number;
+  /** bind-rx: the dmabuf binding id. */
+  readonly id?: number;
+  /** xsk-bind: whether zero-copy is active. */
+  readonly "zero-copy"?: boolean;
+}
+
+/** An rt-link request naming a device by `ifi-index` (the ifinfomsg header) or `ifname`. */
+export interface LinkIdRequest {
+  /** ifindex in the caller's netns (`ifinfomsg.ifi_index`, used when > 0). */
+  readonly "ifi-index"?: number;
+  /** Interface name in the caller's netns (`IFLA_IFNAME`), used without an ifindex. */
+  readonly ifname?: string;
+}

@@ -6,10 +6,11 @@
  * @module
  */
 
-import type { Caller } from "../../model/ops/types.ts";
-import type { ModelStep } from "../../model/spec.ts";
+import type { ModelStep } from "../../model/step.ts";
 import { deviceByIfindex, type ModelState } from "../../model/state.ts";
 import type { JsonObject, JsonValue, OpName } from "../format.ts";
+import { UnsupportedStepError } from "../model_run.ts";
+import { OPERATIONS } from "../ops.ts";
 
 export {
   ModelRun,
@@ -19,45 +20,6 @@ export {
   type StepInput,
   UnsupportedStepError,
 } from "../model_run.ts";
-import { UnsupportedStepError } from "../model_run.ts";
-
-/** The scenario operation a model step is written as. */
-export function scenarioOpOf(step: ModelStep): OpName {
-  switch (step.op) {
-    case "queue-create":
-      return "queue-create";
-    case "queue-get-dump":
-      return "queue-get";
-    case "netkit-newlink":
-    case "netkit-changelink":
-      return "newlink";
-    case "netkit-dellink":
-      return "dellink";
-    case "phys-unregister":
-      return "phys-remove";
-    case "netns-move":
-      return "netns-move";
-    case "link-set":
-      return "link-set";
-    case "mp-bind":
-      return step.request.provider === "devmem"
-        ? "bind-rx"
-        : step.request.provider === "io-uring"
-        ? "zcrx-register"
-        : "xsk-bind";
-    case "mp-unbind":
-      return "close";
-    case "ethtool-channels":
-      return "channels-set";
-    case "netns-delete":
-      return "netns-delete";
-    default:
-      throw new UnsupportedStepError(
-        `Cannot write model operation ${(step as { op: string }).op} as a scenario step: ` +
-          `scenarios have no such operation`,
-      );
-  }
-}
 
 /** A JSON request or reply with the attributes that hold ifindexes replaced by `$symbols`. */
 export type Symbolic = JsonObject;
@@ -176,99 +138,49 @@ export interface StepData {
  * have them in `state` (netns ids stay numbers).
  */
 export function stepDataOf(naming: Naming, state: ModelState, step: ModelStep): StepData {
-  const nsName = (i: number) => state.netns[i].name;
-  const op = scenarioOpOf(step);
-  const base = (caller: Caller) => ({
-    netns: nsName(caller.netns),
+  if (!Object.hasOwn(OPERATIONS, step.op)) {
+    throw new UnsupportedStepError(
+      `Cannot write model operation ${step.op} as a scenario step: scenarios have no such operation`,
+    );
+  }
+  const caller = step.caller;
+  const base = {
+    netns: state.netns[caller.netns].name,
     capNetAdmin: caller.admin !== false,
-    op,
-    dump: false,
-  });
-  const dev = (caller: Caller, ifindex: unknown) => naming.ifindex(state, caller.netns, ifindex);
+    op: step.op,
+    dump: step.op === "queue-get" && step.dump === true,
+  };
+  const dev = (ifindex: unknown) => naming.ifindex(state, caller.netns, ifindex);
+  const r = step.request as unknown as Record<string, JsonValue>;
   switch (step.op) {
     case "queue-create":
+    case "queue-get":
+      return { ...base, request: symbolizeQueue(naming, state, caller.netns, r) };
+    case "newlink":
+    case "getlink":
+    case "dellink":
       return {
-        ...base(step.caller),
-        request: symbolizeQueue(naming, state, step.caller.netns, step.request as never),
+        ...base,
+        request: r["ifi-index"] === undefined ? r : { ...r, "ifi-index": dev(r["ifi-index"]) },
       };
-    case "queue-get-dump":
+    case "channels-set": {
+      const header = r.header as Record<string, JsonValue>;
       return {
-        ...base(step.caller),
-        dump: true,
-        request: symbolizeQueue(naming, state, step.caller.netns, step.request),
-      };
-    case "netkit-newlink":
-      return { ...base(step.caller), request: step.request as unknown as JsonObject };
-    case "netkit-changelink": {
-      const { ifindex, ...rest } = step.request as unknown as { ifindex: number } & JsonObject;
-      return { ...base(step.caller), request: { "ifi-index": dev(step.caller, ifindex), ...rest } };
-    }
-    case "netkit-dellink":
-      return {
-        ...base(step.caller),
-        request: { "ifi-index": dev(step.caller, step.request.ifindex) },
-      };
-    case "phys-unregister": {
-      const d = state.devices[step.request.device];
-      const caller = { netns: d.netns };
-      return { ...base(caller), request: { ifindex: dev(caller, d.ifindex) } };
-    }
-    case "netns-move": {
-      const target = step.request["net-ns"];
-      return {
-        ...base(step.caller),
-        request: {
-          ifindex: dev(step.caller, step.request.ifindex),
-          netns: typeof target === "number" ? nsName(target) : target,
-        },
+        ...base,
+        request: { ...r, header: { ...header, "dev-index": dev(header["dev-index"]) } },
       };
     }
-    case "link-set":
-      return {
-        ...base(step.caller),
-        request: { ifindex: dev(step.caller, step.request.ifindex), up: step.request.up },
-      };
-    case "mp-bind": {
-      const r = step.request as unknown as Record<string, JsonValue>;
-      const ifindex = dev(step.caller, r.ifindex);
-      if (r.provider === "devmem") {
-        const { provider: _p, ...rest } = r;
-        return { ...base(step.caller), request: { ...rest, ifindex } };
-      }
-      if (r.provider === "io-uring") {
-        return { ...base(step.caller), request: { ifindex, "queue-id": r.queue } };
-      }
-      return {
-        ...base(step.caller),
-        request: {
-          ifindex,
-          "queue-id": r["queue-id"],
-          ...(r.mode === undefined ? {} : { mode: r.mode }),
-        },
-      };
-    }
-    case "mp-unbind": {
+    case "close": {
       const sym = naming.binding(step.request.binding);
       return {
-        ...base({ netns: 0 }),
+        ...base,
         request: { binding: sym === undefined ? step.request.binding : `$${sym}` },
       };
     }
-    case "ethtool-channels": {
-      const { header, ...rest } = step.request as unknown as {
-        header: { "dev-index": number };
-      } & JsonObject;
-      return {
-        ...base(step.caller),
-        request: { header: { "dev-index": dev(step.caller, header["dev-index"]) }, ...rest },
-      };
-    }
     case "netns-delete":
-      return { ...base({ netns: 0 }), request: { netns: nsName(step.request.netns) } };
+      return { ...base, request: r };
     default:
-      throw new UnsupportedStepError(
-        `Cannot write model operation ${(step as { op: string }).op} as a scenario step: ` +
-          `scenarios have no such operation`,
-      );
+      // link-set, netns-move, phys-remove, bind-rx, zcrx-register, xsk-bind: one ifindex.
+      return { ...base, request: { ...r, ifindex: dev(r.ifindex) } };
   }
 }

@@ -17,10 +17,11 @@ import { fingerprint, fingerprintHex } from "../../checker/fingerprint.ts";
 import type { Trace } from "../../checker/result.ts";
 import { encodeToken, type PathStep, replayPath } from "../../checker/trace.ts";
 import { type ModelConfig, validateConfig } from "../../model/config.ts";
-import { applyStep, leasingSpec, type ModelStep } from "../../model/spec.ts";
+import { leasingSpec } from "../../model/spec.ts";
+import { applyStep, type ModelStep } from "../../model/step.ts";
 import type { ModelState } from "../../model/state.ts";
 import { factsOf } from "../../model/facts_of.ts";
-import { scenarioOpOf } from "./_run.ts";
+import { isChange } from "../../model/ops/newlink.ts";
 import { type EmittedScenario, scenarioOfTrace } from "./scenario_of_trace.ts";
 
 /** Options of {@linkcode coveringTraces} and {@linkcode emitCovering}. */
@@ -62,8 +63,8 @@ export interface CoveringSet {
 }
 
 function outcomeKey(step: ModelStep, reply: ReturnType<typeof applyStep>["reply"]): string {
-  const op = scenarioOpOf(step) + (step.op === "queue-get-dump" ? " dump" : "") +
-    (step.op === "netkit-changelink" ? " (change)" : "");
+  const op = step.op + (step.op === "queue-get" && step.dump ? " dump" : "") +
+    (step.op === "newlink" && isChange(step.request) ? " (change)" : "");
   if (reply.ok) return `${op} ok`;
   const parts = [op, reply.errno];
   if (reply.extack !== undefined) parts.push(JSON.stringify(reply.extack));

@@ -78,10 +78,9 @@ export function checkInvariantsAfterReplay(
   for (const step of linearize(scenario)) {
     const r = run.apply(step);
     outcomes.push(r.outcome);
-    if (r.modelStep === undefined) continue;
     // As the engine: action properties on the transition first, then invariants.
     const label = {
-      action: r.modelStep.op === "queue-get-dump" ? "queue-get" : r.modelStep.op,
+      action: r.modelStep.op,
       param: r.modelStep,
     };
     const prop = (spec.properties ?? []).find((p) => !p.holds(r.before, run.state, label));

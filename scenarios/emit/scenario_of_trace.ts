@@ -12,7 +12,7 @@ import type { Trace } from "../../checker/result.ts";
 import { canonicalKey } from "../../checker/fingerprint.ts";
 import { type ModelConfig, validateConfig } from "../../model/config.ts";
 import type { MutantId } from "../../model/mutants.ts";
-import { applyStep, type ModelStep } from "../../model/spec.ts";
+import { applyStep, type ModelStep } from "../../model/step.ts";
 import type { OpReply } from "../../model/errors.ts";
 import type { ModelState } from "../../model/state.ts";
 import { loadFacts } from "../../spec/facts.ts";
@@ -369,7 +369,7 @@ class TraceWriter {
     const { data, step } = p;
     const defines: Record<string, string> = {};
     if (before !== undefined && after !== undefined && (reply === undefined || reply.ok)) {
-      if (step.op === "netkit-newlink" && after.devices.length > before.devices.length) {
+      if (step.op === "newlink" && after.devices.length > before.devices.length) {
         const created = after.devices.length - before.devices.length;
         const primary = before.devices.length + created - 1;
         defines.device = this.#naming.nameDevice(primary, after.devices[primary].name);
@@ -378,7 +378,7 @@ class TraceWriter {
           defines.peer = this.#naming.nameDevice(peer, after.devices[peer].name);
         }
       }
-      if (step.op === "mp-bind") {
+      if (step.op === "bind-rx" || step.op === "zcrx-register" || step.op === "xsk-bind") {
         const slot = reply?.ok
           ? (reply.reply as { binding: number }).binding
           : after.bindings.findIndex((b, i) => b !== null && (before.bindings[i] ?? null) === null);

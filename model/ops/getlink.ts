@@ -11,7 +11,7 @@ import { hook } from "../hooks.ts";
 import type { ModelOptions } from "../mutants.ts";
 import {
   allocPeerId,
-  deviceByIfindex,
+  deviceByLinkId,
   type DeviceIndex,
   isNetkit,
   type ModelState,
@@ -20,7 +20,7 @@ import {
   type NetkitPolicy,
   type NetkitScrub,
 } from "../state.ts";
-import type { Caller, OpResult } from "./types.ts";
+import type { Caller, LinkIdRequest, OpResult } from "./types.ts";
 
 /** netkit `IFLA_INFO_DATA` as GETLINK reports it, keys in emission order. */
 export interface NetkitInfoData {
@@ -46,8 +46,8 @@ export interface NetkitInfoData {
 
 /** The GETLINK reply (the attributes the model tracks). */
 export interface NetkitLinkInfo {
-  /** ifindex. */
-  readonly ifindex: number;
+  /** ifindex (`ifinfomsg.ifi_index`). */
+  readonly "ifi-index": number;
   /** Name. */
   readonly ifname: string;
   /** IFLA_LINK: the peer's ifindex, 0 for single (NK-GET-4). */
@@ -62,11 +62,8 @@ export interface NetkitLinkInfo {
   readonly linkinfo: { readonly kind: "netkit"; readonly data: NetkitInfoData };
 }
 
-/** A GETLINK request. */
-export interface GetlinkRequest {
-  /** Device, in the caller's netns. */
-  readonly ifindex: number;
-}
+/** A GETLINK request: the device, by `ifi-index` or `ifname`, in the caller's netns. */
+export type GetlinkRequest = LinkIdRequest;
 
 /**
  * `netkit_fill_info` for device `dev` (table in operations.md §10), through its hook point
@@ -107,20 +104,23 @@ function fillInfo(state: ModelState, dev: DeviceIndex): NetkitInfoData {
  *
  * @example Usage
  * ```ts
- * import { netkitGetlink } from "./netkit_getlink.ts";
+ * import { getlink } from "./getlink.ts";
  * import { initialState } from "../init.ts";
  * import { DEFAULT_CONFIG } from "../config.ts";
- * const r = netkitGetlink(initialState(DEFAULT_CONFIG), { netns: 0 }, { ifindex: 3 });
- * console.assert(r.reply.ok);
+ * import assert from "node:assert/strict";
+ * const r = getlink(initialState(DEFAULT_CONFIG), { netns: 0 }, { "ifi-index": 3 });
+ * assert.ok(r.reply.ok);
  * ```
  */
-export function netkitGetlink(
+export function getlink(
   state: ModelState,
   caller: Caller,
   request: GetlinkRequest,
   options?: ModelOptions,
 ): OpResult<NetkitLinkInfo> {
-  const dev = deviceByIfindex(state, caller.netns, request.ifindex);
+  // rtnl_getlink: by ifindex, else by name; neither given: -EINVAL.
+  const dev = deviceByLinkId(state, caller.netns, request);
+  if (dev === "missing") return { state, reply: failure("EINVAL") };
   if (dev === undefined) return { state, reply: failure("ENODEV") };
   const d = state.devices[dev];
   // The model only answers GETLINK for netkit devices.
@@ -149,7 +149,7 @@ export function netkitGetlink(
     info["link-netnsid"] = r.id;
   }
   const ordered: NetkitLinkInfo = {
-    ifindex: info.ifindex,
+    "ifi-index": info.ifindex,
     ifname: info.ifname,
     link: info.link,
     ...(info["link-netnsid"] === undefined ? {} : { "link-netnsid": info["link-netnsid"] }),

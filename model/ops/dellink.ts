@@ -11,50 +11,50 @@
 import { failure } from "../errors.ts";
 import type { ModelOptions } from "../mutants.ts";
 import { done, newProc, type Program, release, runAtomic, type Seg, waitFor } from "../process.ts";
-import { deviceByIfindex, type DeviceIndex, isNetkit, type ModelState } from "../state.ts";
+import { deviceByLinkId, type DeviceIndex, isNetkit, type ModelState } from "../state.ts";
 import { enterMachine, netkitDelLink, UNREGISTER } from "./_unregister.ts";
-import type { Caller, OpResult } from "./types.ts";
+import type { Caller, LinkIdRequest, OpResult } from "./types.ts";
 
-/** A DELLINK request. */
-export interface DellinkRequest {
-  /** Device, in the caller's netns. */
-  readonly ifindex: number;
-}
+/** A DELLINK request: the device, by `ifi-index` or `ifname`, in the caller's netns. */
+export type DellinkRequest = LinkIdRequest;
 
 /**
  * Runs RTM_DELLINK.
  *
  * @example Usage
  * ```ts
- * import { netkitDellink } from "./netkit_dellink.ts";
+ * import { dellink } from "./dellink.ts";
  * import { initialState } from "../init.ts";
  * import { DEFAULT_CONFIG } from "../config.ts";
- * const r = netkitDellink(initialState(DEFAULT_CONFIG), { netns: 0 }, { ifindex: 3 });
- * console.assert(r.state.devices.every((d) => d.kind !== "netkit" || d.reg === "gone"));
+ * import assert from "node:assert/strict";
+ * const r = dellink(initialState(DEFAULT_CONFIG), { netns: 0 }, { "ifi-index": 3 });
+ * assert.ok(r.state.devices.every((d) => d.kind !== "netkit" || d.reg === "gone"));
  * ```
  */
-export function netkitDellink(
+export function dellink(
   state: ModelState,
   caller: Caller,
   request: DellinkRequest,
   options?: ModelOptions,
 ): OpResult<Record<string, never>> {
-  const r = runAtomic(state, { caller, request }, NETKIT_DELLINK, options);
+  const r = runAtomic(state, { caller, request }, DELLINK, options);
   return r as OpResult<Record<string, never>>;
 }
 
 /** RTM_DELLINK as a stepped program (`rtnl_dellink` → `netkit_del_link`, NK-DEL-1..7). */
-export const NETKIT_DELLINK: Program = {
-  name: "netkit-dellink",
+export const DELLINK: Program = {
+  name: "dellink",
   start: (state, step) => ({
     kind: "yield",
     state,
-    proc: waitFor(newProc("netkit-dellink", step, null), "rtnl", "rtnl"),
+    proc: waitFor(newProc("dellink", step, null), "rtnl", "rtnl"),
   }),
   resume: (state, proc, x): Seg => {
     if (proc.pc !== "rtnl") return UNREGISTER.resume(state, proc, x);
     const { caller, request } = proc.step as { caller: Caller; request: DellinkRequest };
-    const dev = deviceByIfindex(state, caller.netns, request.ifindex);
+    // rtnl_dellink: by ifindex, else by name; neither given: -EINVAL.
+    const dev = deviceByLinkId(state, caller.netns, request);
+    if (dev === "missing") return done(state, release(proc, "rtnl"), failure("EINVAL"));
     if (dev === undefined) return done(state, release(proc, "rtnl"), failure("ENODEV"));
     if (!isNetkit(state.devices[dev])) {
       return done(state, release(proc, "rtnl"), failure("EOPNOTSUPP"));

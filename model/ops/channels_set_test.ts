@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { guestLease, INIT, NS1, selftestState, singleState } from "../_fixtures.ts";
-import { channelsSet } from "./ethtool_channels.ts";
-import { mpBind } from "./mp_bind.ts";
+import { channelsSet } from "./channels_set.ts";
+import { xskBind } from "./xsk_bind.ts";
+import { zcrxRegister } from "./zcrx_register.ts";
 import { queueCreate } from "./queue_create.ts";
 
 const set = (n: number, ifindex = 2) => ({ header: { "dev-index": ifindex }, "combined-count": n });
@@ -57,7 +58,7 @@ Deno.test("channelsSet() beyond the maximum or to zero fails with EINVAL and the
 });
 
 Deno.test("channelsSet() below a provider-bound queue fails with the memory provider message (ETH-2)", () => {
-  const s = mpBind(singleState("mlx5"), INIT, { provider: "io-uring", ifindex: 2, queue: 1 }).state;
+  const s = zcrxRegister(singleState("mlx5"), INIT, { ifindex: 2, "queue-id": 1 }).state;
   assert.deepEqual(channelsSet(s, INIT, set(1)).reply, {
     ok: false,
     errno: "EINVAL",
@@ -67,7 +68,7 @@ Deno.test("channelsSet() below a provider-bound queue fails with the memory prov
 });
 
 Deno.test("channelsSet() past an AF_XDP queue fails with 'Device queue in use by AF_XDP' (ETH-3)", () => {
-  const s = mpBind(singleState(), INIT, { provider: "xsk", ifindex: 2, "queue-id": 1 }).state;
+  const s = xskBind(singleState(), INIT, { ifindex: 2, "queue-id": 1 }).state;
   assert.deepEqual(channelsSet(s, INIT, set(1)).reply, {
     ok: false,
     errno: "EINVAL",

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { INIT, NS1, ok, selftestState, singleState } from "../_fixtures.ts";
-import { netkitGetlink } from "./netkit_getlink.ts";
+import { getlink } from "./getlink.ts";
 
-Deno.test("netkitGetlink() of a single device has no scrub and no peer attributes (NK-GET, e530b484b705)", () => {
-  const info = ok(netkitGetlink(singleState(), INIT, { ifindex: 3 }).reply);
+Deno.test("getlink() of a single device has no scrub and no peer attributes (NK-GET, e530b484b705)", () => {
+  const info = ok(getlink(singleState(), INIT, { "ifi-index": 3 }).reply);
   assert.deepEqual(info.linkinfo.data, {
     primary: 1,
     policy: "forward",
@@ -24,14 +24,14 @@ Deno.test("netkitGetlink() of a single device has no scrub and no peer attribute
   assert.equal(info["num-rx-queues"], 2);
 });
 
-Deno.test("netkitGetlink() under mutant C-26 reports scrub for a single device (A-02)", () => {
-  const info = ok(netkitGetlink(singleState(), INIT, { ifindex: 3 }, { mutant: "C-26" }).reply);
+Deno.test("getlink() under mutant C-26 reports scrub for a single device (A-02)", () => {
+  const info = ok(getlink(singleState(), INIT, { "ifi-index": 3 }, { mutant: "C-26" }).reply);
   assert.equal(info.linkinfo.data.scrub, "default");
 });
 
-Deno.test("netkitGetlink() of pair primary and peer: 9 attributes in order, link = other end (NK-GET-1, NK-GET-4, NK-GET-6)", () => {
+Deno.test("getlink() of pair primary and peer: 9 attributes in order, link = other end (NK-GET-1, NK-GET-4, NK-GET-6)", () => {
   const s = selftestState();
-  const host = ok(netkitGetlink(s, INIT, { ifindex: 3 }).reply);
+  const host = ok(getlink(s, INIT, { "ifi-index": 3 }).reply);
   assert.deepEqual(Object.keys(host.linkinfo.data), [
     "primary",
     "policy",
@@ -46,19 +46,19 @@ Deno.test("netkitGetlink() of pair primary and peer: 9 attributes in order, link
   assert.equal(host.linkinfo.data.primary, 1);
   assert.equal(host.link, 2);
   assert.equal(host["link-netnsid"], 0);
-  const guest = ok(netkitGetlink(s, NS1, { ifindex: 2 }).reply);
+  const guest = ok(getlink(s, NS1, { "ifi-index": 2 }).reply);
   assert.equal(guest.linkinfo.data.primary, 0);
   assert.equal(guest.link, 3);
   assert.equal(guest["link-netnsid"], 0);
 });
 
-Deno.test("netkitGetlink() fails with ENODEV for an unknown ifindex and EOPNOTSUPP for a non-netkit", () => {
-  assert.deepEqual(netkitGetlink(selftestState(), INIT, { ifindex: 9 }).reply, {
+Deno.test("getlink() fails with ENODEV for an unknown ifindex and EOPNOTSUPP for a non-netkit", () => {
+  assert.deepEqual(getlink(selftestState(), INIT, { "ifi-index": 9 }).reply, {
     ok: false,
     errno: "ENODEV",
     errnoValue: 19,
   });
-  assert.deepEqual(netkitGetlink(selftestState(), INIT, { ifindex: 2 }).reply, {
+  assert.deepEqual(getlink(selftestState(), INIT, { "ifi-index": 2 }).reply, {
     ok: false,
     errno: "EOPNOTSUPP",
     errnoValue: 95,

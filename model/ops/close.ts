@@ -1,8 +1,8 @@
 /**
- * Closing a queue user: io_uring ifq teardown (`io_close_queue`, IOU-5), devmem unbind on socket
- * close (`net_devmem_unbind_dmabuf`, DM-6), AF_XDP socket release (`xp_clear_dev`, XSK-8). A
- * user the kernel already detached (device unregistered) just goes away. Stepped
- * ({@linkcode MP_UNBIND}): RTNL for AF_XDP (`xp_release_deferred`), the bound device's instance
+ * `close`: closing a queue user — io_uring ifq teardown (`io_close_queue`, IOU-5), devmem unbind
+ * on socket close (`net_devmem_unbind_dmabuf`, DM-6), AF_XDP socket release (`xp_clear_dev`,
+ * XSK-8). A user the kernel already detached (device unregistered) just goes away. Stepped
+ * ({@linkcode CLOSE}): RTNL for AF_XDP (`xp_release_deferred`), the bound device's instance
  * lock, and the physical lock for a proxied queue (IOU-5, DM-6, XSK-8).
  *
  * @module
@@ -11,13 +11,12 @@
 import { failure, success } from "../errors.ts";
 import { addRefs, type BindingIndex, type ModelState, updateBinding } from "../state.ts";
 import { lockedProgram, type Program } from "../process.ts";
-import { mpCloseRxq, xskUnbind } from "./_queues.ts";
-import { proxiedLessor } from "./mp_bind.ts";
+import { mpCloseRxq, proxiedLessor, xskUnbind } from "./_queues.ts";
 import type { OpResult } from "./types.ts";
 
 /** Which user closes. */
-export interface MpUnbindRequest {
-  /** The binding slot returned by mp-bind. */
+export interface CloseRequest {
+  /** The binding slot returned by bind-rx, zcrx-register or xsk-bind. */
   readonly binding: BindingIndex;
 }
 
@@ -26,19 +25,20 @@ export interface MpUnbindRequest {
  *
  * @example Usage
  * ```ts
- * import { mpBind } from "./mp_bind.ts";
- * import { mpUnbind } from "./mp_unbind.ts";
+ * import { close } from "./close.ts";
+ * import { xskBind } from "./xsk_bind.ts";
  * import { initialState } from "../init.ts";
  * import { DEFAULT_CONFIG } from "../config.ts";
+ * import assert from "node:assert/strict";
  * const s0 = initialState(DEFAULT_CONFIG);
- * const b = mpBind(s0, { netns: 0 }, { provider: "xsk", ifindex: 2, "queue-id": 0 });
- * const r = mpUnbind(b.state, { binding: 0 });
- * console.assert(r.state.bindings.length === 0);
+ * const b = xskBind(s0, { netns: 0 }, { ifindex: 2, "queue-id": 0 });
+ * const r = close(b.state, { binding: 0 });
+ * assert.equal(r.state.bindings.length, 0);
  * ```
  */
-export function mpUnbind(
+export function close(
   state: ModelState,
-  request: MpUnbindRequest,
+  request: CloseRequest,
 ): OpResult<Record<string, never>> {
   const b = state.bindings[request.binding];
   if (!b) return { state, reply: failure("ENOENT") };
@@ -57,16 +57,16 @@ export function mpUnbind(
 }
 
 /** Closing a queue user as a stepped program. */
-export const MP_UNBIND: Program = lockedProgram(
-  "mp-unbind",
+export const CLOSE: Program = lockedProgram(
+  "close",
   (state, step) => {
-    const b = state.bindings[(step as { request: MpUnbindRequest }).request.binding];
+    const b = state.bindings[(step as { request: CloseRequest }).request.binding];
     if (!b || b.dev === null) return null;
     return { rtnl: b.kind === "xsk", dev: b.dev };
   },
   (state, step) => {
-    const b = state.bindings[(step as { request: MpUnbindRequest }).request.binding];
+    const b = state.bindings[(step as { request: CloseRequest }).request.binding];
     return b ? proxiedLessor(state, b.dev, b.queues) : null;
   },
-  (state, step) => mpUnbind(state, (step as { request: MpUnbindRequest }).request),
+  (state, step) => close(state, (step as { request: CloseRequest }).request),
 );

@@ -1,0 +1,132 @@
+/**
+ * devmem `bind-rx` (NETDEV_CMD_BIND_RX, net/core/netdev-genl.c `netdev_nl_bind_rx_doit`,
+ * net/core/devmem.c; DM-1..5): a dmabuf binding of "ifindex + rx queues", proxied to the physical
+ * queues through a lease. Stepped ({@linkcode BIND_RX}): the named device's instance lock
+ * (`netdev_get_by_index_lock`), and for a leased netkit queue the physical lock nested inside it
+ * (DMA-4, MP-06).
+ *
+ * @module
+ */
+
+import { failure, type OpFailure, success } from "../errors.ts";
+import { hook } from "../hooks.ts";
+import type { ModelOptions } from "../mutants.ts";
+import { intValue, QUEUE_TYPE } from "../netlink.ts";
+import { lockedProgram, type Program } from "../process.ts";
+import {
+  addBinding,
+  deviceByIfindex,
+  type DeviceIndex,
+  isPhysical,
+  type ModelState,
+} from "../state.ts";
+import { mpOpenRxq, needsOpsLock, netdevQueueGetDmaDev, proxiedLessor } from "./_queues.ts";
+import type { BindingReply, Caller, OpResult } from "./types.ts";
+
+/** A bind-rx request in ynl shape (ynl-specs.md §2.4). */
+export interface BindRxRequest {
+  /** Device, in the caller's netns. */
+  readonly ifindex?: number;
+  /** dmabuf fd (not interpreted by the model). */
+  readonly fd?: number;
+  /** The rx queues to bind. */
+  readonly queues?: readonly { readonly id?: number; readonly type?: string | number }[];
+}
+
+type BindRxStep = { readonly caller: Caller; readonly request: BindRxRequest };
+
+/** bind-rx as a stepped program. */
+export const BIND_RX: Program = lockedProgram(
+  "bind-rx",
+  (state, step) => {
+    const { caller, request } = step as BindRxStep;
+    if (request.ifindex === undefined) return null;
+    const dev = deviceByIfindex(state, caller.netns, request.ifindex);
+    return dev === undefined ? null : { rtnl: false, dev };
+  },
+  (state, step) => {
+    const { caller, request } = step as BindRxStep;
+    if (request.ifindex === undefined) return null;
+    const dev = deviceByIfindex(state, caller.netns, request.ifindex) ?? null;
+    const queues = (request.queues ?? []).flatMap((q) => (q.id === undefined ? [] : [q.id]));
+    return proxiedLessor(state, dev, queues);
+  },
+  (state, step, options) => {
+    const { caller, request } = step as BindRxStep;
+    return bindRx(state, caller, request, options);
+  },
+);
+
+/**
+ * Runs bind-rx atomically.
+ *
+ * @example Usage
+ * ```ts
+ * import { bindRx } from "./bind_rx.ts";
+ * import { initialState } from "../init.ts";
+ * import { SELFTEST_CONFIG } from "../config.ts";
+ * import assert from "node:assert/strict";
+ * const r = bindRx(initialState(SELFTEST_CONFIG), { netns: 0 }, {
+ *   ifindex: 2, fd: 0, queues: [{ id: 0, type: "rx" }],
+ * });
+ * assert.equal(r.reply.ok ? "ok" : r.reply.extack, "Device doesn't support DMA");
+ * ```
+ */
+export function bindRx(
+  state: ModelState,
+  caller: Caller,
+  request: BindRxRequest,
+  options?: ModelOptions,
+): OpResult<BindingReply> {
+  const fail = (f: OpFailure): OpResult<BindingReply> => ({ state, reply: f });
+  if (caller.admin === false) return fail(failure("EPERM")); // DM-1: GENL_ADMIN_PERM
+  for (const name of ["ifindex", "fd", "queues"] as const) { // DM-1
+    if (request[name] === undefined) return fail(failure("EINVAL", { missType: name }));
+  }
+  // DM-2: lookup + lock, present, ops-locked.
+  const dev = deviceByIfindex(state, caller.netns, request.ifindex!);
+  if (dev === undefined) return fail(failure("ENODEV"));
+  const d = state.devices[dev];
+  if (isPhysical(d) && !d.present) return fail(failure("ENODEV"));
+  if (!needsOpsLock(state, dev)) return fail(failure("EOPNOTSUPP", { badAttr: ".ifindex" }));
+  // DM-3: every queue nest: id and type present, rx, in range (netdev_nl_read_rxq_bitmap).
+  const bitmap = new Set<number>();
+  for (const q of request.queues!) {
+    for (const name of ["id", "type"] as const) {
+      if (q[name] === undefined) {
+        return fail(failure("EINVAL", { missNest: ".queues", missType: name }));
+      }
+    }
+    if (intValue(q.type, ".queues.type", QUEUE_TYPE) !== QUEUE_TYPE.rx) {
+      return fail(failure("EINVAL", { badAttr: ".queues.type" }));
+    }
+    if (q.id! >= d.realRx) return fail(failure("EINVAL", { badAttr: ".queues.id" }));
+    bitmap.add(q.id!);
+  }
+  const queues = [...bitmap].sort((a, b) => a - b);
+  // DM-4: one DMA device for all queues (netdev_nl_get_dma_dev), then net_devmem_bind_dmabuf.
+  const dmaDev = hook(options, "netdevQueueGetDmaDev", netdevQueueGetDmaDev);
+  let dma: DeviceIndex | null = null;
+  let prev = -1;
+  for (const q of queues) {
+    const qdma = dmaDev(state, dev, q);
+    if (dma !== null && qdma !== dma) {
+      return fail(failure("EOPNOTSUPP", {
+        extack: `DMA device mismatch between queue ${q} and ${prev} (multi-PF device?)`,
+      }));
+    }
+    dma = qdma;
+    prev = q;
+  }
+  if (dma === null) return fail(failure("EOPNOTSUPP", { extack: "Device doesn't support DMA" }));
+  // DM-5: open each queue (proxied through leases); on error the binding is unbound, which
+  // closes the queues already opened: the state is as before.
+  const slot = addBinding(state, { kind: "devmem", dev, queues, zeroCopy: false });
+  let s = slot.state;
+  for (const q of queues) {
+    const opened = mpOpenRxq(s, dev, q, slot.index, options);
+    if ("ok" in opened) return fail(opened);
+    s = opened.state;
+  }
+  return { state: s, reply: success({ binding: slot.index, id: slot.index + 1 }) };
+}
