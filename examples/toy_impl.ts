@@ -22,6 +22,14 @@
  * @module
  */
 
+/**
+ * A UTF-8 decoding stream, typed for byte streams (the DOM library of the report viewer, checked
+ * in the same program by `deno test --doc`, types `TextDecoderStream`'s input as `BufferSource`).
+ */
+function utf8Decoder(): TransformStream<Uint8Array, string> {
+  return new TextDecoderStream() as unknown as TransformStream<Uint8Array, string>;
+}
+
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type Obj = { [k: string]: Json };
 
@@ -258,7 +266,7 @@ function handle(message: Obj): Obj {
 const encoder = new TextEncoder();
 let replies = 0;
 let buffer = "";
-for await (const chunk of Deno.stdin.readable.pipeThrough(new TextDecoderStream())) {
+for await (const chunk of Deno.stdin.readable.pipeThrough(utf8Decoder())) {
   buffer += chunk;
   let nl: number;
   while ((nl = buffer.indexOf("\n")) >= 0) {

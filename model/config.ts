@@ -327,8 +327,9 @@ function requireOneOf<T extends string>(field: string, value: unknown, allowed: 
  * @example Usage
  * ```ts
  * import { validateConfig } from "./config.ts";
+ * import assert from "node:assert/strict";
  * const config = validateConfig({ netkitCreations: 0 });
- * console.assert(config.namespaces[0] === "init");
+ * assert.equal(config.namespaces[0], "init");
  * ```
  */
 export function validateConfig(partial: Partial<ModelConfig> = {}): ModelConfig {

@@ -36,8 +36,9 @@ export interface DiffState {
  * import { differentialSpec } from "./differential.ts";
  * import { explore } from "../checker/explore.ts";
  * import { SELFTEST_CONFIG } from "./config.ts";
+ * import assert from "node:assert/strict";
  * const r = explore(differentialSpec({ ...SELFTEST_CONFIG, operations: ["queue-create"] }, "C-18"));
- * console.assert(r.violations[0]?.name === "REPLY-EQ");
+ * assert.equal(r.violations[0]?.name, "REPLY-EQ");
  * ```
  */
 export function differentialSpec(

@@ -77,8 +77,9 @@ export interface FailureDetails {
  * @example Usage
  * ```ts
  * import { failure } from "./errors.ts";
+ * import assert from "node:assert/strict";
  * const f = failure("EBUSY", { extack: "Device queue in use due to queue leasing" });
- * console.assert(f.errnoValue === 16);
+ * assert.equal(f.errnoValue, 16);
  * ```
  */
 export function failure(errno: ErrnoName, details: FailureDetails = {}): OpFailure {
@@ -104,7 +105,8 @@ export function failure(errno: ErrnoName, details: FailureDetails = {}): OpFailu
  * @example Usage
  * ```ts
  * import { success } from "./errors.ts";
- * console.assert(success({ id: 1 }).ok);
+ * import assert from "node:assert/strict";
+ * assert.ok(success({ id: 1 }).ok);
  * ```
  */
 export function success<R>(reply: R): OpSuccess<R> {

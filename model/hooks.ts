@@ -190,7 +190,7 @@ export interface Hooks {
 
   // ---- ethtool and netkit links ----
 
-  /** ETH-3's rx loop in `ethnl_set_channels` (ops/ethtool_channels.ts). */
+  /** ETH-3's rx loop in `ethnl_set_channels` (ops/channels_set.ts). */
   readonly ethnlRxQueuesBusy: (dev: Device, from: number) => OpFailure | null;
   /** NK-NEW-10 in `netkit_new_link`: what single mode refuses (ops/netkit_newlink.ts). */
   readonly netkitNewLinkSingle: (data: NetkitData, policy: number) => OpFailure | null;
@@ -203,7 +203,7 @@ export interface Hooks {
     dev: DeviceIndex,
     data: NetkitData,
   ) => ModelState | OpFailure;
-  /** `netkit_fill_info` (operations.md §10, A-02) (ops/netkit_getlink.ts). */
+  /** `netkit_fill_info` (operations.md §10, A-02) (ops/getlink.ts). */
   readonly netkitFillInfo: (state: ModelState, dev: DeviceIndex) => NetkitInfoData;
 }
 

@@ -27,8 +27,9 @@ import {
  * ```ts
  * import { initialState } from "./init.ts";
  * import { DEFAULT_CONFIG } from "./config.ts";
+ * import assert from "node:assert/strict";
  * const s = initialState(DEFAULT_CONFIG);
- * console.assert(s.netns[1].nsids[0] === 0);
+ * assert.equal(s.netns[1].nsids[0], 0);
  * ```
  */
 export function initialState(config: ModelConfig): ModelState {

@@ -69,8 +69,9 @@ function lowestFree(s: ModelState, from: number, peer: number): number {
  * import { invariants } from "./invariants.ts";
  * import { initialState } from "./init.ts";
  * import { DEFAULT_CONFIG } from "./config.ts";
+ * import assert from "node:assert/strict";
  * const s = initialState(DEFAULT_CONFIG);
- * console.assert(invariants().every((i) => i.holds(s)));
+ * assert.ok(invariants().every((i) => i.holds(s)));
  * ```
  */
 export function invariants(options: ModelOptions = {}): readonly ModelInvariant[] {

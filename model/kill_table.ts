@@ -152,8 +152,9 @@ export function killRow(id: MutantId): KillRow {
  * @example Usage
  * ```ts
  * import { killTable } from "./kill_table.ts";
+ * import assert from "node:assert/strict";
  * const rows = killTable(["C-02"]);
- * console.assert(rows[0].caughtBy === "invariant INV-L1");
+ * assert.equal(rows[0].caughtBy, "invariant INV-L1");
  * ```
  */
 export function killTable(ids?: readonly MutantId[]): KillRow[] {

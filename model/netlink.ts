@@ -167,8 +167,9 @@ export function intValue(
  * @example Usage
  * ```ts
  * import { QUEUE_CREATE_POLICY, validateStrict } from "./netlink.ts";
+ * import assert from "node:assert/strict";
  * const f = validateStrict({ ifindex: 0 }, QUEUE_CREATE_POLICY);
- * console.assert(f?.extack === "integer out of range");
+ * assert.equal(f?.extack, "integer out of range");
  * ```
  */
 export function validateStrict(

@@ -198,8 +198,10 @@ function environmentActionOf(
  * @example Usage
  * ```ts
  * import { leasingSpec } from "./spec.ts";
+ * import assert from "node:assert/strict";
  * const spec = leasingSpec({ operations: ["queue-create"] });
- * console.assert(spec.actions.length === 1);
+ * // The operation's requests, and (two operations in flight) the processes' steps.
+ * assert.deepEqual(spec.actions.map((a) => a.name), ["queue-create", "step"]);
  * ```
  */
 export function leasingSpec(config: Partial<ModelConfig> = {}): Spec<ModelState> {

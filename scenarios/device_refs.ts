@@ -88,7 +88,7 @@ function walk(attrSet: AttrSet, value: JsonObject, prefix: string, out: DeviceRe
  * import assert from "node:assert/strict";
  * const refs = deviceRefs({
  *   op: "queue-create",
- *   request: { ifindex: "$guest", type: "rx", lease: { ifindex: 2, netns-id: 0 } } as never,
+ *   request: { ifindex: "$guest", type: "rx", lease: { ifindex: 2, "netns-id": 0 } } as never,
  * });
  * assert.deepEqual(refs.map((r) => r.path), ["ifindex", "lease.ifindex"]);
  * assert.equal(refs[1].netnsId, 0);

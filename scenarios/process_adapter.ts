@@ -19,6 +19,14 @@ import {
   type SymbolValue,
 } from "./replay.ts";
 
+/**
+ * A UTF-8 decoding stream, typed for byte streams (the DOM library of the report viewer, checked
+ * in the same program by `deno test --doc`, types `TextDecoderStream`'s input as `BufferSource`).
+ */
+function utf8Decoder(): TransformStream<Uint8Array, string> {
+  return new TextDecoderStream() as unknown as TransformStream<Uint8Array, string>;
+}
+
 /** The protocol version this certifier speaks. */
 export const PROTOCOL_VERSION = "leasecheck/1";
 
@@ -103,7 +111,7 @@ class LineReader {
   readonly done: Promise<void>;
 
   constructor(stream: ReadableStream<Uint8Array>) {
-    this.#reader = stream.pipeThrough(new TextDecoderStream()).getReader();
+    this.#reader = stream.pipeThrough(utf8Decoder()).getReader();
     this.done = this.#pump();
   }
 
@@ -164,7 +172,7 @@ class StderrTail {
   readonly done: Promise<void>;
 
   constructor(stream: ReadableStream<Uint8Array>) {
-    this.#reader = stream.pipeThrough(new TextDecoderStream()).getReader();
+    this.#reader = stream.pipeThrough(utf8Decoder()).getReader();
     this.done = this.#pump();
   }
 

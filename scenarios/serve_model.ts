@@ -17,6 +17,14 @@ import { PROTOCOL_VERSION } from "./process_adapter.ts";
 import { AdapterUnsupportedError, type ResolvedStep, type SymbolTable } from "./replay.ts";
 import { OP_NAMES } from "./ops.ts";
 
+/**
+ * A UTF-8 decoding stream, typed for byte streams (the DOM library of the report viewer, checked
+ * in the same program by `deno test --doc`, types `TextDecoderStream`'s input as `BufferSource`).
+ */
+function utf8Decoder(): TransformStream<Uint8Array, string> {
+  return new TextDecoderStream() as unknown as TransformStream<Uint8Array, string>;
+}
+
 const mutantFlag = Deno.args.find((a) => a.startsWith("--mutant="))?.slice("--mutant=".length);
 const opsFlag = Deno.args.find((a) => a.startsWith("--ops="))?.slice("--ops=".length);
 const adapter = new ModelAdapter({ mutant: (mutantFlag ?? null) as MutantId | null });
@@ -74,7 +82,7 @@ async function handle(message: Record<string, JsonValue>): Promise<unknown> {
 
 const encoder = new TextEncoder();
 let buffer = "";
-for await (const chunk of Deno.stdin.readable.pipeThrough(new TextDecoderStream())) {
+for await (const chunk of Deno.stdin.readable.pipeThrough(utf8Decoder())) {
   buffer += chunk;
   let nl: number;
   while ((nl = buffer.indexOf("\n")) >= 0) {

@@ -47,13 +47,14 @@ function ethnlRxQueuesBusy(dev: Device, from: number): OpFailure | null {
  *
  * @example Usage
  * ```ts
- * import { channelsSet } from "./ethtool_channels.ts";
+ * import { channelsSet } from "./channels_set.ts";
  * import { initialState } from "../init.ts";
  * import { DEFAULT_CONFIG } from "../config.ts";
+ * import assert from "node:assert/strict";
  * const r = channelsSet(initialState(DEFAULT_CONFIG), { netns: 0 }, {
  *   header: { "dev-index": 2 }, "combined-count": 1,
  * });
- * console.assert(r.state.devices[2].realRx === 1);
+ * assert.equal(r.state.devices[2].realRx, 1);
  * ```
  */
 export function channelsSet(

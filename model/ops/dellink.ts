@@ -27,8 +27,10 @@ export type DellinkRequest = LinkIdRequest;
  * import { initialState } from "../init.ts";
  * import { DEFAULT_CONFIG } from "../config.ts";
  * import assert from "node:assert/strict";
- * const r = dellink(initialState(DEFAULT_CONFIG), { netns: 0 }, { "ifi-index": 3 });
- * assert.ok(r.state.devices.every((d) => d.kind !== "netkit" || d.reg === "gone"));
+ * const s = initialState(DEFAULT_CONFIG);
+ * const r = dellink(s, { netns: 0 }, { "ifi-index": 3 }); // nk0: its peer nk1 goes with it
+ * const gone = r.state.devices.flatMap((d) => (d.reg === "gone" ? [d.name] : []));
+ * assert.deepEqual(gone.sort(), ["nk0", "nk1"]);
  * ```
  */
 export function dellink(

@@ -26,8 +26,9 @@ export interface LinkSetRequest {
  * import { linkSet } from "./link_set.ts";
  * import { initialState } from "../init.ts";
  * import { DEFAULT_CONFIG } from "../config.ts";
+ * import assert from "node:assert/strict";
  * const r = linkSet(initialState(DEFAULT_CONFIG), { netns: 0 }, { ifindex: 2, up: false });
- * console.assert(!r.state.devices[2].up);
+ * assert.ok(!r.state.devices[2].up);
  * ```
  */
 export function linkSet(

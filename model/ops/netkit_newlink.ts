@@ -227,10 +227,11 @@ function freeName(state: ModelState, netns: NetnsIndex, taken: readonly string[]
  * import { netkitNewlink } from "./netkit_newlink.ts";
  * import { initialState } from "../init.ts";
  * import { DEFAULT_CONFIG } from "../config.ts";
+ * import assert from "node:assert/strict";
  * const r = netkitNewlink(initialState(DEFAULT_CONFIG), { netns: 0 }, {
  *   "num-rx-queues": 2, linkinfo: { kind: "netkit", data: { mode: "l2", pairing: "single" } },
  * });
- * console.assert(r.reply.ok);
+ * assert.ok(r.reply.ok);
  * ```
  */
 export function netkitNewlink(

@@ -142,8 +142,9 @@ export function moveSwitch(state: ModelState, dev: DeviceIndex, target: NetnsInd
  * import { netnsMove } from "./netns_move.ts";
  * import { initialState } from "../init.ts";
  * import { DEFAULT_CONFIG } from "../config.ts";
+ * import assert from "node:assert/strict";
  * const r = netnsMove(initialState(DEFAULT_CONFIG), { netns: 0 }, { ifindex: 2, netns: "ns1" });
- * console.assert(r.state.devices[2].netns === 1);
+ * assert.equal(r.state.devices[2].netns, 1);
  * ```
  */
 export function netnsMove(

@@ -119,11 +119,12 @@ interface QcCtx {
  * import { queueCreate } from "./queue_create.ts";
  * import { initialState } from "../init.ts";
  * import { DEFAULT_CONFIG } from "../config.ts";
+ * import assert from "node:assert/strict";
  * const s = initialState(DEFAULT_CONFIG);
  * const r = queueCreate(s, { netns: 1 }, {
  *   ifindex: 2, type: "rx", lease: { ifindex: 2, queue: { id: 1, type: "rx" }, "netns-id": 0 },
  * });
- * console.assert(r.reply.ok);
+ * assert.ok(r.reply.ok);
  * ```
  */
 export function queueCreate(

@@ -224,8 +224,9 @@ function wouldAllocate(state: ModelState, from: number, peer: number): number {
  * import { queueGet } from "./queue_get.ts";
  * import { initialState } from "../init.ts";
  * import { DEFAULT_CONFIG } from "../config.ts";
+ * import assert from "node:assert/strict";
  * const r = queueGet(initialState(DEFAULT_CONFIG), { netns: 0 }, { ifindex: 2, id: 0, type: "rx" });
- * console.assert(r.reply.ok);
+ * assert.ok(r.reply.ok);
  * ```
  */
 export function queueGet(
@@ -265,8 +266,9 @@ export function queueGet(
  * import { queueGetDump } from "./queue_get.ts";
  * import { initialState } from "../init.ts";
  * import { DEFAULT_CONFIG } from "../config.ts";
+ * import assert from "node:assert/strict";
  * const r = queueGetDump(initialState(DEFAULT_CONFIG), { netns: 1 }, {});
- * console.assert(r.reply.ok);
+ * assert.ok(r.reply.ok);
  * ```
  */
 export function queueGetDump(

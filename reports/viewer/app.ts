@@ -57,4 +57,5 @@ function main(): void {
   );
 }
 
-main();
+// The page runs it; a module loader without a document (deno test --doc) only imports it.
+if (typeof document !== "undefined") main();
