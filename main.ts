@@ -23,7 +23,8 @@ import {
 } from "./checker/registry.ts";
 import { type CheckResult, EXIT_CODES, exitCodeOf } from "./checker/result.ts";
 import { simulate } from "./checker/simulate.ts";
-import { decodeToken, hasSuccessor, ReplayError, replayPath } from "./checker/trace.ts";
+import { findDeadlock } from "./checker/deadlock.ts";
+import { decodeToken, ReplayError, replayPath } from "./checker/trace.ts";
 import { exploreParallel } from "./checker/parallel.ts";
 import denoJson from "./deno.json" with { type: "json" };
 import { explainFact, renderExplanation, UnknownFactError } from "./reports/explain.ts";
@@ -260,14 +261,19 @@ async function run(args: readonly string[]): Promise<number> {
       say(renderTrace({ steps, token: o.replay }));
       const last = steps.at(-1)!.state;
       const broken = (spec.invariants ?? []).filter((inv) => !inv.holds(last)).map((i) => i.name);
-      const stuck = !hasSuccessor(spec, last) && !(spec.isEnd?.(last) ?? false);
+      const stuckBy = findDeadlock(spec, last);
+      const stuck = stuckBy !== undefined;
       say(
         broken.length
           ? `invariants violated in the last state: ${broken.join(", ")}`
           : "all invariants hold in the last state",
       );
       if (stuck) {
-        say("the last state is a deadlock: no action is enabled and it is not a valid end state");
+        say(
+          stuckBy === "no-progress"
+            ? "the last state is a deadlock: processes are in flight and none can take a step"
+            : "the last state is a deadlock: no action is enabled and it is not a valid end state",
+        );
       }
       if (o.json) {
         console.log(

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { deadlockOf, type DeadlockRule, progressFlags } from "./deadlock.ts";
 import type { Violation } from "./result.ts";
 import type { ProcessLocks, Spec } from "./spec.ts";
 import { domainOf, type PathStep } from "./trace.ts";
@@ -28,6 +29,8 @@ export interface Pending {
   readonly cycle?: readonly PendingEdge[];
   /** Deadlocks: the lock view of the stuck state. */
   readonly locks?: readonly ProcessLocks[];
+  /** Deadlocks: which part of the rule the state breaks. */
+  readonly rule?: DeadlockRule;
   /** Errors: the message. */
   readonly message?: string;
 }
@@ -84,7 +87,7 @@ function mayAcquire(before: readonly ProcessLocks[], after: readonly ProcessLock
 export interface ExpansionCounters {
   /** Transitions produced. */
   readonly generated: number;
-  /** States without successors that are not valid end states. */
+  /** Deadlocked states (see `deadlock.ts` for the rule). */
   readonly deadlocked: number;
   /** Transitions per action index. */
   readonly generatedBy: ArrayLike<number>;
@@ -100,7 +103,7 @@ export interface ExpansionCounters {
 export class Expander<S> implements ExpansionCounters {
   /** Transitions produced. */
   generated = 0;
-  /** States without successors that are not valid end states. */
+  /** Deadlocked states (see `deadlock.ts` for the rule). */
   deadlocked = 0;
   /** Transitions per action index. */
   readonly generatedBy: Float64Array;
@@ -116,6 +119,7 @@ export class Expander<S> implements ExpansionCounters {
   readonly #stopAtFirst: boolean;
   #invariant = "";
   readonly #labels: Spec<S>["labels"];
+  readonly #progress: Uint8Array;
 
   /** Creates an expander for `spec`. */
   constructor(
@@ -125,6 +129,7 @@ export class Expander<S> implements ExpansionCounters {
     this.#spec = spec;
     this.#labels = options.coverage ? spec.labels?.bind(spec) : undefined;
     this.#checkDeadlock = options.checkDeadlock;
+    this.#progress = progressFlags(spec);
     this.#stopAtFirst = options.stopAtFirst;
     this.generatedBy = new Float64Array(spec.actions.length);
     this.distinctBy = new Float64Array(spec.actions.length);
@@ -168,6 +173,8 @@ export class Expander<S> implements ExpansionCounters {
     let siteAction = -1;
     let siteOrdinal = 0;
     let enabled = 0;
+    let progressEnabled = 0;
+    const progress = this.#progress;
     try {
       for (let a = 0; a < actions.length; a++) {
         const action = actions[a];
@@ -178,6 +185,7 @@ export class Expander<S> implements ExpansionCounters {
           const next = action.next(state, param);
           if (next === undefined) continue;
           enabled++;
+          progressEnabled += progress[a];
           this.generated++;
           this.generatedBy[a]++;
           if (properties !== undefined) {
@@ -233,15 +241,17 @@ export class Expander<S> implements ExpansionCounters {
           if (target.full?.()) return false;
         }
       }
-      if (enabled === 0 && this.#checkDeadlock) {
-        context = "isEnd";
-        if (!spec.isEnd || !spec.isEnd(state)) {
+      if (this.#checkDeadlock && (enabled === 0 || progressEnabled === 0)) {
+        context = enabled === 0 ? "isEnd" : "inFlight";
+        const rule = deadlockOf(spec, state, enabled, progressEnabled);
+        if (rule !== undefined) {
           this.deadlocked++;
           this.report({
             kind: "deadlock",
             name: "deadlock",
             site: { state: index },
             locks: locksBefore,
+            rule,
           });
           if (stopAtFirst) return false;
         }

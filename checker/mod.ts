@@ -33,6 +33,13 @@ export {
 export { collisionProbability, explore, type ExploreOptions, type Progress } from "./explore.ts";
 export { simulate, type SimulateOptions } from "./simulate.ts";
 export {
+  deadlockOf,
+  type DeadlockRule,
+  describeDeadlockRule,
+  findDeadlock,
+  progressFlags,
+} from "./deadlock.ts";
+export {
   type ActionStats,
   type CheckResult,
   EXIT_CODES,

@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { DeadlockRule } from "./deadlock.ts";
 import type { ProcessLocks } from "./spec.ts";
 
 /** One step of a trace: the action taken (or `"Init"`), its parameter and the state reached. */
@@ -62,10 +63,19 @@ export type Violation<S> =
     readonly trace: Trace<S>;
   }
   | {
-    /** A reachable state has no enabled action and is not a valid end state. */
+    /**
+     * A reachable state is stuck: no action is enabled and it is not a valid end state, or
+     * processes are in flight and none can take a step (see `rule`).
+     */
     readonly kind: "deadlock";
     /** Always `"deadlock"`. */
     readonly name: string;
+    /**
+     * `no-enabled-action`: nothing is enabled and the state is not a valid end state;
+     * `no-progress`: processes are in flight and no progress transition is enabled (idle
+     * requests may be). Absent in documents written before the rule had two parts.
+     */
+    readonly rule?: DeadlockRule;
     /** Shortest trace to the deadlocked state. */
     readonly trace: Trace<S>;
     /** Who holds and who waits for which lock in that state, when the spec says. */
@@ -118,7 +128,7 @@ export interface Stats {
   perAction: Record<string, ActionStats>;
   /** Approximate bytes held by the seen set. */
   seenSetBytes: number;
-  /** States found with no enabled action that are not valid end states (deadlock check on). */
+  /** Deadlocked states found (deadlock check on; see the deadlock violation's `rule`). */
   deadlocked: number;
 }
 

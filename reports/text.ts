@@ -186,7 +186,9 @@ export function describeViolation<S>(v: Violation<S>): string {
     case "property":
       return `action property ${v.name} is violated${v.description ? ` (${v.description})` : ""}`;
     case "deadlock":
-      return "deadlock: a reachable state has no enabled action and is not a valid end state";
+      return v.rule === "no-progress"
+        ? "deadlock: processes are in flight in a reachable state and none can take a step (only idle requests are enabled)"
+        : "deadlock: a reachable state has no enabled action and is not a valid end state";
     case "lock-order":
       return `lock-order cycle ${v.name}: a potential deadlock (locks taken in opposite orders)`;
     case "error":

@@ -1,4 +1,4 @@
-// source-sha256: 6bed9051b69a7a4a42e2fa2454db7865c50443f5d5bf9ddb17491dfe794d3f28
+// source-sha256: b4f9012b5de2862db7e9fe597938efbd615da20d40e1643d2e18744c3d3b6250
 (() => {
   // reports/viewer/draw.ts
   function isModelState(value) {
@@ -443,7 +443,7 @@
       case "property":
         return `action property ${v.name} is violated${v.description ? ` (${v.description})` : ""}`;
       case "deadlock":
-        return "deadlock: a reachable state has no enabled action and is not a valid end state";
+        return v.rule === "no-progress" ? "deadlock: processes are in flight in a reachable state and none can take a step (only idle requests are enabled)" : "deadlock: a reachable state has no enabled action and is not a valid end state";
       case "lock-order":
         return `lock-order cycle ${v.name}: a potential deadlock (locks taken in opposite orders)`;
       case "error":
