@@ -22,7 +22,9 @@ export {
   flatten,
   type RenderOptions,
   renderResult,
+  renderScope,
   renderTrace,
   renderVerdict,
+  scopeCaveats,
   toJsonValue,
 } from "./reports/text.ts";

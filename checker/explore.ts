@@ -18,6 +18,7 @@ import { buildViolations, cycleName, type StepRecordsView } from "./_violations.
 import { Frontier } from "./frontier.ts";
 import { LockGraph } from "./lock_graph.ts";
 import type { CheckResult, Stats } from "./result.ts";
+import { buildScope, type StopReason } from "./scope.ts";
 import { ExactSeenSet, FingerprintSeenSet, NO_PARENT, type SeenSet } from "./seen_set.ts";
 import type { Spec } from "./spec.ts";
 import { initialStates, type PathStep } from "./trace.ts";
@@ -101,7 +102,7 @@ export function explore<S>(spec: Spec<S>, options: ExploreOptions = {}): CheckRe
     : undefined;
   let depth = 0; // depth of the state being expanded
   let deepest = 0; // depth of the deepest state found
-  let stoppedBecause: string | undefined;
+  let stop: SearchStop | undefined;
   let nextProgress = start + progressEvery;
 
   const target: ExpansionTarget<S> = {
@@ -129,7 +130,7 @@ export function explore<S>(spec: Spec<S>, options: ExploreOptions = {}): CheckRe
       }),
     full: () => {
       if (seen.size < maxStates) return false;
-      stoppedBecause = `reached --max-states ${maxStates}`;
+      stop = { reason: "max-states", text: `reached --max-states ${maxStates}` };
       return true;
     },
   };
@@ -161,7 +162,7 @@ export function explore<S>(spec: Spec<S>, options: ExploreOptions = {}): CheckRe
     }
     if (depth >= maxDepth) {
       // Breadth-first: every remaining state is at depth >= maxDepth.
-      stoppedBecause = `reached --max-depth ${maxDepth}`;
+      stop = { reason: "max-depth", text: `reached --max-depth ${maxDepth}` };
       break;
     }
     const state = frontier.shift();
@@ -170,7 +171,10 @@ export function explore<S>(spec: Spec<S>, options: ExploreOptions = {}): CheckRe
     if ((index & 1023) === 0) {
       const now = performance.now();
       if (now >= deadline) {
-        stoppedBecause = `ran out of the time budget (${options.timeBudgetMs} ms)`;
+        stop = {
+          reason: "time-budget",
+          text: `ran out of the time budget (${options.timeBudgetMs} ms)`,
+        };
         break;
       }
       if (onProgress && now >= nextProgress) {
@@ -196,11 +200,38 @@ export function explore<S>(spec: Spec<S>, options: ExploreOptions = {}): CheckRe
     distinct: seen.size,
     depth: deepest,
     queued: frontier.length,
-    stoppedBecause,
+    stop,
     seenSetBytes: seen.bytesUsed,
     exact: seen.exact,
     lockOrder: lockGraph?.edges(),
+    settings: settingsOf(options, 1),
   });
+}
+
+/** Why a search stopped early: the reason and the sentence results print. */
+export interface SearchStop {
+  /** The reason. */
+  readonly reason: StopReason;
+  /** What results print (`reached --max-states 100`). */
+  readonly text: string;
+}
+
+/** The run settings a scope records, from the options of a search. */
+export function settingsOf(
+  options: Omit<ExploreOptions, "exact">,
+  workers: number,
+): SearchOutcome<unknown>["settings"] {
+  return {
+    bounds: {
+      ...(options.maxStates !== undefined ? { maxStates: options.maxStates } : {}),
+      ...(options.maxDepth !== undefined ? { maxDepth: options.maxDepth } : {}),
+      ...(options.timeBudgetMs !== undefined ? { timeBudgetMs: options.timeBudgetMs } : {}),
+    },
+    checkDeadlock: options.checkDeadlock ?? true,
+    checkLockOrder: options.checkLockOrder !== false,
+    coverage: options.coverage === true,
+    workers,
+  };
 }
 
 /** What {@link finishResult} needs from a finished search. */
@@ -220,7 +251,7 @@ export interface SearchOutcome<S> {
   /** States left unexpanded. */
   readonly queued: number;
   /** Why the search stopped early (a bound), if it did. */
-  readonly stoppedBecause?: string;
+  readonly stop?: SearchStop;
   /** Seen-set bytes. */
   readonly seenSetBytes: number;
   /** Exact keys rather than fingerprints. */
@@ -229,6 +260,26 @@ export interface SearchOutcome<S> {
   readonly lockOrder?: readonly { readonly from: string; readonly to: string }[];
   /** Violations found outside the expanders (e.g. lock cycles merged across workers). */
   readonly extra?: readonly Pending[];
+  /** The run's settings, for the result's scope. */
+  readonly settings: {
+    /** The bounds given. */
+    readonly bounds: {
+      readonly maxStates?: number;
+      readonly maxDepth?: number;
+      readonly timeBudgetMs?: number;
+      readonly memoryBudgetBytes?: number;
+    };
+    /** Deadlock check on. */
+    readonly checkDeadlock: boolean;
+    /** Lock-order check asked for. */
+    readonly checkLockOrder: boolean;
+    /** Coverage counted. */
+    readonly coverage: boolean;
+    /** Threads that explored. */
+    readonly workers: number;
+    /** Where queued states were kept. */
+    readonly frontier?: string;
+  };
 }
 
 /** Assembles a {@link CheckResult} (shared by the single-threaded and parallel explorers). */
@@ -247,7 +298,10 @@ export function finishResult<S>(spec: Spec<S>, outcome: SearchOutcome<S>): Check
   });
   const generated = expanders.reduce((n, e) => n + e.generated, 0);
   const hasError = violations.some((v) => v.kind === "error");
-  const searchedAll = outcome.stoppedBecause === undefined && outcome.queued === 0 && !hasError;
+  const fingerprints: CheckResult<S>["fingerprints"] = outcome.exact
+    ? { mode: "exact" }
+    : { mode: "hash64", collisionProbability: collisionProbability(outcome.distinct, generated) };
+  const searchedAll = outcome.stop === undefined && outcome.queued === 0 && !hasError;
   const verdict = violations.some((v) => v.kind !== "error")
     ? "violation"
     : hasError
@@ -261,7 +315,7 @@ export function finishResult<S>(spec: Spec<S>, outcome: SearchOutcome<S>): Check
     mode: outcome.mode,
     verdict,
     complete: searchedAll,
-    stoppedBecause: outcome.stoppedBecause ??
+    stoppedBecause: outcome.stop?.text ??
       (!searchedAll && violations.length > 0 ? "found a violation" : undefined),
     violations,
     stats: {
@@ -276,11 +330,17 @@ export function finishResult<S>(spec: Spec<S>, outcome: SearchOutcome<S>): Check
       seenSetBytes: outcome.seenSetBytes,
       deadlocked: expanders.reduce((n, e) => n + e.deadlocked, 0),
     },
-    fingerprints: outcome.exact
-      ? { mode: "exact" }
-      : { mode: "hash64", collisionProbability: collisionProbability(outcome.distinct, generated) },
+    fingerprints,
     lockOrder: outcome.lockOrder?.map((e) => ({ from: e.from, to: e.to })),
     coverage: mergeCoverage(expanders),
+    scope: buildScope(spec, {
+      ...outcome.settings,
+      search: searchedAll ? "exhaustive" : "partial",
+      stoppedBy: searchedAll
+        ? undefined
+        : outcome.stop?.reason ?? (hasError ? "error" : "violation"),
+      fingerprints,
+    }),
   };
 }
 

@@ -33,6 +33,17 @@ export {
 export { collisionProbability, explore, type ExploreOptions, type Progress } from "./explore.ts";
 export { simulate, type SimulateOptions } from "./simulate.ts";
 export {
+  buildScope,
+  type EngineScope,
+  type Scope,
+  type ScopeEntry,
+  type ScopeSection,
+  type ScopeSettings,
+  type SpecScope,
+  specScopeOf,
+  type StopReason,
+} from "./scope.ts";
+export {
   deadlockOf,
   type DeadlockRule,
   describeDeadlockRule,

@@ -13,7 +13,7 @@
 
 import type { Pending, PendingEdge } from "./_expand.ts";
 import { cycleName } from "./_violations.ts";
-import { type ExploreOptions, finishResult } from "./explore.ts";
+import { type ExploreOptions, finishResult, type SearchStop, settingsOf } from "./explore.ts";
 import { LockGraph } from "./lock_graph.ts";
 import type { ParamValue } from "./registry.ts";
 import type { CheckResult } from "./result.ts";
@@ -178,12 +178,15 @@ export async function exploreParallel<S = unknown>(
   };
   initPending.forEach(report);
   const last: Expanded[] = [];
-  let stoppedBecause: string | undefined;
+  let stop: SearchStop | undefined;
   let depth = 0;
   let deepest = 0;
   let queued = 0;
   const timer = options.timeBudgetMs === undefined ? undefined : setTimeout(() => {
-    stoppedBecause ??= `ran out of the time budget (${options.timeBudgetMs} ms)`;
+    stop ??= {
+      reason: "time-budget",
+      text: `ran out of the time budget (${options.timeBudgetMs} ms)`,
+    };
     Atomics.store(control, STOP, 1);
   }, options.timeBudgetMs);
   const progress = options.onProgress === undefined ? undefined : setInterval(() => {
@@ -251,7 +254,7 @@ export async function exploreParallel<S = unknown>(
         if (stopAtFirst && pending.length > 0) break;
         if (replies.some((r) => r.pending.some((p) => p.kind === "error"))) break;
         if (maxStates !== undefined && seen.size >= maxStates) {
-          stoppedBecause ??= `reached --max-states ${maxStates}`;
+          stop ??= { reason: "max-states", text: `reached --max-states ${maxStates}` };
           break;
         }
         if (Atomics.load(control, STOP) !== 0) break;
@@ -266,7 +269,7 @@ export async function exploreParallel<S = unknown>(
         if (nextLevel === 0) break;
         depth++;
         if (depth >= maxDepth) {
-          stoppedBecause = `reached --max-depth ${maxDepth}`;
+          stop = { reason: "max-depth", text: `reached --max-depth ${maxDepth}` };
           break;
         }
         await rebalance(replies.map((r) => r.next), ask);
@@ -291,11 +294,12 @@ export async function exploreParallel<S = unknown>(
     distinct: seen.size,
     depth: deepest,
     queued,
-    stoppedBecause,
+    stop,
     seenSetBytes: seen.bytesUsed,
     exact: false,
     lockOrder: lockGraph?.edges(),
     extra: pending,
+    settings: settingsOf(options, count),
   });
 }
 

@@ -6,6 +6,7 @@
  */
 
 import type { DeadlockRule } from "./deadlock.ts";
+import type { Scope } from "./scope.ts";
 import type { ProcessLocks } from "./spec.ts";
 
 /** One step of a trace: the action taken (or `"Init"`), its parameter and the state reached. */
@@ -166,6 +167,12 @@ export interface CheckResult<S> {
   readonly seed?: number;
   /** Transitions per coverage label (the spec's `labels`), when coverage was asked for. */
   readonly coverage?: Readonly<Record<string, number>>;
+  /**
+   * What was explored: the engine's search mode, bounds, fingerprints, reductions and checks,
+   * and the spec's declared scope. Set by every engine; absent only in documents written
+   * before scopes existed.
+   */
+  readonly scope?: Scope;
 }
 
 /** Process exit codes, documented in the README. */

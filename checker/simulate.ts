@@ -12,6 +12,7 @@ import fc from "fast-check";
 import { deadlockOf, type DeadlockRule, progressFlags } from "./deadlock.ts";
 import { LockGraph } from "./lock_graph.ts";
 import type { CheckResult, LockEdge, Trace, Violation } from "./result.ts";
+import { buildScope } from "./scope.ts";
 import { FingerprintSeenSet, NO_PARENT } from "./seen_set.ts";
 import type { Spec } from "./spec.ts";
 import {
@@ -286,5 +287,22 @@ export function simulate<S>(spec: Spec<S>, options: SimulateOptions = {}): Check
     coverage: coverage.size
       ? Object.fromEntries([...coverage].sort(([a], [b]) => a.localeCompare(b)))
       : undefined,
+    scope: buildScope(spec, {
+      search: "simulation",
+      stoppedBy: violations.some((v) => v.kind !== "error")
+        ? "violation"
+        : violations.length > 0
+        ? "error"
+        : interrupted
+        ? "time-budget"
+        : undefined,
+      bounds: options.timeBudgetMs !== undefined ? { timeBudgetMs: options.timeBudgetMs } : {},
+      walks: { requested: walks, run: walksRun, depth, seed },
+      fingerprints: { mode: "hash64" },
+      checkDeadlock,
+      checkLockOrder: options.checkLockOrder !== false,
+      coverage: options.coverage === true,
+      workers: 1,
+    }),
   };
 }

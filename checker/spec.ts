@@ -14,6 +14,8 @@
  * @module
  */
 
+import type { SpecScope } from "./scope.ts";
+
 /**
  * A named action. `next(state, param)` returns the successor for one parameter value, or
  * `undefined` when the action is not enabled for it. Nondeterminism inside an action is expressed
@@ -125,6 +127,14 @@ export interface Spec<S> {
    * still run there. A spec that defines it must mark at least one action as progress.
    */
   inFlight?(state: S): boolean;
+  /**
+   * What the spec's exploration covers, carried into every result's scope: a one-line summary of
+   * the bounds the verdict holds under (printed on the verdict line), and sections such as
+   * `operations` (stepped or atomic, and why), `bounded domains`, `reductions` (what the spec
+   * leaves out on purpose). Static data, or a function of nothing called once per run. Omitted:
+   * results say the spec declares no bounds.
+   */
+  readonly scope?: SpecScope | (() => SpecScope);
   /**
    * Symmetry reduction: maps a state to the representative of its equivalence class. States
    * with equal representatives are counted once. Must be idempotent.

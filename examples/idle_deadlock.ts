@@ -105,5 +105,6 @@ export function idleDeadlockSpec(
         return pc === 1 || pc === 2 ? { held, waiting: order[p][pc - 1] } : { held };
       }),
     processNames: ["p0", "p1"],
+    scope: { sections: [] }, // a finite graph, explored whole
   };
 }

@@ -138,6 +138,20 @@ export function lockOrderSpec({ n, k, mixed = false }: LockOrderParams): Spec<Lo
       },
     ],
     isEnd: (s) => s.pc.every((pc) => pc === "done"),
+    scope: {
+      bounds: `N=${n} processes, K=${k} rounds each`,
+      sections: [{
+        title: "bounded domains",
+        entries: [
+          { name: "processes", value: n },
+          {
+            name: "rounds",
+            value: k,
+            note: "each process finishes after K rounds; the counter is bounded by N*K",
+          },
+        ],
+      }],
+    },
     // One lock view per (process, which of its locks it holds), built once: the engine compares
     // views by identity first, so unchanged processes cost nothing.
     locks: (s) => procs.map((p) => lockViews[p][heldCode(s, p)]),

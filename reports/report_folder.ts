@@ -13,7 +13,7 @@
 import type { CheckResult } from "../checker/result.ts";
 import { toMarkdown as certificationMarkdown } from "./certification.ts";
 import { loadViewerBundle, renderHtml } from "./html.ts";
-import { describeViolation, renderTrace, renderVerdict, toJsonValue } from "./text.ts";
+import { describeViolation, renderScope, renderTrace, renderVerdict, toJsonValue } from "./text.ts";
 import type { FactCoverage, RunReport } from "./viewer/data.ts";
 import { compareFacts, factStatus, overallVerdict, statusWord } from "./viewer/summary.ts";
 
@@ -204,6 +204,10 @@ function resultMarkdown(
     } |`,
     "",
   ];
+  if (r.scope) {
+    // What was explored, as the terminal prints it: an ok holds only within this scope.
+    out.push("Scope:", "", "```", ...renderScope(r.scope, "").slice(1), "```", "");
+  }
   const actions = Object.entries(s.perAction);
   if (actions.length) {
     out.push("| action | transitions | new states |", "| --- | ---: | ---: |");

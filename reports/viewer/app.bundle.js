@@ -1,4 +1,4 @@
-// source-sha256: b4f9012b5de2862db7e9fe597938efbd615da20d40e1643d2e18744c3d3b6250
+// source-sha256: 2476e1c317c03aef034ae64cbc6f8ca345e715c92afe4f393388f9816b771fdc
 (() => {
   // reports/viewer/draw.ts
   function isModelState(value) {
