@@ -8,6 +8,7 @@
  */
 
 import { deadlockOf, type DeadlockRule, progressFlags } from "./deadlock.ts";
+import { deepFreeze } from "./immutable.ts";
 import type { Violation } from "./result.ts";
 import type { ProcessLocks, Spec } from "./spec.ts";
 import { domainOf, type PathStep } from "./trace.ts";
@@ -55,7 +56,8 @@ export interface ExpansionTarget<S> {
   push(state: S | undefined, index: number): void;
   /**
    * Lock order: records the acquisitions of one transition; returns true when the search should
-   * stop (a cycle closed and the run stops at the first violation).
+   * stop (a cycle closed and the run stops at the first violation). `site` is a scratch object
+   * reused for every call: copy it to keep it ({@link keepSite}).
    */
   observeLocks?(
     before: readonly ProcessLocks[],
@@ -81,6 +83,13 @@ function mayAcquire(before: readonly ProcessLocks[], after: readonly ProcessLock
     for (let i = 0; i < held.length; i++) if (held[i] !== was[i]) return true;
   }
   return false;
+}
+
+/** A copy of a scratch transition site, for a lock-order edge to keep. */
+export function keepSite(
+  site: { readonly state: number; readonly step: PathStep },
+): { readonly state: number; readonly step: PathStep } {
+  return { state: site.state, step: { action: site.step.action, ordinal: site.step.ordinal } };
 }
 
 /** The counters and violations of a search (one set per worker). */
@@ -120,12 +129,15 @@ export class Expander<S> implements ExpansionCounters {
   #invariant = "";
   readonly #labels: Spec<S>["labels"];
   readonly #progress: Uint8Array;
+  readonly #freeze: boolean;
+  readonly #lockSite = { state: 0, step: { action: 0, ordinal: 0 } };
 
   /** Creates an expander for `spec`. */
   constructor(
     spec: Spec<S>,
-    options: { checkDeadlock: boolean; stopAtFirst: boolean; coverage?: boolean },
+    options: { checkDeadlock: boolean; stopAtFirst: boolean; coverage?: boolean; freeze?: boolean },
   ) {
+    this.#freeze = options.freeze === true;
     this.#spec = spec;
     this.#labels = options.coverage ? spec.labels?.bind(spec) : undefined;
     this.#checkDeadlock = options.checkDeadlock;
@@ -163,6 +175,8 @@ export class Expander<S> implements ExpansionCounters {
     const actions = spec.actions;
     const properties = spec.properties;
     const canonicalize = spec.canonicalize;
+    const freeze = this.#freeze;
+    if (freeze) deepFreeze(state);
     const locksBefore = spec.locks ? spec.locks(state) : undefined;
     const observeLocks = target.observeLocks;
     const stopAtFirst = this.#stopAtFirst;
@@ -172,6 +186,7 @@ export class Expander<S> implements ExpansionCounters {
     let siteState = index;
     let siteAction = -1;
     let siteOrdinal = 0;
+    const lockSite = this.#lockSite;
     let enabled = 0;
     let progressEnabled = 0;
     const progress = this.#progress;
@@ -184,6 +199,7 @@ export class Expander<S> implements ExpansionCounters {
           context = action.name;
           const next = action.next(state, param);
           if (next === undefined) continue;
+          if (freeze) deepFreeze(next);
           enabled++;
           progressEnabled += progress[a];
           this.generated++;
@@ -213,11 +229,12 @@ export class Expander<S> implements ExpansionCounters {
           if (observeLocks !== undefined) {
             context = "locks";
             const locksAfter = spec.locks!(next);
-            if (
-              mayAcquire(locksBefore!, locksAfter) &&
-              observeLocks(locksBefore!, locksAfter, { state: index, step: { action: a, ordinal } })
-            ) {
-              return false;
+            if (locksAfter !== locksBefore && mayAcquire(locksBefore!, locksAfter)) {
+              // One scratch site for every observation: the lock graph copies it for new edges.
+              lockSite.state = index;
+              lockSite.step.action = a;
+              lockSite.step.ordinal = ordinal;
+              if (observeLocks(locksBefore!, locksAfter, lockSite)) return false;
             }
           }
           context = canonicalize ? "canonicalize" : "fingerprint";

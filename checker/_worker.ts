@@ -8,7 +8,7 @@
 
 /// <reference lib="deno.worker" />
 
-import { Expander, type ExpansionTarget, type PendingEdge } from "./_expand.ts";
+import { Expander, type ExpansionTarget, keepSite, type PendingEdge } from "./_expand.ts";
 import { LockGraph } from "./lock_graph.ts";
 import { loadSpec, type ToWorker, type WorkerReply } from "./parallel.ts";
 import { SharedSeenSet } from "./shared_seen_set.ts";
@@ -93,7 +93,10 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
           coverage: message.coverage,
         });
         lockGraph = spec.locks
-          ? new LockGraph((e) => edges.push({ ...e, site: e.witness }))
+          ? new LockGraph<PendingEdge["site"]>(
+            (e) => edges.push({ ...e, site: e.witness }),
+            keepSite,
+          )
           : undefined;
         target = {
           add: (key, parent, a, ordinal) => seen.add(key, parent, a, ordinal),

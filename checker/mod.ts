@@ -76,6 +76,34 @@ export { canonicalKey, type Fingerprint, fingerprint, fingerprintHex } from "./f
 export { ExactSeenSet, FingerprintSeenSet, NO_PARENT, type SeenSet } from "./seen_set.ts";
 export { LockGraph, type WitnessedEdge } from "./lock_graph.ts";
 export {
+  ByteSink,
+  ByteSource,
+  DecodeError,
+  EncodeError,
+  type StateCodec,
+  STRUCTURAL_CODEC,
+} from "./codec.ts";
+export {
+  AUTO_ENCODE_AFTER,
+  CHUNK_STATES,
+  Frontier,
+  type FrontierMode,
+  type FrontierOptions,
+} from "./frontier.ts";
+export {
+  collectGarbage,
+  DEFAULT_BUDGET_SHARE,
+  defaultMemoryBudget,
+  HEAP_PRESSURE_SHARE,
+  type MemorySample,
+  type MemoryState,
+  MemoryWatch,
+  parseMemorySize,
+  sampleMemory,
+  systemMemoryBytes,
+} from "./memory.ts";
+export { deepFreeze } from "./immutable.ts";
+export {
   paramFlags,
   type ParamInfo,
   type ParamValue,

@@ -131,6 +131,28 @@ export interface Stats {
   seenSetBytes: number;
   /** Deadlocked states found (deadlock check on; see the deadlock violation's `rule`). */
   deadlocked: number;
+  /** How queued states were kept (exhaustive runs). */
+  frontier?: {
+    /** The frontier mode (`auto`, `encoded`, `live`; see `frontier.ts`). */
+    readonly mode: "auto" | "encoded" | "live";
+    /** The longest the queue was. */
+    readonly peakQueued: number;
+    /** Encoded bytes per queued state, averaged over every encoded chunk (0: none encoded). */
+    readonly bytesPerEncodedState: number;
+    /** The most encoded bytes held in memory at once. */
+    readonly peakEncodedBytes: number;
+    /** Bytes of queued states written to disk under memory pressure. */
+    readonly spilledBytes: number;
+  };
+  /** Memory readings of the run (exhaustive runs; per worker thread heap for parallel runs). */
+  memory?: {
+    /** Highest resident set size seen (the whole process). */
+    readonly peakRss: number;
+    /** Most V8 heap in use seen (this thread). */
+    readonly peakHeap: number;
+    /** The budget, when one was set. */
+    readonly budget?: number;
+  };
 }
 
 /** The final verdict of a run. */

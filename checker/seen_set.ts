@@ -10,7 +10,7 @@
  * @module
  */
 
-import { canonicalKey, fingerprintInto, lastHi, lastLo } from "./fingerprint.ts";
+import { canonicalKey, fingerprintShared, lastHi, lastLo } from "./fingerprint.ts";
 
 /** Parent index of an initial state. */
 export const NO_PARENT = 0xffffffff;
@@ -109,7 +109,7 @@ export class FingerprintSeenSet implements SeenSet {
 
   /** Adds the fingerprint of `state`; see {@link SeenSet.add}. */
   add(state: unknown, parent: number, actionIndex: number, paramOrdinal: number): number {
-    fingerprintInto(state);
+    fingerprintShared(state);
     return this.addFingerprint(lastHi, lastLo, parent, actionIndex, paramOrdinal);
   }
 

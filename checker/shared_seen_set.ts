@@ -10,7 +10,7 @@
  * @module
  */
 
-import { fingerprintInto, lastHi, lastLo } from "./fingerprint.ts";
+import { fingerprintShared, lastHi, lastLo } from "./fingerprint.ts";
 
 /** Slots of the control array. */
 const COUNT = 0;
@@ -106,10 +106,20 @@ export class SharedSeenSet {
 
   /** Adds the fingerprint of `state` with its step record; returns its index or -1. */
   add(state: unknown, parent: number, actionIndex: number, paramOrdinal: number): number {
-    fingerprintInto(state);
-    let hi = lastHi | 0;
-    const lo = (lastLo | 0) || 1;
-    if (hi === 0) hi = 0x2545f491;
+    fingerprintShared(state); // the same function as the one-worker engine; neither half is 0
+    return this.addFingerprint(lastHi, lastLo, parent, actionIndex, paramOrdinal);
+  }
+
+  /** Adds a precomputed fingerprint (both halves non-zero); returns its index or -1. */
+  addFingerprint(
+    hiBits: number,
+    loBits: number,
+    parent: number,
+    actionIndex: number,
+    paramOrdinal: number,
+  ): number {
+    const hi = hiBits | 0;
+    const lo = loBits | 0;
     const table = this.#table;
     const mask = this.#mask;
     let slot = (hi ^ Math.imul(lo, 0x9e3779b1)) & mask;

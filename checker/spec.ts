@@ -14,6 +14,7 @@
  * @module
  */
 
+import type { StateCodec } from "./codec.ts";
 import type { SpecScope } from "./scope.ts";
 
 /**
@@ -135,6 +136,13 @@ export interface Spec<S> {
    * results say the spec declares no bounds.
    */
   readonly scope?: SpecScope | (() => SpecScope);
+  /**
+   * How a state is encoded while it waits in the frontier (or on disk). Default: the structural
+   * codec, which handles any plain data (see `codec.ts`). A spec that knows its state can write
+   * a denser or faster one from the sink's primitives; `decode(encode(s))` must be structurally
+   * equal to `s`.
+   */
+  readonly codec?: StateCodec<S>;
   /**
    * Symmetry reduction: maps a state to the representative of its equivalence class. States
    * with equal representatives are counted once. Must be idempotent.
