@@ -15,6 +15,8 @@
  * @module
  */
 
+import process from "node:process";
+
 const HEAD = 0;
 const GOT1 = 1;
 const CS = 2;
@@ -169,14 +171,19 @@ if (import.meta.main) {
   const args = Object.fromEntries(Deno.args.map((a) => a.split("=")));
   const n = Number(args.n ?? 5);
   const k = Number(args.k ?? 10);
+  const cpu0 = process.cpuUsage();
   const r = lockOrderBaseline(n, k);
+  const cpu = process.cpuUsage(cpu0);
   console.log(JSON.stringify({
     engine: "baseline",
     spec: `LockOrder(N=${n}, K=${k})`,
     distinct: r.distinct,
     transitions: r.transitions,
     wallSeconds: Number((r.elapsedMs / 1000).toFixed(2)),
+    cpuSeconds: Number(((cpu.user + cpu.system) / 1e6).toFixed(2)),
     distinctPerSecond: Math.round(r.distinct / (r.elapsedMs / 1000)),
+    transitionsPerSecond: Math.round(r.transitions / (r.elapsedMs / 1000)),
+    peakRssMB: Math.round(Deno.memoryUsage().rss / 2 ** 20),
     deadlocks: r.deadlocks,
     violations: r.violations,
     edges: r.edges,
