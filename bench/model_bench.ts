@@ -5,9 +5,10 @@
  * and CPU time, distinct states and transitions per second, peak memory, bytes per queued state)
  * and a summary with ranges and speed-ups on stderr.
  *
- * Usage: `deno task bench:model [workers=1,2] [reps=1] [ref=REV] [compare=encoded,live]
+ * Usage: `deno task bench:model [workers=1,2] [reps=1] [ref=REV] [head=REV] [compare=encoded,live]
  * [param=key=value]...`; `compare=MODES` adds one-worker runs with those frontier modes;
- * `ref=REV` also measures revision REV (exported with `git archive` into a temporary directory),
+ * `head=REV` measures that revision instead of the working tree; `ref=REV` also measures
+ * revision REV (exported with `git archive` into a temporary directory),
  * side by side.
  *
  * @module
@@ -25,7 +26,14 @@ for (const a of Deno.args) {
 const workers = String(args.workers ?? "1,2").split(",").map(Number);
 const reps = Number(args.reps ?? 1);
 const spec = { registry: "specs" as const, name: "leasing", params, coverage: true };
-const sides: { side: string; dir: string }[] = [{ side: "worktree", dir: ROOT }];
+// head=REV measures that revision instead of the working tree (which may then change meanwhile).
+const sides: { side: string; dir: string }[] = [];
+if (args.head !== undefined) {
+  const { dir, sha } = await checkout(args.head);
+  sides.push({ side: `${args.head}@${sha.slice(0, 8)}`, dir });
+} else {
+  sides.push({ side: "worktree", dir: ROOT });
+}
 if (args.ref !== undefined) {
   const { dir, sha } = await checkout(args.ref);
   sides.push({ side: `${args.ref}@${sha.slice(0, 8)}`, dir });
@@ -35,7 +43,11 @@ for (const w of workers) {
   for (const s of sides) jobs.push(measureJob(s.side, s.dir, w, spec));
   if (args.compare !== undefined && w === 1) {
     for (const mode of args.compare.split(",")) {
-      jobs.push(measureJob(`worktree (${mode} frontier)`, ROOT, w, spec, [`frontier=${mode}`]));
+      jobs.push(
+        measureJob(`${sides[0].side} (${mode} frontier)`, sides[0].dir, w, spec, [
+          `frontier=${mode}`,
+        ]),
+      );
     }
   }
 }

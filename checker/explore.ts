@@ -387,6 +387,8 @@ export interface SearchOutcome<S> {
   readonly frontier?: Stats["frontier"];
   /** Memory peaks. */
   readonly memory?: Stats["memory"];
+  /** Parallel runs: where the time went. */
+  readonly parallel?: Stats["parallel"];
   /** The run's settings, for the result's scope. */
   readonly settings: {
     /** The bounds given. */
@@ -458,6 +460,7 @@ export function finishResult<S>(spec: Spec<S>, outcome: SearchOutcome<S>): Check
       deadlocked: expanders.reduce((n, e) => n + e.deadlocked, 0),
       ...(outcome.frontier !== undefined ? { frontier: outcome.frontier } : {}),
       ...(outcome.memory !== undefined ? { memory: outcome.memory } : {}),
+      ...(outcome.parallel !== undefined ? { parallel: outcome.parallel } : {}),
     },
     fingerprints,
     lockOrder: outcome.lockOrder?.map((e) => ({ from: e.from, to: e.to })),

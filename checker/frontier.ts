@@ -48,8 +48,9 @@ export interface FrontierOptions<S> {
   /** The codec (default the structural codec). */
   readonly codec?: StateCodec<S>;
   /**
-   * Directory for spill files, created on the first spill if missing (and then removed by
-   * {@link Frontier.close}); default a new temporary directory.
+   * Directory under which spill files go (created on the first spill if missing): the frontier
+   * makes a folder of its own in it and removes that folder when it closes. Default: the
+   * system's temporary directory.
    */
   readonly spillDir?: string;
 }
@@ -197,6 +198,16 @@ export class Frontier<S> {
     return this.#peakLength;
   }
 
+  /** States encoded so far. */
+  get encodedStates(): number {
+    return this.#encodedStates;
+  }
+
+  /** Bytes of every chunk encoded so far. */
+  get encodedBytes(): number {
+    return this.#encodedBytesTotal;
+  }
+
   /** Average encoded bytes per state over every chunk sealed so far (0 before the first). */
   get bytesPerEncodedState(): number {
     return this.#encodedStates === 0 ? 0 : this.#encodedBytesTotal / this.#encodedStates;
@@ -321,18 +332,15 @@ export class Frontier<S> {
       if (current.pending === 0) current.remove();
     }
     if (this.#dir === undefined) {
+      // A folder of its own: frontiers that share a spill directory never touch each other's
+      // files, and each removes its own folder when it closes.
       if (this.#spillDir === undefined) {
         this.#dir = Deno.makeTempDirSync({ prefix: "leasecheck-frontier-" });
-        this.#madeDir = true;
       } else {
-        this.#dir = this.#spillDir;
-        try {
-          Deno.mkdirSync(this.#dir);
-          this.#madeDir = true;
-        } catch (error) {
-          if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
-        }
+        Deno.mkdirSync(this.#spillDir, { recursive: true });
+        this.#dir = Deno.makeTempDirSync({ dir: this.#spillDir, prefix: "frontier-" });
       }
+      this.#madeDir = true;
     }
     const segment = new SpillSegment(`${this.#dir}/segment-${this.#segmentCount++}.bin`);
     this.#segment = segment;

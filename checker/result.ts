@@ -144,6 +144,21 @@ export interface Stats {
     /** Bytes of queued states written to disk under memory pressure. */
     readonly spilledBytes: number;
   };
+  /** Parallel runs: where the time went. */
+  parallel?: {
+    /** Workers. */
+    readonly workers: number;
+    /** Level rounds (levels, plus rounds repeated when the table grew mid-level). */
+    readonly levels: number;
+    /** Milliseconds workers waited, summed, for the slowest one at each level's end. */
+    readonly barrierWaitMs: number;
+    /** Milliseconds spent moving states between workers between levels. */
+    readonly rebalanceMs: number;
+    /** States moved between workers (encoded, transferred). */
+    readonly movedStates: number;
+    /** Milliseconds each worker spent expanding states. */
+    readonly busyMs: readonly number[];
+  };
   /** Memory readings of the run (exhaustive runs; per worker thread heap for parallel runs). */
   memory?: {
     /** Highest resident set size seen (the whole process). */
