@@ -7,6 +7,7 @@
  * @module
  */
 
+import type { ByteSink, ByteSource, StateCodec } from "../checker/codec.ts";
 import { action, type ProcessLocks, type Spec } from "../checker/spec.ts";
 
 /** Program counter of one process. */
@@ -37,6 +38,50 @@ export interface LockOrderParams {
 }
 
 const LOCK_NAMES = ["A", "B"] as const;
+const PCS: readonly Pc[] = ["head", "got1", "cs", "wr", "rel2", "rel1", "done"];
+const PC_CODES: ReadonlyMap<Pc, number> = new Map(PCS.map((pc, i) => [pc, i]));
+
+/**
+ * A dense codec for LockOrder states (the `Spec.codec` hook): one byte per lock and program
+ * counter, a varint per number, for states waiting in the frontier. Decoded states have the
+ * same fields in the same order as the spec's own.
+ *
+ * @example Usage
+ * ```ts
+ * import { lockOrderCodec } from "./lock_order.ts";
+ * import { ByteSink, ByteSource } from "../checker/codec.ts";
+ * import assert from "node:assert/strict";
+ * const codec = lockOrderCodec(2);
+ * const s = { lock: [1, 0], counter: 3, pc: ["got1", "head"], r: [1, 0], t: [0, 0] } as const;
+ * const sink = new ByteSink();
+ * codec.encode(s, sink);
+ * assert.equal(sink.length, 9); // 2 locks, the counter, 2 program counters, 2 rounds, 2 reads
+ * assert.deepEqual(codec.decode(new ByteSource(sink.bytes())), s);
+ * ```
+ */
+export function lockOrderCodec(n: number): StateCodec<LockOrderState> {
+  return {
+    encode(s: LockOrderState, sink: ByteSink): void {
+      sink.u8(s.lock[0]);
+      sink.u8(s.lock[1]);
+      sink.varint(s.counter);
+      for (let p = 0; p < n; p++) sink.u8(PC_CODES.get(s.pc[p])!);
+      for (let p = 0; p < n; p++) sink.varint(s.r[p]);
+      for (let p = 0; p < n; p++) sink.varint(s.t[p]);
+    },
+    decode(source: ByteSource): LockOrderState {
+      const lock = [source.u8(), source.u8()];
+      const counter = source.varint();
+      const pc: Pc[] = [];
+      for (let p = 0; p < n; p++) pc.push(PCS[source.u8()]);
+      const r: number[] = [];
+      for (let p = 0; p < n; p++) r.push(source.varint());
+      const t: number[] = [];
+      for (let p = 0; p < n; p++) t.push(source.varint());
+      return { lock, counter, pc, r, t };
+    },
+  };
+}
 
 /**
  * The LockOrder spec.
@@ -155,6 +200,7 @@ export function lockOrderSpec({ n, k, mixed = false }: LockOrderParams): Spec<Lo
       },
     ],
     isEnd: (s) => s.pc.every((pc) => pc === "done"),
+    codec: lockOrderCodec(n),
     scope: {
       bounds: `N=${n} processes, K=${k} rounds each`,
       sections: [{
