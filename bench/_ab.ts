@@ -150,6 +150,7 @@ export async function runInterleaved(jobs: readonly Job[], reps: number): Promis
       console.error(`bench: round ${r + 1}/${reps}: ${job.side}, ${job.workers} worker(s)`);
       const text = await run(job.cmd, job.cwd);
       const line = text.trim().split("\n").at(-1)!;
+      if (line === "") continue; // the job had nothing to measure (e.g. Spin not installed)
       const parsed = JSON.parse(line) as Run;
       const run1: Run = { ...parsed, rev: job.side, workers: job.workers, round: r + 1 };
       console.log(JSON.stringify(run1));

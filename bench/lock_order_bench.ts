@@ -7,8 +7,9 @@
  * transitions per second, peak memory, bytes per queued state) and a summary with ranges and
  * speed-ups on stderr.
  *
- * Usage: `deno task bench [n=5] [k=10] [workers=1,2] [reps=1] [ref=REV] [head=REV] [baseline=true]
+ * Usage: `deno task bench [n=5] [k=10] [workers=1,2] [reps=1] [ref=REV] [head=REV] [baseline=true] [spin=true]
  * [compare=encoded,live]`; `compare=MODES` adds one-worker runs with those frontier modes;
+ * `spin=true` adds Spin on `lock_order.pml` (when spin and gcc are installed);
  * `head=REV` measures that revision instead of the working tree; `ref=REV` also measures
  * revision REV (exported with `git archive` into a temporary directory),
  * side by side.
@@ -71,6 +72,22 @@ if (args.baseline !== "false") {
       "run",
       v8Flags(),
       `${ROOT}/bench/lock_order_baseline.ts`,
+      `n=${n}`,
+      `k=${k}`,
+    ],
+  });
+}
+if (args.spin === "true") {
+  jobs.push({
+    side: "spin",
+    workers: 1,
+    cmd: [
+      Deno.execPath(),
+      "run",
+      "--allow-run",
+      "--allow-read",
+      "--allow-write=/tmp",
+      `${ROOT}/bench/lock_order_spin.ts`,
       `n=${n}`,
       `k=${k}`,
     ],
