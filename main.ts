@@ -369,6 +369,7 @@ async function run(args: readonly string[]): Promise<number> {
       }
     }
     results.push(result);
+    removeIfEmpty(memory.spillDir);
   }
   if (o.json) {
     console.log(JSON.stringify(toJsonValue({ version: 1, results })));
@@ -426,6 +427,16 @@ function engineMemoryOptions(o: {
     frontier: frontier as FrontierMode | undefined,
     checkImmutable: o["check-immutable"],
   };
+}
+
+/** Removes the spill folder a run left empty (it exists only if the run spilled). */
+function removeIfEmpty(dir: string): void {
+  try {
+    for (const _ of Deno.readDirSync(dir)) return; // not empty: a folder with other files
+    Deno.removeSync(dir);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
 }
 
 /** Writes the scenarios and ITF traces of `check --emit DIR` and says which. */

@@ -369,6 +369,53 @@ export function renderScope(scope: Scope, indent: string = "  "): string[] {
   return out;
 }
 
+const mib = (n: number): string => `${fmt(n / 2 ** 20)} MB`;
+
+/**
+ * The memory, frontier and parallel figures of a run, when it has them, one line each.
+ *
+ * @example Usage
+ * ```ts
+ * import { renderResources } from "./text.ts";
+ * import { explore } from "../checker/explore.ts";
+ * import assert from "node:assert/strict";
+ * const r = explore({ name: "one", init: [0], actions: [], isEnd: () => true });
+ * assert.match(renderResources(r.stats).join("\n"), /frontier \(auto\): peak 1 queued/);
+ * ```
+ */
+export function renderResources(s: CheckResult<unknown>["stats"]): string[] {
+  const out: string[] = [];
+  if (s.memory !== undefined) {
+    out.push(
+      `  memory: peak ${mib(s.memory.peakRss)} resident${
+        s.memory.budget === undefined ? "" : ` (budget ${mib(s.memory.budget)})`
+      }, seen set ${mib(s.seenSetBytes)}`,
+    );
+  }
+  if (s.frontier !== undefined) {
+    const f = s.frontier;
+    out.push(
+      `  frontier (${f.mode}): peak ${fmt(f.peakQueued)} queued${
+        f.bytesPerEncodedState > 0
+          ? `, ${f.bytesPerEncodedState.toFixed(1)} bytes per encoded state`
+          : ""
+      }${f.spilledBytes > 0 ? `, ${mib(f.spilledBytes)} spilled to disk` : ""}`,
+    );
+  }
+  if (s.parallel !== undefined) {
+    const p = s.parallel;
+    const sec = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+    out.push(
+      `  workers: ${p.workers}, busy ${p.busyMs.map(sec).join(" / ")}; ${p.levels} level rounds, ${
+        sec(p.barrierWaitMs)
+      } waiting at level ends, ${sec(p.rebalanceMs)} rebalancing (${
+        fmt(p.movedStates)
+      } states moved)`,
+    );
+  }
+  return out;
+}
+
 /** Renders a whole result: each violation with its trace, statistics and the verdict line. */
 export function renderResult<S>(result: CheckResult<S>, options: RenderOptions = {}): string {
   const out: string[] = [];
@@ -426,6 +473,7 @@ export function renderResult<S>(result: CheckResult<S>, options: RenderOptions =
   if (result.lockOrder?.length) {
     out.push(`  lock order: ${result.lockOrder.map((e) => `${e.from}->${e.to}`).join(", ")}`);
   }
+  out.push(...renderResources(s));
   if (result.scope) out.push(...renderScope(result.scope));
   out.push(renderVerdict(result, options.color));
   return out.join("\n");

@@ -1,4 +1,4 @@
-// source-sha256: 2476e1c317c03aef034ae64cbc6f8ca345e715c92afe4f393388f9816b771fdc
+// source-sha256: bfe53572af1f7a2502c3f8e3375f51b188a7a9e47fe07ef383629e091e3e67c3
 (() => {
   // reports/viewer/draw.ts
   function isModelState(value) {
