@@ -111,16 +111,16 @@ export function lockOrderSpec({ n, k, mixed = false }: LockOrderParams): Spec<Lo
       held: [first(p), second(p)].filter((_, i) => code & (1 << i)).map((l) => LOCK_NAMES[l]),
     }))
   );
-  // The lock view of a whole state, one array per combination of held locks: a state whose
-  // locks did not change hands gets the very same array (the engine then skips the comparison).
-  const stateViews = new Map<number, readonly ProcessLocks[]>();
+  // The lock view of a whole state depends only on the two owners: one array per pair, so a
+  // state whose locks did not change hands gets the very same array (the engine then skips the
+  // comparison).
+  const stateViews: (readonly ProcessLocks[] | undefined)[] = [];
   const locksOf = (s: LockOrderState): readonly ProcessLocks[] => {
-    let code = 0;
-    for (let p = 0; p < n; p++) code = code * 4 + heldCode(s, p);
-    let views = stateViews.get(code);
+    const code = s.lock[0] * (n + 1) + s.lock[1];
+    let views = stateViews[code];
     if (views === undefined) {
       views = procs.map((p) => lockViews[p][heldCode(s, p)]);
-      stateViews.set(code, views);
+      stateViews[code] = views;
     }
     return views;
   };
