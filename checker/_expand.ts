@@ -193,9 +193,11 @@ export class Expander<S> implements ExpansionCounters {
     try {
       for (let a = 0; a < actions.length; a++) {
         const action = actions[a];
-        let ordinal = -1;
-        for (const param of domainOf(action, state)) {
-          ordinal++;
+        // An indexed loop over the domain (a copy only for a domain that is not an array).
+        const domain = domainOf(action, state);
+        const params = Array.isArray(domain) ? domain as readonly unknown[] : [...domain];
+        for (let ordinal = 0; ordinal < params.length; ordinal++) {
+          const param = params[ordinal];
           context = action.name;
           const next = action.next(state, param);
           if (next === undefined) continue;

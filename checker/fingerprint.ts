@@ -275,6 +275,13 @@ class NotPlainData extends Error {}
 const KEY_MEMO_SIZE = 512;
 const keyMemo: (string | undefined)[] = new Array(KEY_MEMO_SIZE).fill(undefined);
 const keyMemoLanes = new Int32Array(KEY_MEMO_SIZE * 2);
+// And the last value met at that key position with the entry's hash term: a copy-on-write
+// successor keeps most of its parent's values, whose terms are then reused (by identity for
+// objects, valid within the epoch, like the object memo).
+const entryValues: unknown[] = new Array(KEY_MEMO_SIZE).fill(undefined);
+const entryTerms = new Int32Array(KEY_MEMO_SIZE * 2);
+const entrySpans = new Int32Array(KEY_MEMO_SIZE);
+const entryEpochs = new Int32Array(KEY_MEMO_SIZE);
 let objectDepth = 0;
 
 function hashEntries(tag: number, o: Record<string, unknown>): void {
@@ -288,6 +295,17 @@ function hashEntries(tag: number, o: Record<string, unknown>): void {
     let ka: number;
     let kb: number;
     if (keyMemo[memo] === key) {
+      const cached = entryValues[memo];
+      if (
+        cached === value && entryEpochs[memo] === epoch &&
+        (typeof value !== "number" || value !== 0 || 1 / value === 1 / (cached as number))
+      ) {
+        sumA = (sumA + entryTerms[memo << 1]) | 0;
+        sumB = (sumB + entryTerms[(memo << 1) + 1]) | 0;
+        visit += entrySpans[memo];
+        n++;
+        continue;
+      }
       ka = keyMemoLanes[memo << 1];
       kb = keyMemoLanes[(memo << 1) + 1];
     } else {
@@ -298,6 +316,7 @@ function hashEntries(tag: number, o: Record<string, unknown>): void {
       keyMemoLanes[memo << 1] = ka;
       keyMemoLanes[(memo << 1) + 1] = kb;
     }
+    const before = visit;
     if (
       typeof value === "number" && (value | 0) === value && value >= INT_MIN && value < INT_MAX &&
       (value !== 0 || 1 / value > 0)
@@ -307,8 +326,15 @@ function hashEntries(tag: number, o: Record<string, unknown>): void {
     } else {
       hashValue(value);
     }
-    sumA = (sumA + finalA(mixA(ka, outA))) | 0;
-    sumB = (sumB + finalB(mixB(kb, outB))) | 0;
+    const termA = finalA(mixA(ka, outA));
+    const termB = finalB(mixB(kb, outB));
+    entryValues[memo] = value;
+    entryTerms[memo << 1] = termA;
+    entryTerms[(memo << 1) + 1] = termB;
+    entrySpans[memo] = visit - before;
+    entryEpochs[memo] = epoch;
+    sumA = (sumA + termA) | 0;
+    sumB = (sumB + termB) | 0;
     n++;
   }
   objectDepth--;

@@ -12,6 +12,9 @@
 
 import { canonicalKey, fingerprintShared, lastHi, lastLo } from "./fingerprint.ts";
 
+const RECENT_BITS = 15;
+const RECENT_MASK = (1 << RECENT_BITS) - 1;
+
 /** Parent index of an initial state. */
 export const NO_PARENT = 0xffffffff;
 
@@ -88,6 +91,7 @@ export class FingerprintSeenSet implements SeenSet {
   #size = 0;
   #limit: number;
   #records = new StepRecords();
+  #recent = new Uint32Array(2 << RECENT_BITS);
 
   /** Creates an empty set with room for `2^log2Capacity` slots before the first resize. */
   constructor(log2Capacity = 16) {
@@ -104,7 +108,7 @@ export class FingerprintSeenSet implements SeenSet {
 
   /** Bytes held by the table and the per-state records. */
   get bytesUsed(): number {
-    return this.#table.byteLength + this.#records.bytes;
+    return this.#table.byteLength + this.#records.bytes + this.#recent.byteLength;
   }
 
   /** Adds the fingerprint of `state`; see {@link SeenSet.add}. */
@@ -121,6 +125,12 @@ export class FingerprintSeenSet implements SeenSet {
     actionIndex: number,
     paramOrdinal: number,
   ): number {
+    // A state met again soon (interleavings that commute reach it from several parents of one
+    // level) is found in a small cache that stays in the processor's cache, without touching
+    // the big table. The cache only ever holds fingerprints the table holds.
+    const recent = this.#recent;
+    const r = ((lo ^ (hi >>> 7)) & RECENT_MASK) << 1;
+    if (recent[r] === hi && recent[r + 1] === lo) return -1;
     const table = this.#table;
     const mask = this.#mask;
     let slot = (hi ^ Math.imul(lo, 0x9e3779b1)) & mask;
@@ -131,12 +141,18 @@ export class FingerprintSeenSet implements SeenSet {
       if (h === 0 && l === 0) {
         table[at] = hi;
         table[at + 1] = lo;
+        recent[r] = hi;
+        recent[r + 1] = lo;
         const index = this.#size++;
         this.#records.push(index, parent, actionIndex, paramOrdinal);
         if (this.#size > this.#limit) this.#resize();
         return index;
       }
-      if (h === hi && l === lo) return -1;
+      if (h === hi && l === lo) {
+        recent[r] = hi;
+        recent[r + 1] = lo;
+        return -1;
+      }
       slot = (slot + 1) & mask;
     }
   }

@@ -26,6 +26,8 @@ const FULL = 1;
 const HEADER_WORDS = 16;
 /** Int32 words between two threads' counters (64 bytes: one cache line each). */
 const STRIDE = 16;
+const RECENT_BITS = 15;
+const RECENT_MASK = (1 << RECENT_BITS) - 1;
 
 /** The shared buffers, as sent to a worker. */
 export interface SharedSeenSetBuffers {
@@ -74,6 +76,7 @@ export class SharedSeenSet {
   #next = 0; // next index of this thread's block
   #end = 0; // end of this thread's block
   #count = 0; // this thread's states (mirrors its shared counter)
+  #recent = new Int32Array(2 << RECENT_BITS);
 
   private constructor(buffers: SharedSeenSetBuffers, thread: number) {
     this.#buffers = buffers;
@@ -166,6 +169,11 @@ export class SharedSeenSet {
   ): number {
     const hi = hiBits | 0;
     const lo = loBits | 0;
+    // This thread's cache of fingerprints it met lately (see FingerprintSeenSet): the shared
+    // table never loses an entry, so a fingerprint found here is in it.
+    const recent = this.#recent;
+    const r = ((lo ^ (hi >>> 7)) & RECENT_MASK) << 1;
+    if (recent[r] === hi && recent[r + 1] === lo) return -1;
     const table = this.#table;
     const mask = this.#mask;
     let slot = (hi ^ Math.imul(lo, 0x9e3779b1)) & mask;
@@ -181,13 +189,19 @@ export class SharedSeenSet {
           this.#ordinals[index] = paramOrdinal;
           Atomics.store(table, at + 1, lo);
           Atomics.store(this.#control, HEADER_WORDS + this.#thread * STRIDE, ++this.#count);
+          recent[r] = hi;
+          recent[r + 1] = lo;
           return index;
         }
       }
       if (h === hi) {
         let l = table[at + 1];
         while (l === 0) l = Atomics.load(table, at + 1); // its owner is publishing it
-        if (l === lo) return -1;
+        if (l === lo) {
+          recent[r] = hi;
+          recent[r + 1] = lo;
+          return -1;
+        }
       }
       slot = (slot + 1) & mask;
     }
