@@ -7,6 +7,7 @@
  * @module
  */
 
+import { ByteSink, type StateCodec } from "./codec.ts";
 import { deadlockOf, type DeadlockRule, progressFlags } from "./deadlock.ts";
 import { deepFreeze } from "./immutable.ts";
 import type { Violation } from "./result.ts";
@@ -54,6 +55,20 @@ export interface ExpansionTarget<S> {
   add(key: unknown, parent: number, actionIndex: number, paramOrdinal: number): number;
   /** Queues a new state for expansion (`undefined`: counted, not to be expanded). */
   push(state: S | undefined, index: number): void;
+  /**
+   * With a canonical codec: stores the key given as its bytes `bytes[from..to)` if new; returns
+   * its index or -1.
+   */
+  addBytes?(
+    bytes: Uint8Array,
+    from: number,
+    to: number,
+    parent: number,
+    actionIndex: number,
+    paramOrdinal: number,
+  ): number;
+  /** With a canonical codec: queues a new state given as its self-contained encoding. */
+  pushBytes?(bytes: Uint8Array, from: number, to: number, index: number): void;
   /**
    * Lock order: records the acquisitions of one transition; returns true when the search should
    * stop (a cycle closed and the run stops at the first violation). `site` is a scratch object
@@ -131,6 +146,8 @@ export class Expander<S> implements ExpansionCounters {
   readonly #progress: Uint8Array;
   readonly #freeze: boolean;
   readonly #lockSite = { state: 0, step: { action: 0, ordinal: 0 } };
+  readonly #keyCodec: StateCodec<S> | undefined;
+  readonly #scratch: ByteSink | undefined;
 
   /** Creates an expander for `spec`. */
   constructor(
@@ -138,6 +155,8 @@ export class Expander<S> implements ExpansionCounters {
     options: { checkDeadlock: boolean; stopAtFirst: boolean; coverage?: boolean; freeze?: boolean },
   ) {
     this.#freeze = options.freeze === true;
+    this.#keyCodec = spec.codec?.canonical ? spec.codec : undefined;
+    this.#scratch = this.#keyCodec === undefined ? undefined : new ByteSink(256);
     this.#spec = spec;
     this.#labels = options.coverage ? spec.labels?.bind(spec) : undefined;
     this.#checkDeadlock = options.checkDeadlock;
@@ -153,6 +172,11 @@ export class Expander<S> implements ExpansionCounters {
     if (this.#reported.has(key)) return;
     this.#reported.add(key);
     this.pending.push(pending);
+  }
+
+  /** The canonical codec states are identified by, when the spec has one. */
+  get keyCodec(): StateCodec<S> | undefined {
+    return this.#keyCodec;
   }
 
   /** The name of the first invariant `state` violates, if any. */
@@ -176,6 +200,8 @@ export class Expander<S> implements ExpansionCounters {
     const properties = spec.properties;
     const canonicalize = spec.canonicalize;
     const freeze = this.#freeze;
+    const keyCodec = this.#keyCodec;
+    const scratch = this.#scratch;
     if (freeze) deepFreeze(state);
     const locksBefore = spec.locks ? spec.locks(state) : undefined;
     const observeLocks = target.observeLocks;
@@ -242,7 +268,17 @@ export class Expander<S> implements ExpansionCounters {
           context = canonicalize ? "canonicalize" : "fingerprint";
           siteAction = a;
           siteOrdinal = ordinal;
-          const added = target.add(canonicalize ? canonicalize(next) : next, index, a, ordinal);
+          const key = canonicalize ? canonicalize(next) : next;
+          let added: number;
+          if (keyCodec !== undefined) {
+            // The state's identity is its canonical encoding: hash the bytes, and queue them.
+            context = "codec";
+            scratch!.reset();
+            keyCodec.encode(key, scratch!);
+            added = target.addBytes!(scratch!.buffer, 0, scratch!.length, index, a, ordinal);
+          } else {
+            added = target.add(key, index, a, ordinal);
+          }
           siteAction = -1;
           if (added < 0) continue;
           this.distinctBy[a]++;
@@ -254,6 +290,8 @@ export class Expander<S> implements ExpansionCounters {
             this.report({ kind: "invariant", name: bad, site: { state: added } });
             target.push(undefined, added);
             if (stopAtFirst) return false;
+          } else if (keyCodec !== undefined && key === next) {
+            target.pushBytes!(scratch!.buffer, 0, scratch!.length, added);
           } else {
             target.push(next, added);
           }

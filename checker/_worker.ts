@@ -239,8 +239,9 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
         maxStates = message.maxStates ?? Infinity;
         const frontier = message.frontier;
         const spillDir = message.spillDir;
+        const bytes = spec.codec?.canonical === true;
         newLevel = () => ({
-          states: new Frontier({ mode: frontier, codec: spec.codec, spillDir }),
+          states: new Frontier({ mode: frontier, codec: spec.codec, spillDir, bytes }),
           indices: new IndexQueue(),
         });
         current = newLevel();
@@ -262,10 +263,16 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
             const index = seen.add(key, parent, a, ordinal);
             if (index >= 0) verify.record(index, lastHi, lastLo);
             return index;
-          },
+          }, // (with a canonical codec, states are queued as bytes: nothing to verify)
           push: (state, index) => {
             if (state === undefined) return;
             next.states.push(state);
+            next.indices.push(index);
+          },
+          addBytes: (bytes, from, to, parent, a, ordinal) =>
+            seen.addBytes(bytes, from, to, parent, a, ordinal),
+          pushBytes: (bytes, from, to, index) => {
+            next.states.pushBytes(bytes, from, to);
             next.indices.push(index);
           },
           observeLocks: lockGraph &&

@@ -21,6 +21,15 @@ export interface StateCodec<S> {
   encode(state: S, sink: ByteSink): void;
   /** Reads the next state from `source`: a value structurally equal to the one encoded. */
   decode(source: ByteSource): S;
+  /**
+   * True when structurally equal states always encode to the same bytes (whatever their key or
+   * insertion order) when each is encoded on its own. The engine then identifies states by a
+   * hash of those bytes instead of a structural fingerprint, and keeps the bytes as the queued
+   * state: cheaper for both. A codec that claims it wrongly makes the engine count some states
+   * twice (never miss one: `decode(encode(s))` equal to `s` means different states never share
+   * bytes).
+   */
+  readonly canonical?: boolean;
 }
 
 // Value tags of the structural encoding. Bytes 0..159 are the small integers -32..127.
@@ -120,6 +129,9 @@ export class ByteSink {
   // same paths, so a pointer comparison finds them without hashing the object.
   #memoObjects: unknown[] = new Array(MEMO_SIZE).fill(undefined);
   #memoNodes = new Int32Array(MEMO_SIZE);
+  #memoEpochs = new Int32Array(MEMO_SIZE);
+  #shapeEpochs = new Int32Array(64);
+  #epoch = 1;
   #nodeCount = 0;
   // Shape memo by nesting depth and position: the last shape met there.
   #shapeMemo: (Shape | undefined)[] = new Array(64).fill(undefined);
@@ -148,13 +160,53 @@ export class ByteSink {
   /** Starts a new chunk: forgets the bytes, strings, shapes and shared nodes written so far. */
   reset(): void {
     this.#pos = 0;
-    this.#strings.clear();
-    this.#shapes = [];
-    this.#shapeRoots.clear();
-    this.#memoObjects.fill(undefined);
+    this.beginEntry();
+  }
+
+  /**
+   * Starts a self-contained entry: keeps the bytes, forgets the strings, shapes and shared nodes
+   * written so far, so what follows decodes on its own (after {@link ByteSource.beginEntry}).
+   */
+  beginEntry(): void {
+    if (this.#strings.size > 0) this.#strings.clear();
+    if (this.#shapes.length > 0) {
+      this.#shapes = [];
+      this.#shapeRoots.clear();
+    }
     this.#nodeCount = 0;
-    this.#shapeMemo.fill(undefined);
     this.#depth = 0;
+    if (++this.#epoch > 0x3fffffff) {
+      this.#epoch = 1;
+      this.#memoEpochs.fill(0);
+      this.#shapeEpochs.fill(0);
+    }
+  }
+
+  /** The buffer being written (valid up to {@link length}, until the next write). */
+  get buffer(): Uint8Array {
+    return this.#buf;
+  }
+
+  /** Appends raw bytes. */
+  raw(bytes: Uint8Array): void {
+    this.#room(bytes.length);
+    this.#buf.set(bytes, this.#pos);
+    this.#pos += bytes.length;
+  }
+
+  /** Appends `bytes[from..to)` (a loop for short runs: no view to allocate). */
+  copy(bytes: Uint8Array, from: number, to: number): void {
+    const n = to - from;
+    this.#room(n);
+    if (n > 64) {
+      this.#buf.set(bytes.subarray(from, to), this.#pos);
+      this.#pos += n;
+      return;
+    }
+    const buf = this.#buf;
+    let pos = this.#pos;
+    for (let i = from; i < to; i++) buf[pos++] = bytes[i];
+    this.#pos = pos;
   }
 
   #room(n: number): void {
@@ -292,7 +344,7 @@ export class ByteSink {
 
   #composite(v: object, slot: number): void {
     const at = slot & MEMO_MASK;
-    if (this.#memoObjects[at] === v) {
+    if (this.#memoObjects[at] === v && this.#memoEpochs[at] === this.#epoch) {
       this.u8(T_REF);
       this.varint(this.#memoNodes[at]);
       return;
@@ -328,6 +380,7 @@ export class ByteSink {
     }
     this.#depth--;
     this.#memoObjects[at] = v;
+    this.#memoEpochs[at] = this.#epoch;
     this.#memoNodes[at] = this.#nodeCount++;
   }
 
@@ -346,7 +399,10 @@ export class ByteSink {
   #shapeOf(o: Record<string, unknown>, nullProto: boolean): Shape {
     const slot = this.#depth & 63;
     const memo = this.#shapeMemo[slot];
-    if (memo !== undefined && memo.nullProto === nullProto && sameKeys(o, memo.keys)) return memo;
+    if (
+      memo !== undefined && this.#shapeEpochs[slot] === this.#epoch &&
+      memo.nullProto === nullProto && sameKeys(o, memo.keys)
+    ) return memo;
     const keys = Object.keys(o);
     const root = keys.length === 0 ? "" : keys[0];
     let list = this.#shapeRoots.get(root);
@@ -354,6 +410,7 @@ export class ByteSink {
       for (const shape of list) {
         if (shape.nullProto === nullProto && sameKeys(o, shape.keys)) {
           this.#shapeMemo[slot] = shape;
+          this.#shapeEpochs[slot] = this.#epoch;
           return shape;
         }
       }
@@ -364,6 +421,7 @@ export class ByteSink {
     const shape: Shape = { id: this.#shapes.length, nullProto, keys };
     this.#shapes.push(shape);
     list.push(shape);
+    this.#shapeEpochs[slot] = this.#epoch;
     if (!nullProto && !keys.includes("__proto__")) {
       const sig = signature(keys);
       if (!TEMPLATES.has(sig) && TEMPLATES.size < 4096) TEMPLATES.set(sig, o);
@@ -429,6 +487,13 @@ export class ByteSource {
   /** Position of the next byte to read. */
   get offset(): number {
     return this.#pos;
+  }
+
+  /** Starts reading a self-contained entry (see {@link ByteSink.beginEntry}). */
+  beginEntry(): void {
+    if (this.#strings.length > 0) this.#strings = [];
+    if (this.#shapes.length > 0) this.#shapes = [];
+    if (this.#nodes.length > 0) this.#nodes = [];
   }
 
   /** True when every byte was read. */

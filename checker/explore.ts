@@ -16,6 +16,7 @@ import {
   type Site,
 } from "./_expand.ts";
 import { buildViolations, cycleName, type StepRecordsView } from "./_violations.ts";
+import { ByteSink, type StateCodec } from "./codec.ts";
 import { fingerprintInto, lastHi, lastLo } from "./fingerprint.ts";
 import { Frontier, type FrontierMode } from "./frontier.ts";
 import { VerifyQueue } from "./immutable.ts";
@@ -123,16 +124,20 @@ export function explore<S>(spec: Spec<S>, options: ExploreOptions = {}): CheckRe
   const stopAtFirst = !options.continueAfterViolation;
 
   const seen: SeenSet = options.exact ? new ExactSeenSet() : new FingerprintSeenSet();
-  const frontier = new Frontier<S>({
-    mode: options.frontier,
-    codec: spec.codec,
-    spillDir: options.spillDir,
-  });
   const expander = new Expander(spec, {
     checkDeadlock: options.checkDeadlock ?? true,
     stopAtFirst,
     coverage: options.coverage,
     freeze: options.checkImmutable,
+  });
+  // A canonical codec makes states bytes from the moment they are found: their identity and
+  // their place in the queue.
+  const keyCodec = expander.keyCodec;
+  const frontier = new Frontier<S>({
+    mode: options.frontier,
+    codec: spec.codec,
+    spillDir: options.spillDir,
+    bytes: keyCodec !== undefined,
   });
   const verify = new VerifyQueue();
   const memory = options.memoryWatch ?? new MemoryWatch(options.memoryBudgetBytes);
@@ -140,7 +145,8 @@ export function explore<S>(spec: Spec<S>, options: ExploreOptions = {}): CheckRe
   let strikes = 0;
   /** Records the fingerprint sampled states are stored with (fresh in exact mode). */
   const recordSample = (index: number, key: unknown): void => {
-    if (!VerifyQueue.sampled(index)) return;
+    // Queued as bytes, a state cannot change after it was stored: nothing to check then.
+    if (keyCodec !== undefined || !VerifyQueue.sampled(index)) return;
     if (seen.exact) fingerprintInto(key);
     verify.record(index, lastHi, lastLo);
   };
@@ -162,6 +168,12 @@ export function explore<S>(spec: Spec<S>, options: ExploreOptions = {}): CheckRe
       return index;
     },
     push: (state) => frontier.push(state),
+    addBytes: (bytes, from, to, parent, a, ordinal) => {
+      const index = seen.addBytes(bytes, from, to, parent, a, ordinal);
+      if (index >= 0) deepest = depth + 1;
+      return index;
+    },
+    pushBytes: (bytes, from, to) => frontier.pushBytes(bytes, from, to),
     observeLocks: lockGraph &&
       ((before, after, site) => {
         const cycle = lockGraph.observe(before, after, site);
@@ -192,7 +204,7 @@ export function explore<S>(spec: Spec<S>, options: ExploreOptions = {}): CheckRe
     let index: number;
     try {
       const key = spec.canonicalize ? spec.canonicalize(state) : state;
-      index = seen.add(key, NO_PARENT, 0, i);
+      index = addInitial(seen, keyCodec, key, i);
       if (index >= 0) recordSample(index, key);
     } catch (error) {
       throw new TypeError(`Cannot store initial state #${i} of ${spec.name}`, { cause: error });
@@ -326,6 +338,22 @@ function sameFingerprint<S>(
     site: { state: index },
   });
   return false;
+}
+
+/**
+ * Stores an initial state (its canonical key) as the engine stores successors: by its codec's
+ * bytes when the spec has a canonical codec, else by fingerprint or exact key.
+ */
+export function addInitial<S>(
+  seen: Pick<SeenSet, "add" | "addBytes">,
+  keyCodec: StateCodec<S> | undefined,
+  key: S,
+  ordinal: number,
+): number {
+  if (keyCodec === undefined) return seen.add(key, NO_PARENT, 0, ordinal);
+  const sink = new ByteSink(256);
+  keyCodec.encode(key, sink);
+  return seen.addBytes(sink.buffer, 0, sink.length, NO_PARENT, 0, ordinal);
 }
 
 /** Why a search stopped early: the reason and the sentence results print. */

@@ -29,6 +29,8 @@ interface Chunk<S> {
   bytes?: Uint8Array;
   /** Where the bytes were spilled. */
   spilled?: { readonly segment: SpillSegment; readonly offset: number; readonly length: number };
+  /** True when every entry decodes on its own (bytes mode: entries were pushed encoded). */
+  readonly entries?: boolean;
 }
 
 /** Queue length beyond which sealed chunks are encoded in `auto` mode. */
@@ -47,6 +49,12 @@ export interface FrontierOptions<S> {
   readonly mode?: FrontierMode;
   /** The codec (default the structural codec). */
   readonly codec?: StateCodec<S>;
+  /**
+   * Keep every entry as bytes from the moment it is pushed, each entry self-contained
+   * ({@link Frontier.pushBytes} appends an encoding made elsewhere, e.g. for a canonical codec's
+   * fingerprint). Default false.
+   */
+  readonly bytes?: boolean;
   /**
    * Directory under which spill files go (created on the first spill if missing): the frontier
    * makes a folder of its own in it and removes that folder when it closes. Default: the
@@ -130,6 +138,9 @@ export class Frontier<S> {
   readonly #encodeAfter: number;
   readonly #codec: StateCodec<S>;
   readonly #spillDir?: string;
+  readonly #bytesMode: boolean;
+  #tailSink: ByteSink | undefined;
+  #tailCount = 0;
   #chunks: Chunk<S>[] = [];
   #tail: (S | undefined)[] = [];
   #head: Chunk<S> | undefined;
@@ -161,6 +172,8 @@ export class Frontier<S> {
       : AUTO_ENCODE_AFTER;
     this.#codec = options.codec ?? (STRUCTURAL_CODEC as StateCodec<S>);
     this.#spillDir = options.spillDir;
+    this.#bytesMode = options.bytes === true;
+    if (this.#bytesMode) this.#tailSink = new ByteSink();
   }
 
   /** Number of queued entries. */
@@ -217,15 +230,65 @@ export class Frontier<S> {
 
   /** Where queued states were kept, for result scopes. */
   get storage(): string {
-    const where = this.#encodedStates > 0 ? "memory, encoded chunks" : "memory, live objects";
-    return `${this.#mode}: ${where}${this.#spilledTotal > 0 ? " + disk (spilled)" : ""}`;
+    const where = this.#bytesMode
+      ? "memory, the canonical codec's bytes"
+      : this.#encodedStates > 0
+      ? "memory, encoded chunks"
+      : "memory, live objects";
+    return `${this.#bytesMode ? "bytes" : this.#mode}: ${where}${
+      this.#spilledTotal > 0 ? " + disk (spilled)" : ""
+    }`;
   }
 
   /** Appends an entry. */
   push(state: S | undefined): void {
+    if (this.#bytesMode) {
+      const sink = this.#tailSink!;
+      if (state === undefined) sink.u8(ENTRY_SKIPPED);
+      else {
+        sink.u8(ENTRY_STATE);
+        sink.beginEntry();
+        this.#codec.encode(state, sink);
+      }
+      this.#pushed();
+      return;
+    }
     this.#tail.push(state);
     if (++this.#length > this.#peakLength) this.#peakLength = this.#length;
     if (this.#tail.length === CHUNK_STATES) this.#seal();
+  }
+
+  /**
+   * Appends a state given as its self-contained encoding `bytes[from..to)` (bytes mode only):
+   * what the codec wrote for it into a sink after `beginEntry`.
+   */
+  pushBytes(bytes: Uint8Array, from: number, to: number): void {
+    if (!this.#bytesMode) throw new TypeError("Cannot push bytes into a frontier of objects");
+    const sink = this.#tailSink!;
+    sink.u8(ENTRY_STATE);
+    sink.copy(bytes, from, to);
+    this.#pushed();
+  }
+
+  #pushed(): void {
+    if (++this.#length > this.#peakLength) this.#peakLength = this.#length;
+    if (++this.#tailCount === CHUNK_STATES) this.#sealBytes();
+  }
+
+  /** Bytes mode: the tail sink becomes a sealed chunk. */
+  #sealBytes(): void {
+    const sink = this.#tailSink!;
+    const chunk: Chunk<S> = { count: this.#tailCount, bytes: sink.bytes(), entries: true };
+    sink.reset();
+    this.#tailCount = 0;
+    this.#chunks.push(chunk);
+    this.#bytes += chunk.bytes!.length;
+    this.#encodedStates += chunk.count;
+    this.#encodedBytesTotal += chunk.bytes!.length;
+    if (this.#bytes > this.#peakBytes) {
+      this.#peakBytes = this.#bytes;
+      this.#peakBytesLength = this.#length;
+    }
   }
 
   #seal(): void {
@@ -275,11 +338,14 @@ export class Frontier<S> {
       return state;
     }
     const source = this.#source!;
-    return source.u8() === ENTRY_SKIPPED ? undefined : this.#codec.decode(source);
+    if (source.u8() === ENTRY_SKIPPED) return undefined;
+    if (head.entries) source.beginEntry();
+    return this.#codec.decode(source);
   }
 
   #nextHead(): Chunk<S> {
     this.#source = undefined;
+    if (this.#chunks.length === 0 && this.#bytesMode) this.#sealBytes(); // read the tail next
     let chunk = this.#chunks.shift();
     if (chunk === undefined) {
       // Only the tail is left: read it as it is.

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { AUTO_ENCODE_AFTER, CHUNK_STATES, Frontier, type FrontierMode } from "./frontier.ts";
-import type { StateCodec } from "./codec.ts";
+import { ByteSink, type StateCodec } from "./codec.ts";
 
 const states = (n: number) =>
   Array.from({ length: n }, (_, i) => (i % 7 === 3 ? undefined : { i, pc: ["head", "cs"][i % 2] }));
@@ -86,4 +86,44 @@ Deno.test("Frontier uses the spec's codec when it has one", () => {
   assert.ok(encoded >= CHUNK_STATES);
   assert.ok(q.bytesPerEncodedState <= 5); // a framing byte and at most 4 varint bytes
   for (let n = 0; n < 3 * CHUNK_STATES; n++) assert.equal(q.shift(), n * 1000);
+});
+
+Deno.test("Frontier in bytes mode queues self-contained encodings, pushed as bytes or as states", () => {
+  const codec: StateCodec<{ s: string; n: number }> = {
+    canonical: true,
+    encode: (x, sink) => {
+      sink.string(x.s);
+      sink.varint(x.n);
+    },
+    decode: (source) => ({ s: source.string(), n: source.varint() }),
+  };
+  const dir = Deno.makeTempDirSync({ prefix: "frontier-bytes-test-" });
+  try {
+    const q = new Frontier<{ s: string; n: number }>({ bytes: true, codec, spillDir: dir });
+    const scratch = new ByteSink();
+    const all: ({ s: string; n: number } | undefined)[] = [];
+    for (let n = 0; n < 3 * CHUNK_STATES + 5; n++) {
+      const x = { s: ["head", "cs"][n % 2], n };
+      if (n % 11 === 0) {
+        q.push(undefined);
+        all.push(undefined);
+      } else if (n % 2 === 0) {
+        scratch.reset();
+        codec.encode(x, scratch);
+        q.pushBytes(scratch.buffer, 0, scratch.length);
+        all.push(x);
+      } else {
+        q.push(x);
+        all.push(x);
+      }
+      if (n === CHUNK_STATES * 2) q.spill();
+    }
+    const out: unknown[] = [];
+    while (q.length > 0) out.push(q.shift());
+    assert.deepEqual(out, all);
+    assert.match(q.storage, /^bytes: .* \+ disk \(spilled\)$/);
+    q.close();
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
 });

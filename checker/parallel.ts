@@ -15,7 +15,13 @@
 
 import type { Pending, PendingEdge } from "./_expand.ts";
 import { cycleName } from "./_violations.ts";
-import { type ExploreOptions, finishResult, type SearchStop, settingsOf } from "./explore.ts";
+import {
+  addInitial,
+  type ExploreOptions,
+  finishResult,
+  type SearchStop,
+  settingsOf,
+} from "./explore.ts";
 import { LockGraph } from "./lock_graph.ts";
 import { MemoryWatch } from "./memory.ts";
 import type { ParamValue } from "./registry.ts";
@@ -188,9 +194,15 @@ export async function exploreParallel<S = unknown>(
     { length: count },
     () => ({ states: [], indices: [] }),
   );
+  const keyCodec = spec.codec?.canonical ? spec.codec : undefined;
   for (let i = 0; i < inits.length; i++) {
     const state = inits[i];
-    const index = seen.add(spec.canonicalize ? spec.canonicalize(state) : state, 0xffffffff, 0, i);
+    const index = addInitial(
+      seen,
+      keyCodec,
+      spec.canonicalize ? spec.canonicalize(state) : state,
+      i,
+    );
     if (index < 0) continue;
     const bad = spec.invariants?.find((inv) => !inv.holds(state));
     if (bad) {

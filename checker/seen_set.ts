@@ -10,7 +10,13 @@
  * @module
  */
 
-import { canonicalKey, fingerprintShared, lastHi, lastLo } from "./fingerprint.ts";
+import {
+  canonicalKey,
+  fingerprintBytes,
+  fingerprintShared,
+  lastHi,
+  lastLo,
+} from "./fingerprint.ts";
 
 const RECENT_BITS = 15;
 const RECENT_MASK = (1 << RECENT_BITS) - 1;
@@ -31,6 +37,18 @@ export interface SeenSet {
    * the parameter ordinal. Returns the new state's index, or -1 when it was already present.
    */
   add(state: unknown, parent: number, actionIndex: number, paramOrdinal: number): number;
+  /**
+   * Like {@link SeenSet.add} for a state given as the bytes `bytes[from..to)` of a canonical
+   * codec (`StateCodec.canonical`): equal bytes, same state.
+   */
+  addBytes(
+    bytes: Uint8Array,
+    from: number,
+    to: number,
+    parent: number,
+    actionIndex: number,
+    paramOrdinal: number,
+  ): number;
   /** Parent index of the state at `index` ({@link NO_PARENT} for initial states). */
   parentOf(index: number): number;
   /** Action index of the step that first reached `index` (initial states: the init ordinal). */
@@ -114,6 +132,19 @@ export class FingerprintSeenSet implements SeenSet {
   /** Adds the fingerprint of `state`; see {@link SeenSet.add}. */
   add(state: unknown, parent: number, actionIndex: number, paramOrdinal: number): number {
     fingerprintShared(state);
+    return this.addFingerprint(lastHi, lastLo, parent, actionIndex, paramOrdinal);
+  }
+
+  /** Adds the fingerprint of a canonical encoding; see {@link SeenSet.addBytes}. */
+  addBytes(
+    bytes: Uint8Array,
+    from: number,
+    to: number,
+    parent: number,
+    actionIndex: number,
+    paramOrdinal: number,
+  ): number {
+    fingerprintBytes(bytes, from, to);
     return this.addFingerprint(lastHi, lastLo, parent, actionIndex, paramOrdinal);
   }
 
@@ -224,7 +255,26 @@ export class ExactSeenSet implements SeenSet {
 
   /** Adds the canonical key of `state`; see {@link SeenSet.add}. */
   add(state: unknown, parent: number, actionIndex: number, paramOrdinal: number): number {
-    const key = canonicalKey(state);
+    return this.#addKey(canonicalKey(state), parent, actionIndex, paramOrdinal);
+  }
+
+  /** Adds a canonical encoding as the key (its bytes as characters); see {@link SeenSet.addBytes}. */
+  addBytes(
+    bytes: Uint8Array,
+    from: number,
+    to: number,
+    parent: number,
+    actionIndex: number,
+    paramOrdinal: number,
+  ): number {
+    let key = "";
+    for (let i = from; i < to; i += 4096) {
+      key += String.fromCharCode(...bytes.subarray(i, Math.min(i + 4096, to)));
+    }
+    return this.#addKey(key, parent, actionIndex, paramOrdinal);
+  }
+
+  #addKey(key: string, parent: number, actionIndex: number, paramOrdinal: number): number {
     if (this.#keys.has(key)) return -1;
     const index = this.#keys.size;
     this.#keys.add(key);

@@ -18,7 +18,7 @@
  * @module
  */
 
-import { fingerprintShared, lastHi, lastLo } from "./fingerprint.ts";
+import { fingerprintBytes, fingerprintShared, lastHi, lastLo } from "./fingerprint.ts";
 
 /** Slots of the control array. */
 const NEXT_BLOCK = 0; // blocks handed out so far
@@ -156,6 +156,19 @@ export class SharedSeenSet {
   /** Adds the fingerprint of `state` with its step record; returns its index or -1. */
   add(state: unknown, parent: number, actionIndex: number, paramOrdinal: number): number {
     fingerprintShared(state); // the same function as the one-worker engine; neither half is 0
+    return this.addFingerprint(lastHi, lastLo, parent, actionIndex, paramOrdinal);
+  }
+
+  /** Adds the fingerprint of a canonical encoding `bytes[from..to)`; returns its index or -1. */
+  addBytes(
+    bytes: Uint8Array,
+    from: number,
+    to: number,
+    parent: number,
+    actionIndex: number,
+    paramOrdinal: number,
+  ): number {
+    fingerprintBytes(bytes, from, to);
     return this.addFingerprint(lastHi, lastLo, parent, actionIndex, paramOrdinal);
   }
 

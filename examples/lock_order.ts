@@ -42,9 +42,10 @@ const PCS: readonly Pc[] = ["head", "got1", "cs", "wr", "rel2", "rel1", "done"];
 const PC_CODES: ReadonlyMap<Pc, number> = new Map(PCS.map((pc, i) => [pc, i]));
 
 /**
- * A dense codec for LockOrder states (the `Spec.codec` hook): one byte per lock and program
- * counter, a varint per number, for states waiting in the frontier. Decoded states have the
- * same fields in the same order as the spec's own.
+ * A dense, canonical codec for LockOrder states (the `Spec.codec` hook): one byte per lock and
+ * program counter, a varint per number. Canonical (equal states, equal bytes), so the engine
+ * identifies states by these bytes and queues them as bytes. Decoded states have the same fields
+ * in the same order as the spec's own.
  *
  * @example Usage
  * ```ts
@@ -61,6 +62,8 @@ const PC_CODES: ReadonlyMap<Pc, number> = new Map(PCS.map((pc, i) => [pc, i]));
  */
 export function lockOrderCodec(n: number): StateCodec<LockOrderState> {
   return {
+    // Equal states have equal fields, written in a fixed order: equal bytes.
+    canonical: true,
     encode(s: LockOrderState, sink: ByteSink): void {
       sink.u8(s.lock[0]);
       sink.u8(s.lock[1]);

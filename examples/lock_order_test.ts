@@ -133,3 +133,20 @@ Deno.test("explore() with every queued state encoded by the LockOrder codec coun
   assert.equal(encoded.stats.generated, 96875);
   assert.ok(encoded.stats.frontier!.bytesPerEncodedState <= 19); // framing byte + 18
 });
+
+Deno.test("explore() counts the same whether LockOrder states are identified by codec bytes or by structure", () => {
+  for (const [n, k, mixed] of [[4, 2, false], [5, 3, false], [4, 2, true]] as const) {
+    const spec = lockOrderSpec({ n, k, mixed });
+    const structural = { ...spec, codec: undefined };
+    for (const exact of [false, true]) {
+      const bytes = explore(spec, { exact, continueAfterViolation: true });
+      const plain = explore(structural, { exact, continueAfterViolation: true });
+      assert.equal(bytes.stats.distinct, plain.stats.distinct);
+      assert.equal(bytes.stats.generated, plain.stats.generated);
+      assert.equal(bytes.stats.depth, plain.stats.depth);
+      assert.equal(bytes.stats.deadlocked, plain.stats.deadlocked);
+      assert.deepEqual(bytes.violations.map((v) => v.kind), plain.violations.map((v) => v.kind));
+      assert.match(bytes.scope!.engine.frontier ?? "", /^bytes:/);
+    }
+  }
+});
