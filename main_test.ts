@@ -176,7 +176,9 @@ Deno.test("check writes a report folder with summary.md, result.json and index.h
     assert.equal(again.code, 2);
     assert.match(again.err, /exists already/);
   } finally {
-    await Deno.remove(out, { recursive: true }).catch(() => {});
+    await Deno.remove(out, { recursive: true }).catch((error) => {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    });
   }
 });
 
@@ -196,5 +198,41 @@ Deno.test("check --emit writes a counterexample scenario and ITF trace that repl
     assert.equal(onMutant.code, 1); // the diff itself is checked in scenarios/emit/observe_test.ts
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("check with a tiny memory budget ends as incomplete (exit 14) with a report, not an out-of-memory crash", async () => {
+  const out = `reports/out/test-memory-budget-${crypto.randomUUID().slice(0, 8)}`;
+  try {
+    const run = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--allow-read=.",
+        "--allow-write=reports/out",
+        "--allow-sys=systemMemoryInfo",
+        "--ignore-env=LOG_TOKENS,LOG_STREAM",
+        "--v8-flags=--max-old-space-size=48",
+        "main.ts",
+        "--memory-budget",
+        "32MB",
+        "--quiet",
+        "--out",
+        out,
+      ],
+      cwd: new URL(".", import.meta.url).pathname,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const err = new TextDecoder().decode(run.stderr);
+    assert.equal(run.code, 14, err);
+    assert.match(err, /^incomplete netkit-queue-leasing: .*stopped: reached the memory budget/m);
+    const doc = JSON.parse(await Deno.readTextFile(`${out}/result.json`));
+    assert.equal(doc.results[0].verdict, "incomplete");
+    assert.equal(doc.results[0].scope.engine.stoppedBy, "memory-budget");
+    assert.equal(doc.results[0].scope.engine.bounds.memoryBudgetBytes, 32 * 2 ** 20);
+  } finally {
+    await Deno.remove(out, { recursive: true }).catch((error) => {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    });
   }
 });

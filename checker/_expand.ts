@@ -7,6 +7,9 @@
  * @module
  */
 
+import { ByteSink, type StateCodec } from "./codec.ts";
+import { deadlockOf, type DeadlockRule, progressFlags } from "./deadlock.ts";
+import { deepFreeze } from "./immutable.ts";
 import type { Violation } from "./result.ts";
 import type { ProcessLocks, Spec } from "./spec.ts";
 import { domainOf, type PathStep } from "./trace.ts";
@@ -28,6 +31,8 @@ export interface Pending {
   readonly cycle?: readonly PendingEdge[];
   /** Deadlocks: the lock view of the stuck state. */
   readonly locks?: readonly ProcessLocks[];
+  /** Deadlocks: which part of the rule the state breaks. */
+  readonly rule?: DeadlockRule;
   /** Errors: the message. */
   readonly message?: string;
 }
@@ -51,8 +56,23 @@ export interface ExpansionTarget<S> {
   /** Queues a new state for expansion (`undefined`: counted, not to be expanded). */
   push(state: S | undefined, index: number): void;
   /**
+   * With a canonical codec: stores the key given as its bytes `bytes[from..to)` if new; returns
+   * its index or -1.
+   */
+  addBytes?(
+    bytes: Uint8Array,
+    from: number,
+    to: number,
+    parent: number,
+    actionIndex: number,
+    paramOrdinal: number,
+  ): number;
+  /** With a canonical codec: queues a new state given as its self-contained encoding. */
+  pushBytes?(bytes: Uint8Array, from: number, to: number, index: number): void;
+  /**
    * Lock order: records the acquisitions of one transition; returns true when the search should
-   * stop (a cycle closed and the run stops at the first violation).
+   * stop (a cycle closed and the run stops at the first violation). `site` is a scratch object
+   * reused for every call: copy it to keep it ({@link keepSite}).
    */
   observeLocks?(
     before: readonly ProcessLocks[],
@@ -80,11 +100,18 @@ function mayAcquire(before: readonly ProcessLocks[], after: readonly ProcessLock
   return false;
 }
 
+/** A copy of a scratch transition site, for a lock-order edge to keep. */
+export function keepSite(
+  site: { readonly state: number; readonly step: PathStep },
+): { readonly state: number; readonly step: PathStep } {
+  return { state: site.state, step: { action: site.step.action, ordinal: site.step.ordinal } };
+}
+
 /** The counters and violations of a search (one set per worker). */
 export interface ExpansionCounters {
   /** Transitions produced. */
   readonly generated: number;
-  /** States without successors that are not valid end states. */
+  /** Deadlocked states (see `deadlock.ts` for the rule). */
   readonly deadlocked: number;
   /** Transitions per action index. */
   readonly generatedBy: ArrayLike<number>;
@@ -100,7 +127,7 @@ export interface ExpansionCounters {
 export class Expander<S> implements ExpansionCounters {
   /** Transitions produced. */
   generated = 0;
-  /** States without successors that are not valid end states. */
+  /** Deadlocked states (see `deadlock.ts` for the rule). */
   deadlocked = 0;
   /** Transitions per action index. */
   readonly generatedBy: Float64Array;
@@ -116,15 +143,24 @@ export class Expander<S> implements ExpansionCounters {
   readonly #stopAtFirst: boolean;
   #invariant = "";
   readonly #labels: Spec<S>["labels"];
+  readonly #progress: Uint8Array;
+  readonly #freeze: boolean;
+  readonly #lockSite = { state: 0, step: { action: 0, ordinal: 0 } };
+  readonly #keyCodec: StateCodec<S> | undefined;
+  readonly #scratch: ByteSink | undefined;
 
   /** Creates an expander for `spec`. */
   constructor(
     spec: Spec<S>,
-    options: { checkDeadlock: boolean; stopAtFirst: boolean; coverage?: boolean },
+    options: { checkDeadlock: boolean; stopAtFirst: boolean; coverage?: boolean; freeze?: boolean },
   ) {
+    this.#freeze = options.freeze === true;
+    this.#keyCodec = spec.codec?.canonical ? spec.codec : undefined;
+    this.#scratch = this.#keyCodec === undefined ? undefined : new ByteSink(256);
     this.#spec = spec;
     this.#labels = options.coverage ? spec.labels?.bind(spec) : undefined;
     this.#checkDeadlock = options.checkDeadlock;
+    this.#progress = progressFlags(spec);
     this.#stopAtFirst = options.stopAtFirst;
     this.generatedBy = new Float64Array(spec.actions.length);
     this.distinctBy = new Float64Array(spec.actions.length);
@@ -136,6 +172,11 @@ export class Expander<S> implements ExpansionCounters {
     if (this.#reported.has(key)) return;
     this.#reported.add(key);
     this.pending.push(pending);
+  }
+
+  /** The canonical codec states are identified by, when the spec has one. */
+  get keyCodec(): StateCodec<S> | undefined {
+    return this.#keyCodec;
   }
 
   /** The name of the first invariant `state` violates, if any. */
@@ -158,6 +199,10 @@ export class Expander<S> implements ExpansionCounters {
     const actions = spec.actions;
     const properties = spec.properties;
     const canonicalize = spec.canonicalize;
+    const freeze = this.#freeze;
+    const keyCodec = this.#keyCodec;
+    const scratch = this.#scratch;
+    if (freeze) deepFreeze(state);
     const locksBefore = spec.locks ? spec.locks(state) : undefined;
     const observeLocks = target.observeLocks;
     const stopAtFirst = this.#stopAtFirst;
@@ -167,17 +212,24 @@ export class Expander<S> implements ExpansionCounters {
     let siteState = index;
     let siteAction = -1;
     let siteOrdinal = 0;
+    const lockSite = this.#lockSite;
     let enabled = 0;
+    let progressEnabled = 0;
+    const progress = this.#progress;
     try {
       for (let a = 0; a < actions.length; a++) {
         const action = actions[a];
-        let ordinal = -1;
-        for (const param of domainOf(action, state)) {
-          ordinal++;
+        // An indexed loop over the domain (a copy only for a domain that is not an array).
+        const domain = domainOf(action, state);
+        const params = Array.isArray(domain) ? domain as readonly unknown[] : [...domain];
+        for (let ordinal = 0; ordinal < params.length; ordinal++) {
+          const param = params[ordinal];
           context = action.name;
           const next = action.next(state, param);
           if (next === undefined) continue;
+          if (freeze) deepFreeze(next);
           enabled++;
+          progressEnabled += progress[a];
           this.generated++;
           this.generatedBy[a]++;
           if (properties !== undefined) {
@@ -205,17 +257,28 @@ export class Expander<S> implements ExpansionCounters {
           if (observeLocks !== undefined) {
             context = "locks";
             const locksAfter = spec.locks!(next);
-            if (
-              mayAcquire(locksBefore!, locksAfter) &&
-              observeLocks(locksBefore!, locksAfter, { state: index, step: { action: a, ordinal } })
-            ) {
-              return false;
+            if (locksAfter !== locksBefore && mayAcquire(locksBefore!, locksAfter)) {
+              // One scratch site for every observation: the lock graph copies it for new edges.
+              lockSite.state = index;
+              lockSite.step.action = a;
+              lockSite.step.ordinal = ordinal;
+              if (observeLocks(locksBefore!, locksAfter, lockSite)) return false;
             }
           }
           context = canonicalize ? "canonicalize" : "fingerprint";
           siteAction = a;
           siteOrdinal = ordinal;
-          const added = target.add(canonicalize ? canonicalize(next) : next, index, a, ordinal);
+          const key = canonicalize ? canonicalize(next) : next;
+          let added: number;
+          if (keyCodec !== undefined) {
+            // The state's identity is its canonical encoding: hash the bytes, and queue them.
+            context = "codec";
+            scratch!.reset();
+            keyCodec.encode(key, scratch!);
+            added = target.addBytes!(scratch!.buffer, 0, scratch!.length, index, a, ordinal);
+          } else {
+            added = target.add(key, index, a, ordinal);
+          }
           siteAction = -1;
           if (added < 0) continue;
           this.distinctBy[a]++;
@@ -227,21 +290,25 @@ export class Expander<S> implements ExpansionCounters {
             this.report({ kind: "invariant", name: bad, site: { state: added } });
             target.push(undefined, added);
             if (stopAtFirst) return false;
+          } else if (keyCodec !== undefined && key === next) {
+            target.pushBytes!(scratch!.buffer, 0, scratch!.length, added);
           } else {
             target.push(next, added);
           }
           if (target.full?.()) return false;
         }
       }
-      if (enabled === 0 && this.#checkDeadlock) {
-        context = "isEnd";
-        if (!spec.isEnd || !spec.isEnd(state)) {
+      if (this.#checkDeadlock && (enabled === 0 || progressEnabled === 0)) {
+        context = enabled === 0 ? "isEnd" : "inFlight";
+        const rule = deadlockOf(spec, state, enabled, progressEnabled);
+        if (rule !== undefined) {
           this.deadlocked++;
           this.report({
             kind: "deadlock",
             name: "deadlock",
             site: { state: index },
             locks: locksBefore,
+            rule,
           });
           if (stopAtFirst) return false;
         }

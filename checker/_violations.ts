@@ -65,7 +65,13 @@ export function buildViolations<S>(
           })),
         };
       case "deadlock":
-        return { kind: p.kind, name: p.name, trace: trace(p.site), locks: p.locks };
+        return {
+          kind: p.kind,
+          name: p.name,
+          rule: p.rule ?? "no-enabled-action",
+          trace: trace(p.site),
+          locks: p.locks,
+        };
       case "error":
         return { kind: p.kind, name: p.name, message: p.message ?? "", trace: trace(p.site) };
       default:

@@ -1,47 +1,74 @@
 /**
  * A parallel exploration worker (see `parallel.ts`). It builds the spec from its source, keeps
- * its own part of the current and next breadth-first levels, and inserts into the shared seen
- * set. It answers each orchestrator message with one reply.
+ * its own part of the current and next breadth-first levels in chunked frontiers (encoded and
+ * spilled to disk like the one-worker engine's), and inserts into the shared seen set. It
+ * answers each orchestrator message with one reply.
  *
  * @module
  */
 
 /// <reference lib="deno.worker" />
 
-import { Expander, type ExpansionTarget, type PendingEdge } from "./_expand.ts";
+import { Expander, type ExpansionTarget, keepSite, type PendingEdge } from "./_expand.ts";
+import { ByteSink, ByteSource, type StateCodec, STRUCTURAL_CODEC } from "./codec.ts";
+import { fingerprintInto, lastHi, lastLo } from "./fingerprint.ts";
+import { Frontier } from "./frontier.ts";
+import { VerifyQueue } from "./immutable.ts";
+import { collectGarbage, MemoryWatch } from "./memory.ts";
 import { LockGraph } from "./lock_graph.ts";
-import { loadSpec, type ToWorker, type WorkerReply } from "./parallel.ts";
+import {
+  CONTROL,
+  type FrontierFigures,
+  loadSpec,
+  type MovedChunk,
+  STAT,
+  STAT_STRIDE,
+  type ToWorker,
+  type WorkerReply,
+} from "./parallel.ts";
 import { SharedSeenSet } from "./shared_seen_set.ts";
 import type { Spec } from "./spec.ts";
 
-/** One worker's queue: states with their indices. */
-class Level<S> {
-  states: S[] = [];
-  indices: number[] = [];
-  head = 0;
+/** A growable FIFO of state indices, beside a level's frontier. */
+class IndexQueue {
+  #items = new Uint32Array(1024);
+  #head = 0;
+  #tail = 0;
   get length(): number {
-    return this.states.length - this.head;
+    return this.#tail - this.#head;
   }
-  push(state: S, index: number): void {
-    this.states.push(state);
-    this.indices.push(index);
+  push(index: number): void {
+    if (this.#tail === this.#items.length) {
+      const live = this.#tail - this.#head;
+      if (live * 2 > this.#items.length) {
+        const items = new Uint32Array(this.#items.length * 2);
+        items.set(this.#items.subarray(this.#head, this.#tail));
+        this.#items = items;
+      } else {
+        this.#items.copyWithin(0, this.#head, this.#tail);
+      }
+      this.#head = 0;
+      this.#tail = live;
+    }
+    this.#items[this.#tail++] = index;
   }
-  /** Removes `count` entries from the end. */
-  take(count: number): { states: S[]; indices: number[] } {
-    const n = Math.min(count, this.length);
-    return {
-      states: this.states.splice(this.states.length - n, n),
-      indices: this.indices.splice(this.indices.length - n, n),
-    };
+  shift(): number {
+    return this.#items[this.#head++];
   }
+}
+
+/** One level of this worker's share: states in a frontier, their indices beside them. */
+interface Level<S> {
+  readonly states: Frontier<S>;
+  readonly indices: IndexQueue;
 }
 
 let spec: Spec<unknown>;
 let seen: SharedSeenSet;
 let control: Int32Array;
 let expander: Expander<unknown>;
-let current = new Level<unknown>();
-let next = new Level<unknown>();
+let current: Level<unknown>;
+let next: Level<unknown>;
 let maxStates = Infinity;
 let edges: PendingEdge[] = [];
 let sentPending = 0;
@@ -49,31 +76,153 @@ let lockGraph: LockGraph<PendingEdge["site"]> | undefined;
 let target: ExpansionTarget<unknown>;
 let stats: Float64Array;
 let workerId = 0;
+let newLevel: () => Level<unknown>;
+let codec: StateCodec<unknown>;
+const verify = new VerifyQueue();
+const memory = new MemoryWatch(undefined);
+let pressureSeen = 0;
+let strikes = 0;
+let nextMemoryCheck = 0;
+let peakQueued = 0;
+let encodedBytes = 0;
+let encodedStates = 0;
+let spilledBytes = 0;
+let peakEncodedBytes = 0;
 
-const STOP = 0;
+function reply(message: WorkerReply, transfer: Transferable[] = []): void {
+  self.postMessage(message, transfer);
+}
 
-function reply(message: WorkerReply): void {
-  self.postMessage(message);
+function stat(k: number, value: number): void {
+  stats[workerId * STAT_STRIDE + k] = value;
+}
+
+/** Folds a finished level's figures into the worker's totals. */
+function retire(level: Level<unknown>): void {
+  encodedBytes += level.states.encodedBytes;
+  encodedStates += level.states.encodedStates;
+  spilledBytes += level.states.spilledTotal;
+  level.states.close();
+}
+
+/** Spills both levels when the orchestrator or this heap says memory is short. */
+function watchMemory(now: number): void {
+  if (now < nextMemoryCheck) return;
+  nextMemoryCheck = now + memory.intervalMs;
+  const asked = Atomics.load(control, CONTROL.pressure);
+  const short = memory.check() === "pressure";
+  if (!short && asked === pressureSeen) {
+    strikes = 0;
+    return;
+  }
+  pressureSeen = asked;
+  const freed = next.states.spill() + current.states.spill();
+  if (freed > 0) collectGarbage();
+  if (memory.check() === "pressure") {
+    if (++strikes >= 3) {
+      Atomics.store(control, CONTROL.stopReason, 1);
+      Atomics.store(control, CONTROL.stop, 1);
+    }
+  } else {
+    strikes = 0;
+  }
 }
 
 function expandLevel(): void {
+  const began = performance.now();
   let n = 0;
-  while (current.length > 0) {
-    if (seen.full || Atomics.load(control, STOP) !== 0) break;
-    const i = current.head++;
-    const state = current.states[i];
-    const index = current.indices[i];
-    current.states[i] = undefined; // let it be collected
+  const states = current.states;
+  const indices = current.indices;
+  while (states.length > 0) {
+    if (seen.full || Atomics.load(control, CONTROL.stop) !== 0) break;
+    const state = states.shift();
+    const index = indices.shift();
+    if (state === undefined) continue;
+    const expected = verify.take(index);
+    if (expected !== undefined && !sameFingerprint(state, expected, index)) {
+      Atomics.store(control, CONTROL.stop, 1);
+      break;
+    }
     if (!expander.expand(state, index, target)) {
       if (expander.pending.length > sentPending || maxStates <= seen.size) {
-        Atomics.store(control, STOP, 1);
+        Atomics.store(control, CONTROL.stop, 1);
       }
       break;
     }
-    if ((++n & 255) === 0) stats[workerId] = expander.generated;
+    if ((++n & 255) === 0) {
+      stat(STAT.generated, expander.generated);
+      stat(STAT.queued, states.length + next.states.length);
+      const now = performance.now();
+      watchMemory(now);
+    }
   }
-  stats[workerId] = expander.generated;
-  if (current.length === 0) current = new Level();
+  const queuedNow = states.length + next.states.length;
+  if (queuedNow > peakQueued) peakQueued = queuedNow;
+  const held = states.bytes + next.states.bytes;
+  if (held > peakEncodedBytes) peakEncodedBytes = held;
+  stat(STAT.generated, expander.generated);
+  stat(STAT.queued, queuedNow);
+  stat(STAT.busyMs, stats[workerId * STAT_STRIDE + STAT.busyMs] + performance.now() - began);
+}
+
+function sameFingerprint(state: unknown, expected: readonly [number, number], index: number) {
+  fingerprintInto(spec.canonicalize ? spec.canonicalize(state) : state);
+  if (lastHi === expected[0] && lastLo === expected[1]) return true;
+  expander.pending.push({
+    kind: "error",
+    name: "immutability",
+    message:
+      "a state changed after it was stored: an action or hook modified a state in place (states " +
+      "must be immutable; --check-immutable finds the step that does it)",
+    site: { state: index },
+  });
+  return false;
+}
+
+/** Takes `count` states from the head of the next level, encoded, with their indices. */
+function give(count: number): MovedChunk {
+  const sink = new ByteSink();
+  const indices = new Uint32Array(Math.min(count, next.states.length));
+  let n = 0;
+  while (n < indices.length) {
+    const state = next.states.shift();
+    const index = next.indices.shift();
+    if (state === undefined) continue;
+    codec.encode(state, sink);
+    indices[n++] = index;
+  }
+  const bytes = sink.bytes();
+  return { bytes: bytes.buffer as ArrayBuffer, indices: indices.buffer.slice(0, n * 4), count: n };
+}
+
+function take(chunk: MovedChunk): void {
+  const source = new ByteSource(new Uint8Array(chunk.bytes));
+  const indices = new Uint32Array(chunk.indices);
+  for (let i = 0; i < chunk.count; i++) {
+    next.states.push(codec.decode(source));
+    next.indices.push(indices[i]);
+  }
+}
+
+function figures(): FrontierFigures {
+  const levels = [current, next];
+  let bytes = encodedBytes;
+  let states = encodedStates;
+  let spilled = spilledBytes;
+  for (const l of levels) {
+    states += l.states.encodedStates;
+    bytes += l.states.encodedBytes;
+    spilled += l.states.spilledTotal;
+  }
+  return {
+    peakQueued,
+    peakEncodedBytes,
+    encodedBytes: bytes,
+    encodedStates: states,
+    spilledBytes: spilled,
+    storage: next.states.storage.replace(/ \+ disk \(spilled\)$/, "") +
+      (spilled > 0 ? " + disk (spilled)" : ""),
+  };
 }
 
 self.onmessage = async (event: MessageEvent<ToWorker>) => {
@@ -82,48 +231,78 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
     switch (message.type) {
       case "init": {
         spec = await loadSpec(message.source);
+        codec = spec.codec ?? STRUCTURAL_CODEC;
         workerId = message.workerId;
-        seen = SharedSeenSet.attach(message.seen);
+        seen = SharedSeenSet.attach(message.seen, workerId + 1);
         control = new Int32Array(message.control);
         stats = new Float64Array(message.stats);
         maxStates = message.maxStates ?? Infinity;
+        const frontier = message.frontier;
+        const spillDir = message.spillDir;
+        const bytes = spec.codec?.canonical === true;
+        newLevel = () => ({
+          states: new Frontier({ mode: frontier, codec: spec.codec, spillDir, bytes }),
+          indices: new IndexQueue(),
+        });
+        current = newLevel();
+        next = newLevel();
         expander = new Expander(spec, {
           checkDeadlock: message.checkDeadlock,
           stopAtFirst: message.stopAtFirst,
           coverage: message.coverage,
+          freeze: message.checkImmutable,
         });
-        lockGraph = spec.locks
-          ? new LockGraph((e) => edges.push({ ...e, site: e.witness }))
+        lockGraph = spec.locks && message.checkLockOrder
+          ? new LockGraph<PendingEdge["site"]>(
+            (e) => edges.push({ ...e, site: e.witness }),
+            keepSite,
+          )
           : undefined;
         target = {
-          add: (key, parent, a, ordinal) => seen.add(key, parent, a, ordinal),
+          add: (key, parent, a, ordinal) => {
+            const index = seen.add(key, parent, a, ordinal);
+            if (index >= 0) verify.record(index, lastHi, lastLo);
+            return index;
+          }, // (with a canonical codec, states are queued as bytes: nothing to verify)
           push: (state, index) => {
-            if (state !== undefined) next.push(state, index);
+            if (state === undefined) return;
+            next.states.push(state);
+            next.indices.push(index);
+          },
+          addBytes: (bytes, from, to, parent, a, ordinal) =>
+            seen.addBytes(bytes, from, to, parent, a, ordinal),
+          pushBytes: (bytes, from, to, index) => {
+            next.states.pushBytes(bytes, from, to);
+            next.indices.push(index);
           },
           observeLocks: lockGraph &&
             ((before, after, site) => {
               lockGraph!.observe(before, after, site); // new edges go to the orchestrator
               return false;
             }),
-          full: () => seen.size >= maxStates,
+          full: maxStates === Infinity ? undefined : () => seen.size >= maxStates,
         };
-        message.states.forEach((s, i) => current.push(s, message.indices[i]));
+        message.states.forEach((s, i) => {
+          current.states.push(s);
+          current.indices.push(message.indices[i]);
+        });
         reply({ type: "ready" });
         return;
       }
       case "expand": {
-        if (message.seen) seen = SharedSeenSet.attach(message.seen);
+        if (message.seen) seen = SharedSeenSet.attach(message.seen, workerId + 1);
         if (message.advance) {
+          retire(current);
           current = next;
-          next = new Level();
+          next = newLevel();
         }
         expandLevel();
         const pending = expander.pending.slice(sentPending);
         sentPending = expander.pending.length;
         reply({
           type: "expanded",
-          current: current.length,
-          next: next.length,
+          current: current.states.length,
+          next: next.states.length,
           pending,
           edges,
           generated: expander.generated,
@@ -131,18 +310,26 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
           generatedBy: [...expander.generatedBy],
           distinctBy: [...expander.distinctBy],
           coverage: Object.fromEntries(expander.coverage),
+          frontier: figures(),
+          peakHeap: memory.peakHeap,
         });
         edges = [];
         return;
       }
       case "give": {
-        const { states, indices } = next.take(message.count);
-        reply({ type: "given", states, indices });
+        const chunk = give(message.count);
+        reply({ type: "given", chunk }, [chunk.bytes, chunk.indices]);
         return;
       }
       case "take": {
-        message.states.forEach((s, i) => next.push(s, message.indices[i]));
+        take(message.chunk);
         reply({ type: "taken" });
+        return;
+      }
+      case "close": {
+        current.states.close();
+        next.states.close();
+        reply({ type: "closed" });
         return;
       }
     }

@@ -80,7 +80,22 @@ const MEMO_MASK = MEMO_SIZE - 1;
 const memoObjects: unknown[] = new Array(MEMO_SIZE).fill(undefined);
 const memoLanes = new Int32Array(MEMO_SIZE * 2);
 const memoSpans = new Int32Array(MEMO_SIZE);
+// A memo entry counts only in the epoch it was made in: every public fingerprint starts a new
+// epoch (so it never trusts an object hashed by an earlier call, which may have changed since),
+// while the engine keeps one epoch across the states it hashes (see fingerprintShared).
+const memoEpochs = new Int32Array(MEMO_SIZE);
+let epoch = 1;
 let visit = 0; // composites visited so far in the current fingerprint
+
+// The hashes of small integers, computed once: they are most of any state.
+const INT_MIN = -256;
+const INT_MAX = 4096;
+const intLanesA = new Int32Array(INT_MAX - INT_MIN);
+const intLanesB = new Int32Array(INT_MAX - INT_MIN);
+for (let i = INT_MIN; i < INT_MAX; i++) {
+  intLanesA[i - INT_MIN] = finalA(mixA(TAG_INT, i));
+  intLanesB[i - INT_MIN] = finalB(mixB(TAG_INT, i));
+}
 
 const floatView = new Float64Array(1);
 const floatWords = new Uint32Array(floatView.buffer);
@@ -130,8 +145,13 @@ function hashValue(v: unknown): void {
   switch (typeof v) {
     case "number": {
       if ((v | 0) === v && (v !== 0 || 1 / v > 0)) {
-        outA = finalA(mixA(TAG_INT, v));
-        outB = finalB(mixB(TAG_INT, v));
+        if (v >= INT_MIN && v < INT_MAX) {
+          outA = intLanesA[v - INT_MIN];
+          outB = intLanesB[v - INT_MIN];
+        } else {
+          outA = finalA(mixA(TAG_INT, v));
+          outB = finalB(mixB(TAG_INT, v));
+        }
       } else {
         floatView[0] = v;
         outA = finalA(mixA(mixA(TAG_FLOAT, floatWords[0]), floatWords[1]));
@@ -164,7 +184,7 @@ function hashValue(v: unknown): void {
       // hash (states are immutable), so its whole subtree is skipped.
       const slot = visit & MEMO_MASK;
       visit++;
-      if (memoObjects[slot] === v) {
+      if (memoObjects[slot] === v && memoEpochs[slot] === epoch) {
         outA = memoLanes[slot << 1];
         outB = memoLanes[(slot << 1) + 1];
         visit += memoSpans[slot];
@@ -186,6 +206,7 @@ function hashValue(v: unknown): void {
         }
       }
       memoObjects[slot] = v;
+      memoEpochs[slot] = epoch;
       memoLanes[slot << 1] = outA;
       memoLanes[(slot << 1) + 1] = outB;
       memoSpans[slot] = visit - first;
@@ -196,21 +217,42 @@ function hashValue(v: unknown): void {
   }
 }
 
+// Strings in arrays, by array position (the composite's traversal index) and element index.
+const STRING_MEMO_SIZE = 1 << 12;
+const STRING_MEMO_MASK = STRING_MEMO_SIZE - 1;
+const stringMemo: (string | undefined)[] = new Array(STRING_MEMO_SIZE).fill(undefined);
+const stringMemoLanes = new Int32Array(STRING_MEMO_SIZE * 2);
+
 function hashArray(v: readonly unknown[]): void {
+  const stringMemoBase = (visit * 8) & STRING_MEMO_MASK;
   let a = TAG_ARRAY;
   let b = TAG_ARRAY;
   const n = v.length;
   for (let i = 0; i < n; i++) {
     const e = v[i];
     // Small integers and cached strings inline: they are most of any state.
-    if (typeof e === "number" && (e | 0) === e && (e !== 0 || 1 / e > 0)) {
-      a = mixA(a, finalA(mixA(TAG_INT, e)));
-      b = mixB(b, finalB(mixB(TAG_INT, e)));
+    if (
+      typeof e === "number" && (e | 0) === e && e >= INT_MIN && e < INT_MAX &&
+      (e !== 0 || 1 / e > 0)
+    ) {
+      a = mixA(a, intLanesA[e - INT_MIN]);
+      b = mixB(b, intLanesB[e - INT_MIN]);
       continue;
     }
     if (typeof e === "string") {
+      // The string last met at this element position: a pointer comparison of V8's interned
+      // strings is cheaper than the cache lookup.
+      const at = (stringMemoBase + i) & STRING_MEMO_MASK;
+      if (stringMemo[at] === e) {
+        a = mixA(a, stringMemoLanes[at << 1]);
+        b = mixB(b, stringMemoLanes[(at << 1) + 1]);
+        continue;
+      }
       const slot = stringSlots.get(e);
       if (slot !== undefined) {
+        stringMemo[at] = e;
+        stringMemoLanes[at << 1] = stringLanes[slot];
+        stringMemoLanes[(at << 1) + 1] = stringLanes[slot + 1];
         a = mixA(a, stringLanes[slot]);
         b = mixB(b, stringLanes[slot + 1]);
         continue;
@@ -233,6 +275,13 @@ class NotPlainData extends Error {}
 const KEY_MEMO_SIZE = 512;
 const keyMemo: (string | undefined)[] = new Array(KEY_MEMO_SIZE).fill(undefined);
 const keyMemoLanes = new Int32Array(KEY_MEMO_SIZE * 2);
+// And the last value met at that key position with the entry's hash term: a copy-on-write
+// successor keeps most of its parent's values, whose terms are then reused (by identity for
+// objects, valid within the epoch, like the object memo).
+const entryValues: unknown[] = new Array(KEY_MEMO_SIZE).fill(undefined);
+const entryTerms = new Int32Array(KEY_MEMO_SIZE * 2);
+const entrySpans = new Int32Array(KEY_MEMO_SIZE);
+const entryEpochs = new Int32Array(KEY_MEMO_SIZE);
 let objectDepth = 0;
 
 function hashEntries(tag: number, o: Record<string, unknown>): void {
@@ -246,6 +295,17 @@ function hashEntries(tag: number, o: Record<string, unknown>): void {
     let ka: number;
     let kb: number;
     if (keyMemo[memo] === key) {
+      const cached = entryValues[memo];
+      if (
+        cached === value && entryEpochs[memo] === epoch &&
+        (typeof value !== "number" || value !== 0 || 1 / value === 1 / (cached as number))
+      ) {
+        sumA = (sumA + entryTerms[memo << 1]) | 0;
+        sumB = (sumB + entryTerms[(memo << 1) + 1]) | 0;
+        visit += entrySpans[memo];
+        n++;
+        continue;
+      }
       ka = keyMemoLanes[memo << 1];
       kb = keyMemoLanes[(memo << 1) + 1];
     } else {
@@ -256,14 +316,25 @@ function hashEntries(tag: number, o: Record<string, unknown>): void {
       keyMemoLanes[memo << 1] = ka;
       keyMemoLanes[(memo << 1) + 1] = kb;
     }
-    if (typeof value === "number" && (value | 0) === value && (value !== 0 || 1 / value > 0)) {
-      outA = finalA(mixA(TAG_INT, value));
-      outB = finalB(mixB(TAG_INT, value));
+    const before = visit;
+    if (
+      typeof value === "number" && (value | 0) === value && value >= INT_MIN && value < INT_MAX &&
+      (value !== 0 || 1 / value > 0)
+    ) {
+      outA = intLanesA[value - INT_MIN];
+      outB = intLanesB[value - INT_MIN];
     } else {
       hashValue(value);
     }
-    sumA = (sumA + finalA(mixA(ka, outA))) | 0;
-    sumB = (sumB + finalB(mixB(kb, outB))) | 0;
+    const termA = finalA(mixA(ka, outA));
+    const termB = finalB(mixB(kb, outB));
+    entryValues[memo] = value;
+    entryTerms[memo << 1] = termA;
+    entryTerms[(memo << 1) + 1] = termB;
+    entrySpans[memo] = visit - before;
+    entryEpochs[memo] = epoch;
+    sumA = (sumA + termA) | 0;
+    sumB = (sumB + termB) | 0;
     n++;
   }
   objectDepth--;
@@ -304,12 +375,35 @@ export let lastHi = 0;
 export let lastLo = 0;
 
 /**
- * Fingerprints `state` into {@link lastHi}/{@link lastLo} without allocating (the engine's hot
- * path). The pair is never (0, 0): that value is reserved for empty hash-table slots.
+ * Fingerprints `state` into {@link lastHi}/{@link lastLo} without allocating. The pair is never
+ * (0, 0): that value is reserved for empty hash-table slots. Every call hashes `state` as it is
+ * now: nothing remembered from an earlier call is trusted.
  *
  * @throws {TypeError} when the state holds something other than plain data.
  */
 export function fingerprintInto(state: unknown): void {
+  if (++epoch > 0x3fffffff) resetEpochs();
+  hashInto(state);
+}
+
+/**
+ * The engine's hot path: like {@link fingerprintInto}, but sub-objects already hashed since the
+ * last {@link fingerprintInto} call count with the hash they had then, found by identity at the
+ * same position. That is sound because states are immutable (the `Spec` contract); the engine
+ * re-checks sampled states against a fresh fingerprint to catch a spec that breaks the contract.
+ *
+ * @throws {TypeError} when the state holds something other than plain data.
+ */
+export function fingerprintShared(state: unknown): void {
+  hashInto(state);
+}
+
+function resetEpochs(): void {
+  memoEpochs.fill(0);
+  epoch = 1;
+}
+
+function hashInto(state: unknown): void {
   visit = 0;
   try {
     hashValue(state);
@@ -322,7 +416,47 @@ export function fingerprintInto(state: unknown): void {
   }
   lastHi = outA >>> 0;
   lastLo = outB >>> 0;
-  if (lastHi === 0 && lastLo === 0) lastLo = 1;
+  if (lastHi === 0) lastHi = 0x2545f491;
+  if (lastLo === 0) lastLo = 1;
+}
+
+const TAG_BYTES = 0x100d;
+
+/**
+ * Fingerprints the bytes `bytes[from..to)` into {@link lastHi}/{@link lastLo} (neither half 0):
+ * the identity of a state encoded by a canonical codec (`StateCodec.canonical`). Four bytes at a
+ * time through both lanes.
+ *
+ * @example Usage
+ * ```ts
+ * import { fingerprintBytes, lastHi, lastLo } from "./fingerprint.ts";
+ * import assert from "node:assert/strict";
+ * fingerprintBytes(Uint8Array.of(1, 2, 3), 0, 3);
+ * const a = [lastHi, lastLo];
+ * fingerprintBytes(Uint8Array.of(9, 1, 2, 3), 1, 4);
+ * assert.deepEqual([lastHi, lastLo], a);
+ * fingerprintBytes(Uint8Array.of(1, 2, 3, 0), 0, 4);
+ * assert.notDeepEqual([lastHi, lastLo], a);
+ * ```
+ */
+export function fingerprintBytes(bytes: Uint8Array, from: number, to: number): void {
+  let a = mixA(0x5bd1e995, TAG_BYTES);
+  let b = mixB(0x27d4eb2f, TAG_BYTES);
+  let i = from;
+  for (; i + 4 <= to; i += 4) {
+    const w = bytes[i] | (bytes[i + 1] << 8) | (bytes[i + 2] << 16) | (bytes[i + 3] << 24);
+    a = mixA(a, w);
+    b = mixB(b, w);
+  }
+  let w = 0;
+  for (let shift = 0; i < to; i++, shift += 8) w |= bytes[i] << shift;
+  a = mixA(a, w);
+  b = mixB(b, w);
+  const n = to - from;
+  lastHi = finalA(a ^ n) >>> 0;
+  lastLo = finalB(b ^ n) >>> 0;
+  if (lastHi === 0) lastHi = 0x2545f491;
+  if (lastLo === 0) lastLo = 1;
 }
 
 /**

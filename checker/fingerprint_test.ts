@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { canonicalKey, fingerprint, fingerprintHex } from "./fingerprint.ts";
+import {
+  canonicalKey,
+  fingerprint,
+  fingerprintHex,
+  fingerprintShared,
+  lastHi,
+  lastLo,
+} from "./fingerprint.ts";
 
 Deno.test("fingerprint() ignores object key order and Map/Set insertion order", () => {
   assert.deepEqual(fingerprint({ a: 1, b: "x" }), fingerprint({ b: "x", a: 1 }));
@@ -107,4 +114,41 @@ Deno.test("fingerprint() of states sharing sub-objects equals that of fresh deep
     ),
     { numRuns: 500, seed: 11 },
   );
+});
+
+Deno.test("fingerprint() never returns a stale hash after an object is changed in place", () => {
+  const inner = { pc: ["head", "head"], n: 1 };
+  const state = { procs: [inner, inner], k: 0 };
+  const before = fingerprintHex(fingerprint(state));
+  inner.pc[1] = "cs"; // an in-place change after hashing
+  inner.n = 2;
+  const after = fingerprintHex(fingerprint(state));
+  assert.notEqual(after, before);
+  assert.equal(after, fingerprintHex(fingerprint(structuredClone(state))));
+  const m = new Map([[1, [1]]]);
+  const withMap = fingerprintHex(fingerprint({ m }));
+  m.get(1)!.push(2);
+  assert.notEqual(fingerprintHex(fingerprint({ m })), withMap);
+});
+
+Deno.test("fingerprintShared() reuses sub-object hashes only until the next fresh fingerprint", () => {
+  const shared = { a: [1, 2, 3] };
+  fingerprintShared({ x: shared });
+  const remembered = [lastHi, lastLo];
+  shared.a[0] = 9; // breaks the contract: the shared path may keep the old hash
+  fingerprintShared({ x: shared });
+  assert.deepEqual([lastHi, lastLo], remembered);
+  // A fresh fingerprint (what the engine's sampled check does) sees the change...
+  const fresh = fingerprint({ x: shared });
+  assert.notDeepEqual([fresh.hi, fresh.lo], remembered);
+  // ...and the shared path hashes afresh from then on.
+  fingerprintShared({ x: shared });
+  assert.deepEqual([lastHi, lastLo], [fresh.hi, fresh.lo]);
+});
+
+Deno.test("fingerprint() halves are never 0 (both engines store the same values)", () => {
+  for (let i = 0; i < 20_000; i++) {
+    const fp = fingerprint([i, "x"]);
+    assert.ok(fp.hi !== 0 && fp.lo !== 0);
+  }
 });

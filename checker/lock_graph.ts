@@ -38,13 +38,20 @@ const NO_LOCKS: readonly string[] = [];
  */
 export class LockGraph<W> {
   #edges = new Map<string, WitnessedEdge<W>>();
+  #known = new Map<string, Set<string>>(); // from -> to: the edges, for allocation-free lookups
   #out = new Map<string, string[]>();
   #reported = new Set<string>();
   #onEdge?: (edge: WitnessedEdge<W>) => void;
+  #keep: (witness: W) => W;
 
-  /** Creates an empty graph; `onEdge` is called for every new edge. */
-  constructor(onEdge?: (edge: WitnessedEdge<W>) => void) {
+  /**
+   * Creates an empty graph; `onEdge` is called for every new edge. `keep` copies a witness when
+   * an edge keeps it (default: the witness itself), so a caller may pass one scratch object to
+   * every `observe`.
+   */
+  constructor(onEdge?: (edge: WitnessedEdge<W>) => void, keep?: (witness: W) => W) {
     this.#onEdge = onEdge;
+    this.#keep = keep ?? ((w) => w);
   }
 
   /** Number of distinct edges. */
@@ -89,9 +96,12 @@ export class LockGraph<W> {
    * found elsewhere (e.g. by parallel workers).
    */
   add(from: string, to: string, process: number, witness: W): WitnessedEdge<W>[] | undefined {
+    let targets = this.#known.get(from);
+    if (targets !== undefined && targets.has(to)) return undefined;
+    if (targets === undefined) this.#known.set(from, targets = new Set());
+    targets.add(to);
     const key = `${from}\u0000${to}`;
-    if (this.#edges.has(key)) return undefined;
-    const edge: WitnessedEdge<W> = { from, to, process, witness };
+    const edge: WitnessedEdge<W> = { from, to, process, witness: this.#keep(witness) };
     this.#edges.set(key, edge);
     this.#onEdge?.(edge);
     const out = this.#out.get(from);

@@ -33,6 +33,24 @@ export {
 export { collisionProbability, explore, type ExploreOptions, type Progress } from "./explore.ts";
 export { simulate, type SimulateOptions } from "./simulate.ts";
 export {
+  buildScope,
+  type EngineScope,
+  type Scope,
+  type ScopeEntry,
+  type ScopeSection,
+  type ScopeSettings,
+  type SpecScope,
+  specScopeOf,
+  type StopReason,
+} from "./scope.ts";
+export {
+  deadlockOf,
+  type DeadlockRule,
+  describeDeadlockRule,
+  findDeadlock,
+  progressFlags,
+} from "./deadlock.ts";
+export {
   type ActionStats,
   type CheckResult,
   EXIT_CODES,
@@ -57,6 +75,34 @@ export {
 export { canonicalKey, type Fingerprint, fingerprint, fingerprintHex } from "./fingerprint.ts";
 export { ExactSeenSet, FingerprintSeenSet, NO_PARENT, type SeenSet } from "./seen_set.ts";
 export { LockGraph, type WitnessedEdge } from "./lock_graph.ts";
+export {
+  ByteSink,
+  ByteSource,
+  DecodeError,
+  EncodeError,
+  type StateCodec,
+  STRUCTURAL_CODEC,
+} from "./codec.ts";
+export {
+  AUTO_ENCODE_AFTER,
+  CHUNK_STATES,
+  Frontier,
+  type FrontierMode,
+  type FrontierOptions,
+} from "./frontier.ts";
+export {
+  collectGarbage,
+  DEFAULT_BUDGET_SHARE,
+  defaultMemoryBudget,
+  HEAP_PRESSURE_SHARE,
+  type MemorySample,
+  type MemoryState,
+  MemoryWatch,
+  parseMemorySize,
+  sampleMemory,
+  systemMemoryBytes,
+} from "./memory.ts";
+export { deepFreeze } from "./immutable.ts";
 export {
   paramFlags,
   type ParamInfo,

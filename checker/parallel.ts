@@ -1,9 +1,11 @@
 /**
  * Exhaustive breadth-first exploration on several cores. Web Workers share one fingerprint seen
- * set in shared memory (lock-free inserts) and each expands its own part of every level. Levels
- * are synchronous (all workers finish level d before any starts d+1), so counterexamples stay
- * shortest and depths exact; between levels the orchestrator grows the table when it fills and
- * moves states from the busiest worker to the idlest to keep the split even.
+ * set in shared memory (lock-free inserts, per-thread index blocks) and each expands its own
+ * part of every level, keeping its queue in its own chunked frontier (encoded and spilled to
+ * disk like the one-worker engine's). Levels are synchronous (all workers finish level d before
+ * any starts d+1), so counterexamples stay shortest and depths exact; between levels the
+ * orchestrator grows the table when it fills and moves states from the busiest worker to the
+ * idlest as encoded chunks (transferred, never cloned) to keep the split even.
  *
  * Workers cannot receive functions, so the spec is named by a {@link SpecSource}: a module that
  * exports an array of registry entries, the entry's name and its parameters.
@@ -13,8 +15,15 @@
 
 import type { Pending, PendingEdge } from "./_expand.ts";
 import { cycleName } from "./_violations.ts";
-import { type ExploreOptions, finishResult } from "./explore.ts";
+import {
+  addInitial,
+  type ExploreOptions,
+  finishResult,
+  type SearchStop,
+  settingsOf,
+} from "./explore.ts";
 import { LockGraph } from "./lock_graph.ts";
+import { MemoryWatch } from "./memory.ts";
 import type { ParamValue } from "./registry.ts";
 import type { CheckResult } from "./result.ts";
 import { SharedSeenSet, type SharedSeenSetBuffers } from "./shared_seen_set.ts";
@@ -34,12 +43,29 @@ export interface SpecSource {
 }
 
 /** Options of {@link exploreParallel}. */
-export interface ParallelOptions extends Omit<ExploreOptions, "exact"> {
+export interface ParallelOptions extends Omit<ExploreOptions, "exact" | "memoryWatch"> {
   /** Number of workers (default 2). */
   readonly workers?: number;
   /** log2 of the initial number of table slots (default 20; the table grows as needed). */
   readonly initialLog2Slots?: number;
 }
+
+/** Slots of the shared control array. */
+export const CONTROL = {
+  /** Non-zero: every worker stops at its next state. */
+  stop: 0,
+  /** Why: 0 none, 1 memory (a worker's heap stayed short after spilling). */
+  stopReason: 1,
+  /** Incremented by the orchestrator when memory is short: workers spill their frontiers. */
+  pressure: 2,
+} as const;
+
+/** Words of the control array. */
+export const CONTROL_WORDS = 8;
+/** Float64 slots per worker in the shared statistics (one cache line each). */
+export const STAT_STRIDE = 8;
+/** Offsets within a worker's statistics. */
+export const STAT = { generated: 0, queued: 1, busyMs: 2, spilled: 3 } as const;
 
 /** Messages to a worker. */
 export type ToWorker =
@@ -55,16 +81,26 @@ export type ToWorker =
     readonly coverage: boolean;
     readonly stopAtFirst: boolean;
     readonly maxStates?: number;
+    readonly frontier?: ExploreOptions["frontier"];
+    readonly spillDir?: string;
+    readonly checkImmutable?: boolean;
     readonly states: readonly unknown[];
     readonly indices: readonly number[];
   }
   | { readonly type: "expand"; readonly advance: boolean; readonly seen?: SharedSeenSetBuffers }
   | { readonly type: "give"; readonly count: number }
-  | {
-    readonly type: "take";
-    readonly states: readonly unknown[];
-    readonly indices: readonly number[];
-  };
+  | { readonly type: "take"; readonly chunk: MovedChunk }
+  | { readonly type: "close" };
+
+/** States moved between workers: encoded (see `codec.ts`) with their indices. */
+export interface MovedChunk {
+  /** The encoded states. */
+  readonly bytes: ArrayBuffer;
+  /** Their seen-set indices. */
+  readonly indices: ArrayBuffer;
+  /** How many. */
+  readonly count: number;
+}
 
 /** Replies from a worker. */
 export type WorkerReply =
@@ -80,14 +116,31 @@ export type WorkerReply =
     readonly generatedBy: readonly number[];
     readonly distinctBy: readonly number[];
     readonly coverage: Readonly<Record<string, number>>;
+    readonly frontier: FrontierFigures;
+    readonly peakHeap: number;
   }
-  | { readonly type: "given"; readonly states: unknown[]; readonly indices: number[] }
+  | { readonly type: "given"; readonly chunk: MovedChunk }
   | { readonly type: "taken" }
+  | { readonly type: "closed" }
   | { readonly type: "failed"; readonly message: string };
 
-type Expanded = Extract<WorkerReply, { type: "expanded" }>;
+/** A worker's frontier figures. */
+export interface FrontierFigures {
+  /** The most states its levels held at once. */
+  readonly peakQueued: number;
+  /** The most encoded bytes its levels held in memory at once (at level ends). */
+  readonly peakEncodedBytes: number;
+  /** Encoded bytes and states so far (for bytes per state). */
+  readonly encodedBytes: number;
+  /** States encoded so far. */
+  readonly encodedStates: number;
+  /** Bytes spilled to disk so far. */
+  readonly spilledBytes: number;
+  /** Where its queued states were kept. */
+  readonly storage: string;
+}
 
-const STOP = 0;
+type Expanded = Extract<WorkerReply, { type: "expanded" }>;
 
 /** Builds the spec a source names, in this thread. */
 export async function loadSpec(source: SpecSource): Promise<Spec<unknown>> {
@@ -99,6 +152,9 @@ export async function loadSpec(source: SpecSource): Promise<Spec<unknown>> {
   if (!entry) throw new TypeError(`Cannot find spec "${source.name}" in ${source.module}`);
   return entry.build(source.params);
 }
+
+/** Consecutive memory readings over budget, after asking workers to spill, before stopping. */
+const MEMORY_STRIKES = 3;
 
 /**
  * Explores the spec named by `source` with several workers; same result as {@link explore} (the
@@ -125,9 +181,11 @@ export async function exploreParallel<S = unknown>(
   const stopAtFirst = !options.continueAfterViolation;
   const maxDepth = options.maxDepth ?? Infinity;
   const maxStates = options.maxStates;
-  let seen = SharedSeenSet.create(options.initialLog2Slots ?? 20);
-  const control = new Int32Array(new SharedArrayBuffer(16));
-  const generatedShared = new Float64Array(new SharedArrayBuffer(8 * count));
+  // Thread 0 is this one (initial states), workers are threads 1..count.
+  let seen = SharedSeenSet.create(options.initialLog2Slots ?? 20, count + 1);
+  const control = new Int32Array(new SharedArrayBuffer(CONTROL_WORDS * 4));
+  const stats = new Float64Array(new SharedArrayBuffer(8 * STAT_STRIDE * count));
+  const stat = (w: number, k: number): number => stats[w * STAT_STRIDE + k];
 
   // Initial states: stored here, checked, then dealt round-robin.
   const inits = initialStates(spec);
@@ -136,24 +194,30 @@ export async function exploreParallel<S = unknown>(
     { length: count },
     () => ({ states: [], indices: [] }),
   );
+  const keyCodec = spec.codec?.canonical ? spec.codec : undefined;
   for (let i = 0; i < inits.length; i++) {
     const state = inits[i];
-    const index = seen.add(spec.canonicalize ? spec.canonicalize(state) : state, 0xffffffff, 0, i);
+    const index = addInitial(
+      seen,
+      keyCodec,
+      spec.canonicalize ? spec.canonicalize(state) : state,
+      i,
+    );
     if (index < 0) continue;
     const bad = spec.invariants?.find((inv) => !inv.holds(state));
     if (bad) {
       initPending.push({ kind: "invariant", name: bad.name, site: { state: index } });
       continue;
     }
-    dealt[index % count].states.push(state);
-    dealt[index % count].indices.push(index);
+    dealt[i % count].states.push(state);
+    dealt[i % count].indices.push(index);
   }
 
   const workers = Array.from(
     { length: count },
     () => new Worker(new URL("./_worker.ts", import.meta.url).href, { type: "module" }),
   );
-  const ask = (w: number, message: ToWorker): Promise<WorkerReply> =>
+  const ask = (w: number, message: ToWorker, transfer: Transferable[] = []): Promise<WorkerReply> =>
     new Promise((resolve, reject) => {
       workers[w].onmessage = (e: MessageEvent<WorkerReply>) => {
         if (e.data.type === "failed") reject(new Error(`Worker ${w} failed: ${e.data.message}`));
@@ -163,7 +227,7 @@ export async function exploreParallel<S = unknown>(
         e.preventDefault();
         reject(new Error(`Worker ${w} failed: ${e.message}`));
       };
-      workers[w].postMessage(message);
+      workers[w].postMessage(message, transfer);
     });
 
   const checkLockOrder = options.checkLockOrder !== false;
@@ -178,26 +242,63 @@ export async function exploreParallel<S = unknown>(
   };
   initPending.forEach(report);
   const last: Expanded[] = [];
-  let stoppedBecause: string | undefined;
+  let stop: SearchStop | undefined;
   let depth = 0;
   let deepest = 0;
   let queued = 0;
+  // Where the time went, for the result: waiting for the slowest worker of each level, moving
+  // states between workers, and how many were moved.
+  let barrierMs = 0;
+  let rebalanceMs = 0;
+  let moved = 0;
+  let levels = 0;
   const timer = options.timeBudgetMs === undefined ? undefined : setTimeout(() => {
-    stoppedBecause ??= `ran out of the time budget (${options.timeBudgetMs} ms)`;
-    Atomics.store(control, STOP, 1);
+    stop ??= {
+      reason: "time-budget",
+      text: `ran out of the time budget (${options.timeBudgetMs} ms)`,
+    };
+    Atomics.store(control, CONTROL.stop, 1);
   }, options.timeBudgetMs);
   const progress = options.onProgress === undefined ? undefined : setInterval(() => {
     const elapsedMs = performance.now() - start;
     const distinct = seen.size;
+    let generated = 0;
+    let waiting = 0;
+    for (let w = 0; w < count; w++) {
+      generated += stat(w, STAT.generated);
+      waiting += stat(w, STAT.queued);
+    }
     options.onProgress!({
       elapsedMs,
-      generated: generatedShared.reduce((a, b) => a + b, 0),
+      generated,
       distinct,
-      queued: 0,
+      queued: waiting,
       depth,
       statesPerSecond: elapsedMs > 0 ? (distinct * 1000) / elapsedMs : 0,
     });
   }, options.progressIntervalMs ?? 1000);
+  // Memory: the process's resident memory is watched here; workers watch their own heaps. When
+  // memory is short, workers are asked to spill; when it stays short, the run stops.
+  const memory = new MemoryWatch(options.memoryBudgetBytes);
+  let strikes = 0;
+  let asked = false;
+  const watch = setInterval(() => {
+    if (memory.check() !== "pressure") {
+      strikes = 0;
+      asked = false;
+      return;
+    }
+    if (asked) strikes++;
+    Atomics.add(control, CONTROL.pressure, 1);
+    asked = true;
+    if (strikes >= MEMORY_STRIKES) {
+      stop ??= {
+        reason: "memory-budget",
+        text: `reached the memory budget (${memory.describe()})`,
+      };
+      Atomics.store(control, CONTROL.stop, 1);
+    }
+  }, memory.intervalMs);
 
   try {
     await Promise.all(workers.map((_, w) =>
@@ -207,12 +308,15 @@ export async function exploreParallel<S = unknown>(
         workerId: w,
         seen: seen.buffers,
         control: control.buffer as SharedArrayBuffer,
-        stats: generatedShared.buffer as SharedArrayBuffer,
+        stats: stats.buffer as SharedArrayBuffer,
         checkDeadlock: options.checkDeadlock ?? true,
         checkLockOrder,
         coverage: options.coverage === true,
         stopAtFirst,
         maxStates,
+        frontier: options.frontier,
+        spillDir: options.spillDir === undefined ? undefined : `${options.spillDir}/worker-${w}`,
+        checkImmutable: options.checkImmutable,
         states: dealt[w].states,
         indices: dealt[w].indices,
       })
@@ -221,9 +325,17 @@ export async function exploreParallel<S = unknown>(
     let newSeen: SharedSeenSetBuffers | undefined;
     if (!(stopAtFirst && pending.length > 0)) {
       for (;;) {
+        const finished: number[] = [];
         const replies = (await Promise.all(
-          workers.map((_, w) => ask(w, { type: "expand", advance, seen: newSeen })),
+          workers.map(async (_, w) => {
+            const r = await ask(w, { type: "expand", advance, seen: newSeen });
+            finished[w] = performance.now();
+            return r;
+          }),
         )) as Expanded[];
+        const slowest = Math.max(...finished);
+        for (const t of finished) barrierMs += slowest - t;
+        levels++;
         newSeen = undefined;
         replies.forEach((r, w) => (last[w] = r));
         for (const r of replies) {
@@ -248,13 +360,20 @@ export async function exploreParallel<S = unknown>(
         const nextLevel = replies.reduce((n, r) => n + r.next, 0);
         if (nextLevel > 0) deepest = depth + 1;
         queued = remaining + nextLevel;
+        if (Atomics.load(control, CONTROL.stopReason) === 1) {
+          stop ??= {
+            reason: "memory-budget",
+            text:
+              "reached the memory budget (a worker's heap stayed near V8's limit after spilling)",
+          };
+        }
         if (stopAtFirst && pending.length > 0) break;
         if (replies.some((r) => r.pending.some((p) => p.kind === "error"))) break;
         if (maxStates !== undefined && seen.size >= maxStates) {
-          stoppedBecause ??= `reached --max-states ${maxStates}`;
+          stop ??= { reason: "max-states", text: `reached --max-states ${maxStates}` };
           break;
         }
-        if (Atomics.load(control, STOP) !== 0) break;
+        if (Atomics.load(control, CONTROL.stop) !== 0) break;
         if (seen.full) {
           seen = seen.grow();
           newSeen = seen.buffers;
@@ -266,19 +385,27 @@ export async function exploreParallel<S = unknown>(
         if (nextLevel === 0) break;
         depth++;
         if (depth >= maxDepth) {
-          stoppedBecause = `reached --max-depth ${maxDepth}`;
+          stop = { reason: "max-depth", text: `reached --max-depth ${maxDepth}` };
           break;
         }
-        await rebalance(replies.map((r) => r.next), ask);
+        const t0 = performance.now();
+        moved += await rebalance(replies.map((r) => r.next), ask);
+        rebalanceMs += performance.now() - t0;
         advance = true;
       }
     }
+    await Promise.all(workers.map((_, w) => ask(w, { type: "close" })));
   } finally {
     if (timer !== undefined) clearTimeout(timer);
     if (progress !== undefined) clearInterval(progress);
+    clearInterval(watch);
     workers.forEach((w) => w.terminate());
   }
+  memory.check();
 
+  const figures = last.map((r) => r.frontier);
+  const encodedStates = figures.reduce((n, f) => n + f.encodedStates, 0);
+  const spilled = figures.reduce((n, f) => n + f.spilledBytes, 0);
   return finishResult(spec, {
     mode: "exhaustive",
     start,
@@ -291,21 +418,53 @@ export async function exploreParallel<S = unknown>(
     distinct: seen.size,
     depth: deepest,
     queued,
-    stoppedBecause,
+    stop,
     seenSetBytes: seen.bytesUsed,
     exact: false,
     lockOrder: lockGraph?.edges(),
     extra: pending,
+    settings: {
+      ...settingsOf(options, count),
+      frontier: `${figures[0]?.storage ?? "memory"}${
+        spilled > 0 && !figures[0]?.storage.includes("disk") ? " + disk (spilled)" : ""
+      } (one per worker)`,
+    },
+    frontier: {
+      mode: options.frontier ?? "auto",
+      peakQueued: figures.reduce((n, f) => n + f.peakQueued, 0),
+      bytesPerEncodedState: encodedStates === 0
+        ? 0
+        : figures.reduce((n, f) => n + f.encodedBytes, 0) / encodedStates,
+      peakEncodedBytes: figures.reduce((n, f) => n + f.peakEncodedBytes, 0),
+      spilledBytes: spilled,
+    },
+    memory: {
+      peakRss: memory.peakRss,
+      peakHeap: Math.max(memory.peakHeap, ...last.map((r) => r.peakHeap)),
+      budget: memory.budget,
+    },
+    parallel: {
+      workers: count,
+      levels,
+      barrierWaitMs: Math.round(barrierMs),
+      rebalanceMs: Math.round(rebalanceMs),
+      movedStates: moved,
+      busyMs: Array.from({ length: count }, (_, w) => Math.round(stat(w, STAT.busyMs))),
+    },
   });
 }
 
-/** Moves states of the next level from the fullest worker to the emptiest until even. */
+/**
+ * Moves states of the next level from the fullest worker to the emptiest until even; returns
+ * how many moved.
+ */
 async function rebalance(
   sizes: number[],
-  ask: (w: number, m: ToWorker) => Promise<WorkerReply>,
-): Promise<void> {
+  ask: (w: number, m: ToWorker, transfer?: Transferable[]) => Promise<WorkerReply>,
+): Promise<number> {
   const total = sizes.reduce((a, b) => a + b, 0);
   const fair = total / sizes.length;
+  let moved = 0;
   for (;;) {
     let heavy = 0;
     let light = 0;
@@ -314,12 +473,14 @@ async function rebalance(
       if (n < sizes[light]) light = w;
     });
     const move = Math.floor(Math.min(sizes[heavy] - fair, fair - sizes[light]));
-    // Moving states costs a structured clone; only worth it for a real imbalance.
-    if (move < 64 || sizes[heavy] - sizes[light] < fair * 0.05) return;
+    // Moving states costs an encoding and a decoding; only worth it for a real imbalance.
+    if (move < 64 || sizes[heavy] - sizes[light] < fair * 0.05) return moved;
     const given = await ask(heavy, { type: "give", count: move });
-    if (given.type !== "given") return;
-    await ask(light, { type: "take", states: given.states, indices: given.indices });
-    sizes[heavy] -= given.states.length;
-    sizes[light] += given.states.length;
+    if (given.type !== "given") return moved;
+    const chunk = given.chunk;
+    await ask(light, { type: "take", chunk }, [chunk.bytes, chunk.indices]);
+    sizes[heavy] -= chunk.count;
+    sizes[light] += chunk.count;
+    moved += chunk.count;
   }
 }

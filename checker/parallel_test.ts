@@ -66,3 +66,44 @@ Deno.test("exploreParallel() rejects a source that names no spec", async () => {
     /Cannot find spec "no-such-spec"/,
   );
 });
+
+const testSource = (name: string): SpecSource => ({
+  module: new URL("./testdata/specs.ts", import.meta.url).href,
+  export: "TEST_SPECS",
+  name,
+  params: {},
+});
+
+Deno.test("exploreParallel() stops as incomplete when memory stays over budget", async () => {
+  const r = await exploreParallel(testSource("endless"), {
+    workers: 2,
+    memoryBudgetBytes: 1,
+    maxStates: 50_000_000,
+  });
+  assert.equal(r.verdict, "incomplete");
+  assert.equal(r.scope!.engine.stoppedBy, "memory-budget");
+  assert.match(r.stoppedBecause ?? "", /memory budget/);
+});
+
+Deno.test("exploreParallel() reports a state changed in place as an error", async () => {
+  const r = await exploreParallel(testSource("mutating"), { workers: 2 });
+  assert.equal(r.verdict, "error");
+  const v = r.violations[0];
+  assert.ok(v.kind === "error");
+  assert.equal(v.name, "immutability");
+});
+
+Deno.test("exploreParallel() shows the real queue in its progress and says where time went", async () => {
+  const queued: number[] = [];
+  const r = await exploreParallel(source("lock-order", { n: 5, k: 4, mixed: false }), {
+    workers: 2,
+    onProgress: (p) => queued.push(p.queued),
+    progressIntervalMs: 1,
+  });
+  assert.equal(r.verdict, "ok");
+  assert.ok(queued.some((q) => q > 0), `progress said ${queued.join(",")}`);
+  const p = r.stats.parallel!;
+  assert.equal(p.workers, 2);
+  assert.equal(p.busyMs.length, 2);
+  assert.ok(p.levels >= r.stats.depth);
+});

@@ -5,6 +5,8 @@
  * @module
  */
 
+import type { DeadlockRule } from "./deadlock.ts";
+import type { Scope } from "./scope.ts";
 import type { ProcessLocks } from "./spec.ts";
 
 /** One step of a trace: the action taken (or `"Init"`), its parameter and the state reached. */
@@ -62,10 +64,19 @@ export type Violation<S> =
     readonly trace: Trace<S>;
   }
   | {
-    /** A reachable state has no enabled action and is not a valid end state. */
+    /**
+     * A reachable state is stuck: no action is enabled and it is not a valid end state, or
+     * processes are in flight and none can take a step (see `rule`).
+     */
     readonly kind: "deadlock";
     /** Always `"deadlock"`. */
     readonly name: string;
+    /**
+     * `no-enabled-action`: nothing is enabled and the state is not a valid end state;
+     * `no-progress`: processes are in flight and no progress transition is enabled (idle
+     * requests may be). Absent in documents written before the rule had two parts.
+     */
+    readonly rule?: DeadlockRule;
     /** Shortest trace to the deadlocked state. */
     readonly trace: Trace<S>;
     /** Who holds and who waits for which lock in that state, when the spec says. */
@@ -118,8 +129,45 @@ export interface Stats {
   perAction: Record<string, ActionStats>;
   /** Approximate bytes held by the seen set. */
   seenSetBytes: number;
-  /** States found with no enabled action that are not valid end states (deadlock check on). */
+  /** Deadlocked states found (deadlock check on; see the deadlock violation's `rule`). */
   deadlocked: number;
+  /** How queued states were kept (exhaustive runs). */
+  frontier?: {
+    /** The frontier mode (`auto`, `encoded`, `live`; see `frontier.ts`). */
+    readonly mode: "auto" | "encoded" | "live";
+    /** The longest the queue was. */
+    readonly peakQueued: number;
+    /** Encoded bytes per queued state, averaged over every encoded chunk (0: none encoded). */
+    readonly bytesPerEncodedState: number;
+    /** The most encoded bytes held in memory at once. */
+    readonly peakEncodedBytes: number;
+    /** Bytes of queued states written to disk under memory pressure. */
+    readonly spilledBytes: number;
+  };
+  /** Parallel runs: where the time went. */
+  parallel?: {
+    /** Workers. */
+    readonly workers: number;
+    /** Level rounds (levels, plus rounds repeated when the table grew mid-level). */
+    readonly levels: number;
+    /** Milliseconds workers waited, summed, for the slowest one at each level's end. */
+    readonly barrierWaitMs: number;
+    /** Milliseconds spent moving states between workers between levels. */
+    readonly rebalanceMs: number;
+    /** States moved between workers (encoded, transferred). */
+    readonly movedStates: number;
+    /** Milliseconds each worker spent expanding states. */
+    readonly busyMs: readonly number[];
+  };
+  /** Memory readings of the run (exhaustive runs; per worker thread heap for parallel runs). */
+  memory?: {
+    /** Highest resident set size seen (the whole process). */
+    readonly peakRss: number;
+    /** Most V8 heap in use seen (this thread). */
+    readonly peakHeap: number;
+    /** The budget, when one was set. */
+    readonly budget?: number;
+  };
 }
 
 /** The final verdict of a run. */
@@ -156,6 +204,12 @@ export interface CheckResult<S> {
   readonly seed?: number;
   /** Transitions per coverage label (the spec's `labels`), when coverage was asked for. */
   readonly coverage?: Readonly<Record<string, number>>;
+  /**
+   * What was explored: the engine's search mode, bounds, fingerprints, reductions and checks,
+   * and the spec's declared scope. Set by every engine; absent only in documents written
+   * before scopes existed.
+   */
+  readonly scope?: Scope;
 }
 
 /** Process exit codes, documented in the README. */

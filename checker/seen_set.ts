@@ -10,7 +10,16 @@
  * @module
  */
 
-import { canonicalKey, fingerprintInto, lastHi, lastLo } from "./fingerprint.ts";
+import {
+  canonicalKey,
+  fingerprintBytes,
+  fingerprintShared,
+  lastHi,
+  lastLo,
+} from "./fingerprint.ts";
+
+const RECENT_BITS = 15;
+const RECENT_MASK = (1 << RECENT_BITS) - 1;
 
 /** Parent index of an initial state. */
 export const NO_PARENT = 0xffffffff;
@@ -28,6 +37,18 @@ export interface SeenSet {
    * the parameter ordinal. Returns the new state's index, or -1 when it was already present.
    */
   add(state: unknown, parent: number, actionIndex: number, paramOrdinal: number): number;
+  /**
+   * Like {@link SeenSet.add} for a state given as the bytes `bytes[from..to)` of a canonical
+   * codec (`StateCodec.canonical`): equal bytes, same state.
+   */
+  addBytes(
+    bytes: Uint8Array,
+    from: number,
+    to: number,
+    parent: number,
+    actionIndex: number,
+    paramOrdinal: number,
+  ): number;
   /** Parent index of the state at `index` ({@link NO_PARENT} for initial states). */
   parentOf(index: number): number;
   /** Action index of the step that first reached `index` (initial states: the init ordinal). */
@@ -88,6 +109,7 @@ export class FingerprintSeenSet implements SeenSet {
   #size = 0;
   #limit: number;
   #records = new StepRecords();
+  #recent = new Uint32Array(2 << RECENT_BITS);
 
   /** Creates an empty set with room for `2^log2Capacity` slots before the first resize. */
   constructor(log2Capacity = 16) {
@@ -104,12 +126,25 @@ export class FingerprintSeenSet implements SeenSet {
 
   /** Bytes held by the table and the per-state records. */
   get bytesUsed(): number {
-    return this.#table.byteLength + this.#records.bytes;
+    return this.#table.byteLength + this.#records.bytes + this.#recent.byteLength;
   }
 
   /** Adds the fingerprint of `state`; see {@link SeenSet.add}. */
   add(state: unknown, parent: number, actionIndex: number, paramOrdinal: number): number {
-    fingerprintInto(state);
+    fingerprintShared(state);
+    return this.addFingerprint(lastHi, lastLo, parent, actionIndex, paramOrdinal);
+  }
+
+  /** Adds the fingerprint of a canonical encoding; see {@link SeenSet.addBytes}. */
+  addBytes(
+    bytes: Uint8Array,
+    from: number,
+    to: number,
+    parent: number,
+    actionIndex: number,
+    paramOrdinal: number,
+  ): number {
+    fingerprintBytes(bytes, from, to);
     return this.addFingerprint(lastHi, lastLo, parent, actionIndex, paramOrdinal);
   }
 
@@ -121,6 +156,12 @@ export class FingerprintSeenSet implements SeenSet {
     actionIndex: number,
     paramOrdinal: number,
   ): number {
+    // A state met again soon (interleavings that commute reach it from several parents of one
+    // level) is found in a small cache that stays in the processor's cache, without touching
+    // the big table. The cache only ever holds fingerprints the table holds.
+    const recent = this.#recent;
+    const r = ((lo ^ (hi >>> 7)) & RECENT_MASK) << 1;
+    if (recent[r] === hi && recent[r + 1] === lo) return -1;
     const table = this.#table;
     const mask = this.#mask;
     let slot = (hi ^ Math.imul(lo, 0x9e3779b1)) & mask;
@@ -131,12 +172,18 @@ export class FingerprintSeenSet implements SeenSet {
       if (h === 0 && l === 0) {
         table[at] = hi;
         table[at + 1] = lo;
+        recent[r] = hi;
+        recent[r + 1] = lo;
         const index = this.#size++;
         this.#records.push(index, parent, actionIndex, paramOrdinal);
         if (this.#size > this.#limit) this.#resize();
         return index;
       }
-      if (h === hi && l === lo) return -1;
+      if (h === hi && l === lo) {
+        recent[r] = hi;
+        recent[r + 1] = lo;
+        return -1;
+      }
       slot = (slot + 1) & mask;
     }
   }
@@ -208,7 +255,26 @@ export class ExactSeenSet implements SeenSet {
 
   /** Adds the canonical key of `state`; see {@link SeenSet.add}. */
   add(state: unknown, parent: number, actionIndex: number, paramOrdinal: number): number {
-    const key = canonicalKey(state);
+    return this.#addKey(canonicalKey(state), parent, actionIndex, paramOrdinal);
+  }
+
+  /** Adds a canonical encoding as the key (its bytes as characters); see {@link SeenSet.addBytes}. */
+  addBytes(
+    bytes: Uint8Array,
+    from: number,
+    to: number,
+    parent: number,
+    actionIndex: number,
+    paramOrdinal: number,
+  ): number {
+    let key = "";
+    for (let i = from; i < to; i += 4096) {
+      key += String.fromCharCode(...bytes.subarray(i, Math.min(i + 4096, to)));
+    }
+    return this.#addKey(key, parent, actionIndex, paramOrdinal);
+  }
+
+  #addKey(key: string, parent: number, actionIndex: number, paramOrdinal: number): number {
     if (this.#keys.has(key)) return -1;
     const index = this.#keys.size;
     this.#keys.add(key);

@@ -9,8 +9,10 @@
  */
 
 import fc from "fast-check";
+import { deadlockOf, type DeadlockRule, progressFlags } from "./deadlock.ts";
 import { LockGraph } from "./lock_graph.ts";
 import type { CheckResult, LockEdge, Trace, Violation } from "./result.ts";
+import { buildScope } from "./scope.ts";
 import { FingerprintSeenSet, NO_PARENT } from "./seen_set.ts";
 import type { Spec } from "./spec.ts";
 import {
@@ -49,6 +51,7 @@ interface WalkOutcome {
     kind: "invariant" | "property" | "deadlock" | "error";
     name: string;
     message?: string;
+    rule?: DeadlockRule;
   };
 }
 
@@ -91,6 +94,7 @@ export function simulate<S>(spec: Spec<S>, options: SimulateOptions = {}): Check
   const labels = options.coverage ? spec.labels?.bind(spec) : undefined;
   const coverage = new Map<string, number>();
   const generatedBy = new Float64Array(spec.actions.length);
+  const progress = progressFlags(spec);
   let generated = 0;
   let walksRun = 0;
   let deepest = 0;
@@ -120,12 +124,16 @@ export function simulate<S>(spec: Spec<S>, options: SimulateOptions = {}): Check
       for (const choice of choices) {
         where = "successors";
         const enabled = enabledIn(state);
-        if (enabled.length === 0) {
-          if (checkDeadlock && !(spec.isEnd?.(state) ?? false)) {
-            return { path: path(), failure: { kind: "deadlock", name: "deadlock" } };
+        if (checkDeadlock) {
+          where = enabled.length === 0 ? "isEnd" : "inFlight";
+          let progressEnabled = 0;
+          for (const e of enabled) progressEnabled += progress[e.step.action];
+          const rule = deadlockOf(spec, state, enabled.length, progressEnabled);
+          if (rule !== undefined) {
+            return { path: path(), failure: { kind: "deadlock", name: "deadlock", rule } };
           }
-          break;
         }
+        if (enabled.length === 0) break;
         const pick = enabled[choice % enabled.length];
         const action = spec.actions[pick.step.action];
         steps.push(pick.step);
@@ -211,6 +219,7 @@ export function simulate<S>(spec: Spec<S>, options: SimulateOptions = {}): Check
           ? {
             kind: "deadlock",
             name: "deadlock",
+            rule: failure.rule,
             trace,
             locks: spec.locks?.(trace.steps.at(-1)!.state),
           }
@@ -278,5 +287,22 @@ export function simulate<S>(spec: Spec<S>, options: SimulateOptions = {}): Check
     coverage: coverage.size
       ? Object.fromEntries([...coverage].sort(([a], [b]) => a.localeCompare(b)))
       : undefined,
+    scope: buildScope(spec, {
+      search: "simulation",
+      stoppedBy: violations.some((v) => v.kind !== "error")
+        ? "violation"
+        : violations.length > 0
+        ? "error"
+        : interrupted
+        ? "time-budget"
+        : undefined,
+      bounds: options.timeBudgetMs !== undefined ? { timeBudgetMs: options.timeBudgetMs } : {},
+      walks: { requested: walks, run: walksRun, depth, seed },
+      fingerprints: { mode: "hash64" },
+      checkDeadlock,
+      checkLockOrder: options.checkLockOrder !== false,
+      coverage: options.coverage === true,
+      workers: 1,
+    }),
   };
 }

@@ -14,6 +14,9 @@
  * @module
  */
 
+import type { StateCodec } from "./codec.ts";
+import type { SpecScope } from "./scope.ts";
+
 /**
  * A named action. `next(state, param)` returns the successor for one parameter value, or
  * `undefined` when the action is not enabled for it. Nondeterminism inside an action is expressed
@@ -46,6 +49,15 @@ export interface Action<S, P = undefined> {
   next(state: S, param: P): S | undefined;
   /** Renders a parameter for traces (default: a compact JSON-like rendering). */
   formatParam?(param: P): string;
+  /**
+   * True when this action's transitions advance an in-flight process (a step of a started
+   * operation), as opposed to idle requests or environment steps that may run at any time (a
+   * request answered with an error, a new operation arriving). Read only with
+   * {@link Spec.inFlight}: a state with processes in flight in which no progress transition is
+   * enabled is a deadlock, however many other actions are enabled. An enabled progress
+   * transition counts even when it returns its input unchanged.
+   */
+  readonly progress?: boolean;
 }
 
 /** A state invariant: a predicate every reachable state must satisfy. */
@@ -109,6 +121,28 @@ export interface Spec<S> {
    * true for it. Omitted: every state without a successor is a deadlock.
    */
   isEnd?(state: S): boolean;
+  /**
+   * True when some process is in flight in `state` (an operation was started and has not
+   * finished). With it the deadlock check also reports a state with processes in flight in which
+   * no transition of a {@link Action.progress} action is enabled, whatever idle requests could
+   * still run there. A spec that defines it must mark at least one action as progress.
+   */
+  inFlight?(state: S): boolean;
+  /**
+   * What the spec's exploration covers, carried into every result's scope: a one-line summary of
+   * the bounds the verdict holds under (printed on the verdict line), and sections such as
+   * `operations` (stepped or atomic, and why), `bounded domains`, `reductions` (what the spec
+   * leaves out on purpose). Static data, or a function of nothing called once per run. Omitted:
+   * results say the spec declares no bounds.
+   */
+  readonly scope?: SpecScope | (() => SpecScope);
+  /**
+   * How a state is encoded while it waits in the frontier (or on disk). Default: the structural
+   * codec, which handles any plain data (see `codec.ts`). A spec that knows its state can write
+   * a denser or faster one from the sink's primitives; `decode(encode(s))` must be structurally
+   * equal to `s`.
+   */
+  readonly codec?: StateCodec<S>;
   /**
    * Symmetry reduction: maps a state to the representative of its equivalence class. States
    * with equal representatives are counted once. Must be idempotent.

@@ -209,7 +209,7 @@ export function domainOf<S>(action: Action<S, unknown>, state: S): Iterable<unkn
   return typeof params === "function" ? params(state) : params;
 }
 
-/** True when some action is enabled in `state` (for deadlock checks outside a search). */
+/** True when some action is enabled in `state` (the deadlock rule is `findDeadlock` in deadlock.ts). */
 export function hasSuccessor<S>(spec: Spec<S>, state: S): boolean {
   for (const action of spec.actions) {
     for (const param of domainOf(action, state)) {

@@ -17,7 +17,10 @@ import {
 } from "../checker/registry.ts";
 import { type CheckResult, EXIT_CODES, exitCodeOf } from "../checker/result.ts";
 import { simulate } from "../checker/simulate.ts";
-import { decodeToken, hasSuccessor, replayPath } from "../checker/trace.ts";
+import { findDeadlock } from "../checker/deadlock.ts";
+import type { FrontierMode } from "../checker/frontier.ts";
+import { defaultMemoryBudget, parseMemorySize } from "../checker/memory.ts";
+import { decodeToken, replayPath } from "../checker/trace.ts";
 import { exploreParallel } from "../checker/parallel.ts";
 import { leasingConfig, type ModelState } from "../model/mod.ts";
 import { loadFacts } from "../spec/facts.ts";
@@ -74,6 +77,14 @@ Options (check only):
   --exact                exact state keys instead of 64-bit fingerprints (more memory)
   --continue             keep going after a violation (one report per property)
   --workers N            explore with N Web Workers sharing one seen set (default 1)
+  --memory-budget SIZE   resident memory the run may use (512MB, 8G, 60%; default 60% of RAM;
+                         "off": V8's heap limit only); past it the frontier spills to disk, and
+                         when nothing is left to spill the run stops as incomplete (exit 14)
+  --spill-dir DIR        where the frontier spills (default reports/out/.spill-<time>, removed)
+  --frontier MODE        queued states: auto (objects while the queue is short, encoded beyond;
+                         default), encoded (always encoded), live (objects until memory pressure)
+  --check-immutable      deep-freeze every state so an action that changes a state in place
+                         fails at that step (slow; for testing a spec)
 
 Options (simulate only):
   --seed N               seed of the random walks (printed with every run)
@@ -81,8 +92,8 @@ Options (simulate only):
   --depth N              maximum steps per walk (default 100)
 
 Exit codes: 0 ok, 1 spec error, 2 usage error, 10 invariant violated, 11 action property
-violated, 12 deadlock, 13 lock-order cycle, 14 incomplete (a bound stopped the search, or the
-time budget stopped a simulation before all its walks ran).
+violated, 12 deadlock, 13 lock-order cycle, 14 incomplete (a bound stopped the search: states,
+depth, time or memory; or the time budget stopped a simulation before all its walks ran).
 
 Examples:
   deno task check --spec lock-order --param n=5 --param k=3
@@ -109,6 +120,10 @@ const OPTIONS = {
   exact: { type: "boolean" },
   continue: { type: "boolean" },
   workers: { type: "string" },
+  "memory-budget": { type: "string" },
+  "spill-dir": { type: "string" },
+  frontier: { type: "string" },
+  "check-immutable": { type: "boolean" },
   seed: { type: "string" },
   walks: { type: "string" },
   depth: { type: "string" },
@@ -201,12 +216,15 @@ export async function checkMain(args: readonly string[]): Promise<number> {
   }
   if (
     command === "simulate" &&
-    (o["max-states"] || o["max-depth"] || o.exact || o.continue || o.workers)
+    (o["max-states"] || o["max-depth"] || o.exact || o.continue || o.workers ||
+      o["memory-budget"] || o["spill-dir"] || o.frontier || o["check-immutable"])
   ) {
     throw new UsageError(
-      'Options --max-states, --max-depth, --exact, --continue and --workers belong to "check"',
+      "Options --max-states, --max-depth, --exact, --continue, --workers, --memory-budget, " +
+        '--spill-dir, --frontier and --check-immutable belong to "check"',
     );
   }
+  const memory = engineMemoryOptions(o);
   const workers = positiveInt("workers", o.workers) ?? 1;
   if (workers < 1 || workers > 64) throw new UsageError("Option --workers takes 1 to 64");
   if (workers > 1 && o.exact) throw new UsageError("Option --exact works with one worker only");
@@ -240,14 +258,19 @@ export async function checkMain(args: readonly string[]): Promise<number> {
       say(renderTrace({ steps, token: o.replay }));
       const last = steps.at(-1)!.state;
       const broken = (spec.invariants ?? []).filter((inv) => !inv.holds(last)).map((i) => i.name);
-      const stuck = !hasSuccessor(spec, last) && !(spec.isEnd?.(last) ?? false);
+      const stuckBy = findDeadlock(spec, last);
+      const stuck = stuckBy !== undefined;
       say(
         broken.length
           ? `invariants violated in the last state: ${broken.join(", ")}`
           : "all invariants hold in the last state",
       );
       if (stuck) {
-        say("the last state is a deadlock: no action is enabled and it is not a valid end state");
+        say(
+          stuckBy === "no-progress"
+            ? "the last state is a deadlock: processes are in flight and none can take a step"
+            : "the last state is a deadlock: no action is enabled and it is not a valid end state",
+        );
       }
       if (o.json) {
         console.log(
@@ -289,6 +312,7 @@ export async function checkMain(args: readonly string[]): Promise<number> {
       continueAfterViolation: o.continue,
       onProgress,
       progressIntervalMs: live ? 250 : 5000,
+      ...memory,
     };
     const result: CheckResult<unknown> = command === "simulate"
       ? simulate(spec, {
@@ -329,6 +353,7 @@ export async function checkMain(args: readonly string[]): Promise<number> {
       }
     }
     results.push(result);
+    removeIfEmpty(memory.spillDir);
   }
   if (o.json) {
     console.log(JSON.stringify(toJsonValue({ version: 1, results })));
@@ -405,4 +430,49 @@ function reachedFacts(results: readonly CheckResult<unknown>[]): Record<string, 
     for (const [id, n] of Object.entries(r.coverage ?? {})) out[id] = (out[id] ?? 0) + n;
   }
   return out;
+}
+
+/** The engine's memory options from the command line: budget, spill folder, frontier mode. */
+function engineMemoryOptions(o: {
+  "memory-budget"?: string;
+  "spill-dir"?: string;
+  frontier?: string;
+  "check-immutable"?: boolean;
+}): {
+  memoryBudgetBytes?: number;
+  spillDir: string;
+  frontier?: FrontierMode;
+  checkImmutable?: boolean;
+} {
+  let memoryBudgetBytes: number | undefined;
+  const text = o["memory-budget"];
+  if (text === undefined) memoryBudgetBytes = defaultMemoryBudget();
+  else if (text !== "off") {
+    try {
+      memoryBudgetBytes = parseMemorySize(text);
+    } catch (error) {
+      throw new UsageError(`Option --memory-budget: ${(error as Error).message}`);
+    }
+  }
+  const frontier = o.frontier;
+  if (frontier !== undefined && !["auto", "encoded", "live"].includes(frontier)) {
+    throw new UsageError(`Option --frontier takes auto, encoded or live, not "${frontier}"`);
+  }
+  const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+  return {
+    memoryBudgetBytes,
+    spillDir: o["spill-dir"] ?? `reports/out/.spill-${stamp}`,
+    frontier: frontier as FrontierMode | undefined,
+    checkImmutable: o["check-immutable"],
+  };
+}
+
+/** Removes the spill folder a run left empty (it exists only if the run spilled). */
+function removeIfEmpty(dir: string): void {
+  try {
+    for (const _ of Deno.readDirSync(dir)) return; // not empty: a folder with other files
+    Deno.removeSync(dir);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
 }

@@ -57,6 +57,7 @@ export function dieHardSpec(
         },
       },
     ],
+    scope: { sections: [] }, // a finite puzzle, explored whole: no bounds
     invariants: goal === undefined ? [] : [{
       name: "NotSolved",
       description: `the big jug never holds exactly ${goal} gallons`,

@@ -82,5 +82,6 @@ export function gateLockSpec(
         waiting: s.pc[p] < sequence[p].length ? sequence[p][s.pc[p]] : undefined,
       })),
     processNames: ["p0", "p1"],
+    scope: { sections: [] }, // two processes looping forever: a finite graph, explored whole
   };
 }

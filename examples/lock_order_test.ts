@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { explore } from "../checker/explore.ts";
 import { simulate } from "../checker/simulate.ts";
 import { decodeToken, replayPath } from "../checker/trace.ts";
-import { lockOrderSpec } from "./lock_order.ts";
+import { lockOrderSpec, type LockOrderState } from "./lock_order.ts";
+import { ByteSink, ByteSource } from "../checker/codec.ts";
 
 // Distinct-state counts that TLC, Spin and Rumur agree on (issue #2).
 const ORDERED: Record<number, readonly number[]> = {
@@ -100,4 +101,52 @@ Deno.test({
     assert.equal(result.stats.distinct, 5_432_832);
     assert.equal(result.stats.generated, 8_052_480);
   },
+});
+
+Deno.test("lockOrderCodec() decodes every reachable LockOrder N=3 K=2 state to an equal state", () => {
+  const spec = lockOrderSpec({ n: 3, k: 2 });
+  const codec = spec.codec!;
+  // Every reachable state: a breadth-first walk with exact keys.
+  const seen = new Set<string>();
+  const queue = [...(spec.init as LockOrderState[])];
+  for (let i = 0; i < queue.length; i++) {
+    for (const a of spec.actions) {
+      for (const p of [0, 1, 2]) {
+        const next = a.next(queue[i], p) as LockOrderState | undefined;
+        if (next === undefined || seen.has(JSON.stringify(next))) continue;
+        seen.add(JSON.stringify(next));
+        queue.push(next);
+      }
+    }
+  }
+  assert.equal(queue.length, 544);
+  const sink = new ByteSink();
+  for (const s of queue) codec.encode(s, sink);
+  const source = new ByteSource(sink.bytes());
+  for (const s of queue) assert.deepStrictEqual(codec.decode(source), s);
+  assert.equal(source.done, true);
+});
+
+Deno.test("explore() with every queued state encoded by the LockOrder codec counts the same", () => {
+  const encoded = explore(lockOrderSpec({ n: 5, k: 3 }), { frontier: "encoded" });
+  assert.equal(encoded.stats.distinct, 50000);
+  assert.equal(encoded.stats.generated, 96875);
+  assert.ok(encoded.stats.frontier!.bytesPerEncodedState <= 19); // framing byte + 18
+});
+
+Deno.test("explore() counts the same whether LockOrder states are identified by codec bytes or by structure", () => {
+  for (const [n, k, mixed] of [[4, 2, false], [5, 3, false], [4, 2, true]] as const) {
+    const spec = lockOrderSpec({ n, k, mixed });
+    const structural = { ...spec, codec: undefined };
+    for (const exact of [false, true]) {
+      const bytes = explore(spec, { exact, continueAfterViolation: true });
+      const plain = explore(structural, { exact, continueAfterViolation: true });
+      assert.equal(bytes.stats.distinct, plain.stats.distinct);
+      assert.equal(bytes.stats.generated, plain.stats.generated);
+      assert.equal(bytes.stats.depth, plain.stats.depth);
+      assert.equal(bytes.stats.deadlocked, plain.stats.deadlocked);
+      assert.deepEqual(bytes.violations.map((v) => v.kind), plain.violations.map((v) => v.kind));
+      assert.match(bytes.scope!.engine.frontier ?? "", /^bytes:/);
+    }
+  }
 });

@@ -8,10 +8,16 @@
 import { type SpecEntry, specEntry } from "../checker/registry.ts";
 import { dieHardSpec } from "./die_hard.ts";
 import { gateLockSpec } from "./gate_lock.ts";
+import { idleDeadlockSpec } from "./idle_deadlock.ts";
 import { lockOrderSpec } from "./lock_order.ts";
 
 export { dieHardSpec, type DieHardState } from "./die_hard.ts";
 export { gateLockSpec, type GateLockState } from "./gate_lock.ts";
+export {
+  type IdleDeadlockParams,
+  idleDeadlockSpec,
+  type IdleDeadlockState,
+} from "./idle_deadlock.ts";
 export { type LockOrderParams, lockOrderSpec, type LockOrderState, type Pc } from "./lock_order.ts";
 
 /** The example specs by name. */
@@ -47,5 +53,20 @@ export const EXAMPLE_SPECS: readonly SpecEntry[] = [
       gate: { type: "bool", default: true, description: "take the gate lock G around A and B" },
     },
     build: (p) => gateLockSpec({ gate: p.gate as boolean }),
+  }),
+  specEntry({
+    name: "idle-deadlock",
+    description:
+      "two processes deadlock on A/B while a no-op status query stays enabled: only the process rule sees it",
+    params: {
+      ordered: { type: "bool", default: false, description: "both processes take A before B" },
+      progress: {
+        type: "bool",
+        default: true,
+        description: "declare progress actions and inFlight (false: the classic rule only)",
+      },
+    },
+    build: (p) =>
+      idleDeadlockSpec({ ordered: p.ordered as boolean, progress: p.progress as boolean }),
   }),
 ];

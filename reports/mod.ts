@@ -26,8 +26,10 @@ export {
   type RenderOptions,
   renderProgress,
   renderResult,
+  renderScope,
   renderTrace,
   renderVerdict,
+  scopeCaveats,
   toJsonValue,
 } from "./text.ts";
 export {

@@ -13,7 +13,14 @@
 import type { CheckResult } from "../checker/result.ts";
 import { profileHeadline, toMarkdown as certificationMarkdown } from "./certification.ts";
 import { loadViewerBundle, renderHtml } from "./html.ts";
-import { describeViolation, renderTrace, renderVerdict, toJsonValue } from "./text.ts";
+import {
+  describeViolation,
+  renderResources,
+  renderScope,
+  renderTrace,
+  renderVerdict,
+  toJsonValue,
+} from "./text.ts";
 import type { FactCoverage, RunReport } from "./viewer/data.ts";
 import { compareFacts, factStatus, overallVerdict, statusWord } from "./viewer/summary.ts";
 
@@ -448,6 +455,12 @@ function resultMarkdown(
     } |`,
     "",
   ];
+  const resources = renderResources(s);
+  if (resources.length) out.push(...resources.map((line) => `- ${line.trim()}`), "");
+  if (r.scope) {
+    // What was explored, as the terminal prints it: an ok holds only within this scope.
+    out.push("Scope:", "", "```", ...renderScope(r.scope, "").slice(1), "```", "");
+  }
   const actions = Object.entries(s.perAction);
   if (actions.length) {
     out.push("| action | transitions | new states |", "| --- | ---: | ---: |");

@@ -6,6 +6,7 @@
  */
 
 import type { CheckResult, Trace, Violation } from "../checker/result.ts";
+import type { Scope } from "../checker/scope.ts";
 
 /** Options of {@link renderResult}. */
 export interface RenderOptions {
@@ -186,7 +187,9 @@ export function describeViolation<S>(v: Violation<S>): string {
     case "property":
       return `action property ${v.name} is violated${v.description ? ` (${v.description})` : ""}`;
     case "deadlock":
-      return "deadlock: a reachable state has no enabled action and is not a valid end state";
+      return v.rule === "no-progress"
+        ? "deadlock: processes are in flight in a reachable state and none can take a step (only idle requests are enabled)"
+        : "deadlock: a reachable state has no enabled action and is not a valid end state";
     case "lock-order":
       return `lock-order cycle ${v.name}: a potential deadlock (locks taken in opposite orders)`;
     case "error":
@@ -200,7 +203,53 @@ function paint(text: string, code: number, color: boolean | undefined): string {
 
 const fmt = (n: number): string => Math.round(n).toLocaleString("en-US");
 
-/** The final verdict line of a run. */
+/**
+ * The qualifications an `ok` verdict holds under, as short phrases for the verdict line: the
+ * spec's bounds (or that it declares none), checks that were off, reductions in force. Empty
+ * when the run claims the spec's whole state space with every check on.
+ *
+ * @example Usage
+ * ```ts
+ * import { scopeCaveats } from "./text.ts";
+ * import { buildScope } from "../checker/scope.ts";
+ * import assert from "node:assert/strict";
+ * const spec = { name: "s", init: [0], actions: [], scope: { bounds: "N=2", sections: [] } };
+ * const scope = buildScope(spec, {
+ *   search: "exhaustive",
+ *   bounds: {},
+ *   fingerprints: { mode: "exact" },
+ *   checkDeadlock: false,
+ *   checkLockOrder: true,
+ *   coverage: false,
+ *   workers: 1,
+ * });
+ * assert.deepEqual(scopeCaveats(scope), ["within bounds N=2", "deadlock not checked"]);
+ * ```
+ */
+export function scopeCaveats(scope: Scope): string[] {
+  const out: string[] = [];
+  if (!scope.declared) out.push("bounds not declared by the spec");
+  else if (scope.spec.bounds) out.push(`within bounds ${scope.spec.bounds}`);
+  const e = scope.engine;
+  if (e.checks.deadlock === null) out.push("deadlock not checked");
+  if (e.checks.lockOrder === "off") out.push("lock order not checked");
+  if (e.symmetry) out.push("symmetry-reduced");
+  for (const r of e.reductions) if (!r.startsWith("symmetry")) out.push(r);
+  return out;
+}
+
+/** The scope suffix of a verdict line: ` — scope: within bounds ...; symmetry-reduced`, or "". */
+function scopeSuffix(scope: Scope | undefined): string {
+  if (scope === undefined) return "";
+  const caveats = scopeCaveats(scope);
+  return caveats.length === 0 ? "" : ` — scope: ${caveats.join("; ")}`;
+}
+
+/**
+ * The final verdict line of a run. An `ok` or `incomplete` verdict ends with the qualifications
+ * it holds under (the spec's declared bounds, checks that were off, reductions), so an `ok` never
+ * reads as more than was checked.
+ */
 export function renderVerdict<S>(result: CheckResult<S>, color?: boolean): string {
   const s = result.stats;
   const what = result.mode === "simulation"
@@ -213,18 +262,158 @@ export function renderVerdict<S>(result: CheckResult<S>, color?: boolean): strin
       const odds = result.fingerprints.mode === "exact"
         ? "exact state keys"
         : `fingerprint collision probability ${p === undefined ? "n/a" : p.toExponential(1)}`;
-      return `${paint("ok", 32, color)} ${result.spec}: no violation in ${what} (${time}; ${odds})`;
+      return `${paint("ok", 32, color)} ${result.spec}: no violation in ${what} (${time}; ${odds})${
+        scopeSuffix(result.scope)
+      }`;
     }
     case "incomplete":
       return `${
         paint("incomplete", 33, color)
-      } ${result.spec}: no violation so far in ${what} (${time}); stopped: ${result.stoppedBecause}`;
+      } ${result.spec}: no violation so far in ${what} (${time}); stopped: ${result.stoppedBecause}${
+        scopeSuffix(result.scope)
+      }`;
     case "violation":
     case "error":
       return `${
         paint(result.verdict === "error" ? "error" : "violation", 31, color)
       } ${result.spec}: ${describeViolation(result.violations[0])} (${what}, ${time})`;
   }
+}
+
+const STOPPED_BY: Readonly<Record<string, string>> = {
+  "max-states": "--max-states",
+  "max-depth": "--max-depth",
+  "time-budget": "the time budget",
+  "memory-budget": "the memory budget",
+  violation: "the first violation",
+  error: "an exception in the spec",
+};
+
+/**
+ * The scope block of a result: what the engine did (search mode, fingerprints, reductions,
+ * checks, workers) and every section the spec declares.
+ *
+ * @example Usage
+ * ```ts
+ * import { renderScope } from "./text.ts";
+ * import { buildScope } from "../checker/scope.ts";
+ * import assert from "node:assert/strict";
+ * const scope = buildScope({ name: "s", init: [0], actions: [] }, {
+ *   search: "exhaustive",
+ *   bounds: {},
+ *   fingerprints: { mode: "exact" },
+ *   checkDeadlock: true,
+ *   checkLockOrder: true,
+ *   coverage: false,
+ *   workers: 1,
+ * });
+ * assert.match(renderScope(scope).join("\n"), /search: exhaustive/);
+ * ```
+ */
+export function renderScope(scope: Scope, indent: string = "  "): string[] {
+  const e = scope.engine;
+  const bounds = [
+    e.bounds.maxStates !== undefined ? `--max-states ${e.bounds.maxStates}` : "",
+    e.bounds.maxDepth !== undefined ? `--max-depth ${e.bounds.maxDepth}` : "",
+    e.bounds.timeBudgetMs !== undefined ? `--time-budget ${e.bounds.timeBudgetMs / 1000} s` : "",
+    e.bounds.memoryBudgetBytes !== undefined
+      ? `--memory-budget ${(e.bounds.memoryBudgetBytes / 2 ** 20).toFixed(0)} MiB`
+      : "",
+  ].filter((b) => b !== "");
+  const search = e.search === "exhaustive"
+    ? "exhaustive: every reachable state expanded (breadth-first)"
+    : e.search === "partial"
+    ? `partial: stopped by ${STOPPED_BY[e.stoppedBy ?? ""] ?? e.stoppedBy ?? "a bound"}`
+    : `simulation: ${e.walks?.run ?? 0} of ${e.walks?.requested ?? 0} random walks of up to ${
+      e.walks?.depth ?? 0
+    } steps, seed ${e.walks?.seed}`;
+  const fp = e.fingerprints.mode === "exact"
+    ? "exact canonical keys (no collision possible)"
+    : `64-bit${
+      e.fingerprints.collisionProbability === undefined
+        ? ""
+        : `, collision probability ${e.fingerprints.collisionProbability.toExponential(1)}`
+    }`;
+  const c = e.checks;
+  const checks = [
+    `${c.invariants} invariant${c.invariants === 1 ? "" : "s"}`,
+    `${c.properties} action propert${c.properties === 1 ? "y" : "ies"}`,
+    c.deadlock === null ? "deadlock off" : `deadlock (${c.deadlock})`,
+    c.lockOrder === "checked"
+      ? "lock order"
+      : c.lockOrder === "off"
+      ? "lock order off"
+      : "lock order n/a (no lock information)",
+    c.coverage ? "coverage" : "coverage off",
+  ];
+  const out = [
+    `${indent}scope:`,
+    `${indent}  search: ${search}; ${e.workers} worker${e.workers === 1 ? "" : "s"}${
+      bounds.length ? `; bounds given: ${bounds.join(", ")}` : ""
+    }`,
+    `${indent}  fingerprints: ${fp}`,
+    `${indent}  reductions: ${e.reductions.length ? e.reductions.join("; ") : "none"}`,
+    `${indent}  checks: ${checks.join(", ")}`,
+  ];
+  if (e.frontier !== undefined) out.push(`${indent}  frontier: ${e.frontier}`);
+  if (!scope.declared) out.push(`${indent}  spec: declares no scope (its bounds are not stated)`);
+  else out.push(`${indent}  spec bounds: ${scope.spec.bounds ?? "none (the whole state space)"}`);
+  for (const section of scope.spec.sections) {
+    out.push(`${indent}  spec ${section.title}:`);
+    for (const entry of section.entries) {
+      out.push(
+        `${indent}    ${entry.name}: ${entry.value}${entry.note ? ` (${entry.note})` : ""}`,
+      );
+    }
+  }
+  return out;
+}
+
+const mib = (n: number): string => `${fmt(n / 2 ** 20)} MB`;
+
+/**
+ * The memory, frontier and parallel figures of a run, when it has them, one line each.
+ *
+ * @example Usage
+ * ```ts
+ * import { renderResources } from "./text.ts";
+ * import { explore } from "../checker/explore.ts";
+ * import assert from "node:assert/strict";
+ * const r = explore({ name: "one", init: [0], actions: [], isEnd: () => true });
+ * assert.match(renderResources(r.stats).join("\n"), /frontier \(auto\): peak 1 queued/);
+ * ```
+ */
+export function renderResources(s: CheckResult<unknown>["stats"]): string[] {
+  const out: string[] = [];
+  if (s.memory !== undefined) {
+    out.push(
+      `  memory: peak ${mib(s.memory.peakRss)} resident${
+        s.memory.budget === undefined ? "" : ` (budget ${mib(s.memory.budget)})`
+      }, seen set ${mib(s.seenSetBytes)}`,
+    );
+  }
+  if (s.frontier !== undefined) {
+    const f = s.frontier;
+    out.push(
+      `  frontier (${f.mode}): peak ${fmt(f.peakQueued)} queued${
+        f.bytesPerEncodedState > 0
+          ? `, ${f.bytesPerEncodedState.toFixed(1)} bytes per encoded state`
+          : ""
+      }${f.spilledBytes > 0 ? `, ${mib(f.spilledBytes)} spilled to disk` : ""}`,
+    );
+  }
+  if (s.parallel !== undefined) {
+    const p = s.parallel;
+    const sec = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+    out.push(
+      `  workers: ${p.workers}, busy ${p.busyMs.map(sec).join(" / ")}; ${p.levels} level rounds, ${
+        sec(p.barrierWaitMs)
+      } waiting at level ends, ${sec(p.rebalanceMs)} rebalancing (${
+        fmt(p.movedStates)
+      } states moved)`,
+    );
+  }
+  return out;
 }
 
 /** Renders a whole result: each violation with its trace, statistics and the verdict line. */
@@ -284,6 +473,8 @@ export function renderResult<S>(result: CheckResult<S>, options: RenderOptions =
   if (result.lockOrder?.length) {
     out.push(`  lock order: ${result.lockOrder.map((e) => `${e.from}->${e.to}`).join(", ")}`);
   }
+  out.push(...renderResources(s));
+  if (result.scope) out.push(...renderScope(result.scope));
   out.push(renderVerdict(result, options.color));
   return out.join("\n");
 }
