@@ -11,7 +11,7 @@ import { ByteSink, type StateCodec } from "./codec.ts";
 import { deadlockOf, type DeadlockRule, progressFlags } from "./deadlock.ts";
 import { deepFreeze } from "./immutable.ts";
 import type { Violation } from "./result.ts";
-import type { ProcessLocks, Spec } from "./spec.ts";
+import type { LockAcquisition, ProcessLocks, Spec } from "./spec.ts";
 import { domainOf, type PathStep } from "./trace.ts";
 
 /** Where a violation happened, before its trace is rebuilt. */
@@ -106,6 +106,26 @@ export function keepSite(
 ): { readonly state: number; readonly step: PathStep } {
   return { state: site.state, step: { action: site.step.action, ordinal: site.step.ordinal } };
 }
+
+/**
+ * The two lock views an acquisition inside a transition stands for: process `e.process` holding
+ * `e.held`, then holding `e.held` and `e.acquired` (the other processes hold nothing).
+ */
+export function acquisitionViews(
+  e: LockAcquisition,
+): readonly [readonly ProcessLocks[], readonly ProcessLocks[]] {
+  const before: ProcessLocks[] = [];
+  const after: ProcessLocks[] = [];
+  for (let p = 0; p < e.process; p++) {
+    before.push(NOTHING_HELD);
+    after.push(NOTHING_HELD);
+  }
+  before.push({ held: e.held });
+  after.push({ held: [...e.held, e.acquired] });
+  return [before, after];
+}
+
+const NOTHING_HELD: ProcessLocks = Object.freeze({ held: Object.freeze([]) as readonly string[] });
 
 /** The counters and violations of a search (one set per worker). */
 export interface ExpansionCounters {
@@ -205,6 +225,7 @@ export class Expander<S> implements ExpansionCounters {
     if (freeze) deepFreeze(state);
     const locksBefore = spec.locks ? spec.locks(state) : undefined;
     const observeLocks = target.observeLocks;
+    const acquisitions = spec.acquisitions?.bind(spec);
     const stopAtFirst = this.#stopAtFirst;
     let context = "locks";
     // Where an exception would be reported: the expanded state, or the step out of it
@@ -249,6 +270,19 @@ export class Expander<S> implements ExpansionCounters {
             context = "labels";
             for (const label of this.#labels(state, next, { action: action.name, param })) {
               this.coverage.set(label, (this.coverage.get(label) ?? 0) + 1);
+            }
+          }
+          if (acquisitions !== undefined && observeLocks !== undefined) {
+            context = "locks";
+            const events = acquisitions(state, next, { action: action.name, param });
+            if (events !== undefined) {
+              for (const e of events) {
+                lockSite.state = index;
+                lockSite.step.action = a;
+                lockSite.step.ordinal = ordinal;
+                const [before, after] = acquisitionViews(e);
+                if (observeLocks(before, after, lockSite)) return false;
+              }
             }
           }
           // A self-loop (the action returned its input: e.g. an error reply that changes

@@ -37,6 +37,11 @@ export interface SpecScope {
   readonly bounds?: string;
   /** The details, rendered in full by reports. */
   readonly sections: readonly ScopeSection[];
+  /**
+   * Every coverage label the spec's `labels` hook can give in this configuration. A run with
+   * coverage can list those no explored transition carried.
+   */
+  readonly labels?: readonly string[];
 }
 
 /** Why a search stopped before it had expanded every reachable state. */

@@ -8,6 +8,7 @@
  * @module
  */
 
+import { acquisitionViews } from "./_expand.ts";
 import fc from "fast-check";
 import { deadlockOf, type DeadlockRule, progressFlags } from "./deadlock.ts";
 import { LockGraph } from "./lock_graph.ts";
@@ -161,6 +162,15 @@ export function simulate<S>(spec: Spec<S>, options: SimulateOptions = {}): Check
           where = "locks";
           const cycle = lockGraph.observe(locksOf!(state), locksOf!(pick.next), path());
           if (cycle && !lockCycle) lockCycle = cycle;
+          const events = spec.acquisitions?.(state, pick.next, {
+            action: action.name,
+            param: pick.param,
+          });
+          for (const e of events ?? []) {
+            const [before, after] = acquisitionViews(e);
+            const c = lockGraph.observe(before, after, path());
+            if (c && !lockCycle) lockCycle = c;
+          }
         }
         state = pick.next;
         for (const inv of invariants) {

@@ -101,6 +101,27 @@ export interface ProcessLocks {
 }
 
 /**
+ * One lock acquisition inside a transition ({@link Spec.acquisitions}): which process took
+ * which lock while holding which others.
+ *
+ * @example Usage
+ * ```ts
+ * import type { LockAcquisition } from "./spec.ts";
+ * import assert from "node:assert/strict";
+ * const a: LockAcquisition = { process: 0, held: ["rtnl"], acquired: "netdev:virtual" };
+ * assert.equal(a.held.length, 1);
+ * ```
+ */
+export interface LockAcquisition {
+  /** The process (its index in the spec's `locks` views). */
+  readonly process: number;
+  /** The locks it held, in acquisition order. */
+  readonly held: readonly string[];
+  /** The lock it took. */
+  readonly acquired: string;
+}
+
+/**
  * A specification the engine can explore.
  *
  * @typeParam S The state type: plain data (see the module documentation).
@@ -161,6 +182,13 @@ export interface Spec<S> {
    * run asks for coverage, the engine counts how many transitions carry each label.
    */
   labels?(before: S, after: S, step: StepLabel): Iterable<string>;
+  /**
+   * Lock acquisitions made inside the transition `before` → `after` that the lock views of the
+   * two states cannot show: a lock taken while others were held and released again within the
+   * same step (a short nested critical section). Each adds the lock-order edges from every held
+   * lock to the acquired one, as lockdep does at acquisition time. Omitted: only the views count.
+   */
+  acquisitions?(before: S, after: S, step: StepLabel): Iterable<LockAcquisition> | undefined;
 }
 
 /**
