@@ -459,7 +459,7 @@ function resultMarkdown(
   if (resources.length) out.push(...resources.map((line) => `- ${line.trim()}`), "");
   if (r.scope) {
     // What was explored, as the terminal prints it: an ok holds only within this scope.
-    out.push("Scope:", "", "```", ...renderScope(r.scope, "").slice(1), "```", "");
+    out.push("Scope:", "", "```", ...renderScope(r.scope, "", r.coverage).slice(1), "```", "");
   }
   const actions = Object.entries(s.perAction);
   if (actions.length) {

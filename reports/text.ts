@@ -6,7 +6,7 @@
  */
 
 import type { CheckResult, Trace, Violation } from "../checker/result.ts";
-import type { Scope } from "../checker/scope.ts";
+import type { Scope, SpecScope } from "../checker/scope.ts";
 
 /** Options of {@link renderResult}. */
 export interface RenderOptions {
@@ -290,6 +290,27 @@ const STOPPED_BY: Readonly<Record<string, string>> = {
 };
 
 /**
+ * The labels `scope` declares (`SpecScope.labels`) that `coverage` never counted, in
+ * declaration order; undefined when the spec declares none or the run counted no coverage.
+ *
+ * @example Usage
+ * ```ts
+ * import { unreachedLabels } from "./text.ts";
+ * import assert from "node:assert/strict";
+ * const spec = { sections: [], labels: ["QC-10", "QC-20"] };
+ * assert.deepEqual(unreachedLabels(spec, { "QC-10": 4 }), ["QC-20"]);
+ * assert.equal(unreachedLabels(spec, undefined), undefined);
+ * ```
+ */
+export function unreachedLabels(
+  scope: SpecScope,
+  coverage: Readonly<Record<string, number>> | undefined,
+): string[] | undefined {
+  if (scope.labels === undefined || coverage === undefined) return undefined;
+  return [...new Set(scope.labels)].filter((l) => !((coverage[l] ?? 0) > 0));
+}
+
+/**
  * The scope block of a result: what the engine did (search mode, fingerprints, reductions,
  * checks, workers) and every section the spec declares.
  *
@@ -310,7 +331,11 @@ const STOPPED_BY: Readonly<Record<string, string>> = {
  * assert.match(renderScope(scope).join("\n"), /search: exhaustive/);
  * ```
  */
-export function renderScope(scope: Scope, indent: string = "  "): string[] {
+export function renderScope(
+  scope: Scope,
+  indent: string = "  ",
+  coverage?: Readonly<Record<string, number>>,
+): string[] {
   const e = scope.engine;
   const bounds = [
     e.bounds.maxStates !== undefined ? `--max-states ${e.bounds.maxStates}` : "",
@@ -358,6 +383,16 @@ export function renderScope(scope: Scope, indent: string = "  "): string[] {
   if (e.frontier !== undefined) out.push(`${indent}  frontier: ${e.frontier}`);
   if (!scope.declared) out.push(`${indent}  spec: declares no scope (its bounds are not stated)`);
   else out.push(`${indent}  spec bounds: ${scope.spec.bounds ?? "none (the whole state space)"}`);
+  const labels = scope.spec.labels;
+  if (labels !== undefined) {
+    const unreached = unreachedLabels(scope.spec, coverage);
+    out.push(
+      unreached === undefined
+        ? `${indent}  coverage: not counted (${labels.length} labels declared)`
+        : `${indent}  coverage: ${labels.length - unreached.length} of ${labels.length} labels ` +
+          `reached${unreached.length ? `; never reached: ${unreached.join(", ")}` : ""}`,
+    );
+  }
   for (const section of scope.spec.sections) {
     out.push(`${indent}  spec ${section.title}:`);
     for (const entry of section.entries) {
@@ -474,7 +509,7 @@ export function renderResult<S>(result: CheckResult<S>, options: RenderOptions =
     out.push(`  lock order: ${result.lockOrder.map((e) => `${e.from}->${e.to}`).join(", ")}`);
   }
   out.push(...renderResources(s));
-  if (result.scope) out.push(...renderScope(result.scope));
+  if (result.scope) out.push(...renderScope(result.scope, "  ", result.coverage));
   out.push(renderVerdict(result, options.color));
   return out.join("\n");
 }

@@ -15,7 +15,14 @@ import { renderCounterexamples } from "./counterexamples.ts";
 import type { RunReport } from "./data.ts";
 import { h } from "./dom.ts";
 import { renderFacts } from "./facts_view.ts";
-import { renderConfig, renderHeader, renderKills, renderNav, renderStats } from "./sections.ts";
+import {
+  renderConfig,
+  renderHeader,
+  renderKills,
+  renderNav,
+  renderScopeSection,
+  renderStats,
+} from "./sections.ts";
 import { overallVerdict, statusWord } from "./summary.ts";
 
 // ---------------------------------------------------------------------------------------------
@@ -40,6 +47,7 @@ function main(): void {
   const parts: [string, string, HTMLElement | null][] = [
     ["counterexamples", "Counterexamples", renderCounterexamples(doc)],
     ["config", "Configuration", renderConfig(doc)],
+    ["scope", "Scope", renderScopeSection(doc.results ?? [])],
     ["stats", "State space", doc.results?.length ? renderStats(doc.results) : null],
     ["coverage", "Fact coverage", doc.factCoverage?.length ? renderFacts(doc.factCoverage) : null],
     ["kills", "Mutant kill table", doc.killTable?.length ? renderKills(doc.killTable) : null],

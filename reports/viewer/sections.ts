@@ -11,6 +11,7 @@ import type { KillRow, RunReport } from "./data.ts";
 import { badge, type Child, fmt, h, seconds, section, table } from "./dom.ts";
 import { overallVerdict, resultHeadline, statusWord } from "./summary.ts";
 import { compactJson } from "./trace.ts";
+import { renderScope } from "../text.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Header, verdict, configuration
@@ -88,6 +89,27 @@ export function renderConfig(doc: RunReport): HTMLElement {
       "dl",
       { class: "kv" },
       rows.map(([k, v]) => [h("dt", {}, k), h("dd", {}, v)]),
+    ),
+  );
+}
+
+/**
+ * The Scope part of the page: what each result explored, as the terminal prints it (an "ok"
+ * holds only within this scope); null when no result carries a scope.
+ */
+export function renderScopeSection(results: readonly CheckResult<unknown>[]): HTMLElement | null {
+  const scoped = results.filter((r) => r.scope !== undefined);
+  if (scoped.length === 0) return null;
+  return section(
+    "scope",
+    "Scope",
+    scoped.map((r) =>
+      h(
+        "div",
+        { class: "result-scope" },
+        h("h3", {}, resultHeadline(r)),
+        h("pre", { class: "scope" }, renderScope(r.scope!, "", r.coverage).slice(1).join("\n")),
+      )
     ),
   );
 }

@@ -110,6 +110,8 @@ td.init button.step { color: var(--muted); }
 ul.notes { margin: 0.2em 0; padding-left: 1.2em; font-size: 0.9em; color: var(--muted); }
 pre.json { background: var(--bg); border: 1px solid var(--line); border-radius: 5px; padding: 6px 8px;
   max-height: 200px; overflow: auto; margin: 4px 0; }
+pre.scope { background: var(--bg); border: 1px solid var(--line); border-radius: 5px; padding: 6px 8px;
+  white-space: pre-wrap; margin: 4px 0; }
 ul.diff { list-style: none; padding: 0; margin: 0; font-family: var(--mono); font-size: 0.83em;
   max-height: 250px; overflow: auto; }
 ul.diff li { padding: 2px 4px; border-left: 3px solid var(--hi); margin-bottom: 2px; overflow-wrap: anywhere; }
