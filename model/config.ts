@@ -110,6 +110,11 @@ export interface ModelConfig {
    * `"netkits"` (the container case, NS-2; physical devices stay). Default `"all"`.
    */
   readonly moves?: "all" | "netkits";
+  /**
+   * How many netns-move requests one run may issue (a bound on the exploration, like
+   * `netkitCreations`: each request issued uses one, whatever its reply). Absent: unbounded.
+   */
+  readonly netnsMoves?: number;
 }
 
 /**
@@ -146,9 +151,12 @@ export const SELFTEST_CONFIG: ModelConfig = {
  * and two concurrent in-flight operations. `init` and `ns1` (which names `init` as netns id 0),
  * one netdevsim port `eth0` with 2 queues in `init`, a netkit pair `nk0`/`nk1` with 2 rx queues
  * whose peer sits in `ns1`, and a single netkit `nks` with 2 rx queues in `init`. Every operation
- * is enabled (NEWLINK explores its error paths only). Bounded domains keep it exhaustive in about
- * a minute: binds name physical and leased netkit queues, link flaps toggle the physical device
- * (netkits are only brought back up), and only netkits move between namespaces.
+ * runs as a process, failing or not. Every operation is enabled but NETNS-MOVE (and GETLINK):
+ * with the moves of netkits the stepped space passes 7 million states, so they are explored by
+ * the `moves` configuration (`--workers`, nightly) and by `stepped-move` of the kill table.
+ * Bounded domains keep it exhaustive in well under a minute on one core: binds name physical and
+ * leased netkit queues, link flaps toggle the physical device (netkits are only brought back
+ * up). Its scope says all of this.
  */
 export const DEFAULT_CONFIG: ModelConfig = {
   ...SELFTEST_CONFIG,
@@ -163,6 +171,7 @@ export const DEFAULT_CONFIG: ModelConfig = {
     },
     { name: "nks", netns: "init", pairing: "single", numRxQueues: 2 },
   ],
+  operations: EXPLORED_OPERATIONS.filter((op) => op !== "netns-move"),
   concurrency: 2,
   bindQueues: "leased-or-physical",
   linkFlaps: "physical",
@@ -174,6 +183,7 @@ export const DEFAULT_CONFIG: ModelConfig = {
  * `default` ({@linkcode DEFAULT_CONFIG}), `selftest` ({@linkcode SELFTEST_CONFIG}), `atomic`
  * (the default topology, atomic, every domain full: about 400 thousand states), `full` (the
  * default topology with every domain full and two in-flight operations: millions of states, for
+ * `--workers` or simulation), `moves` (the default with netns-move: millions of states, for
  * `--workers` or simulation), `mlx5` (a DMA-capable NIC with AF_XDP zero-copy behind a single
  * netkit: the io_uring, devmem and zero-copy paths, stepped) and `two-nics` (two NICs and a
  * single netkit with 3 rx queues: the different-lessor checks).
@@ -181,8 +191,22 @@ export const DEFAULT_CONFIG: ModelConfig = {
 export const NAMED_CONFIGS: Readonly<Record<string, ModelConfig>> = {
   default: DEFAULT_CONFIG,
   selftest: SELFTEST_CONFIG,
-  atomic: { ...DEFAULT_CONFIG, concurrency: 1, bindQueues: "all", linkFlaps: "all", moves: "all" },
-  full: { ...DEFAULT_CONFIG, bindQueues: "all", linkFlaps: "all", moves: "all" },
+  atomic: {
+    ...DEFAULT_CONFIG,
+    operations: EXPLORED_OPERATIONS,
+    concurrency: 1,
+    bindQueues: "all",
+    linkFlaps: "all",
+    moves: "all",
+  },
+  full: {
+    ...DEFAULT_CONFIG,
+    operations: EXPLORED_OPERATIONS,
+    bindQueues: "all",
+    linkFlaps: "all",
+    moves: "all",
+  },
+  moves: { ...DEFAULT_CONFIG, operations: EXPLORED_OPERATIONS },
   mlx5: {
     ...SELFTEST_CONFIG,
     physical: [{ name: "eth0", netns: "init", driver: "mlx5", queues: 2 }],
@@ -264,6 +288,7 @@ export const MODEL_CONFIG_SCHEMA: Readonly<Record<string, unknown>> = {
       },
     },
     netkitCreations: { type: "integer", minimum: 0, maximum: 8 },
+    netnsMoves: { type: "integer", minimum: 0, maximum: 8 },
     operations: { type: "array", items: { enum: [...OPERATION_NAMES] } },
     maxBindings: { type: "integer", minimum: 0, maximum: 8 },
     concurrency: { type: "integer", minimum: 1, maximum: 4 },
@@ -392,6 +417,7 @@ export function validateConfig(partial: Partial<ModelConfig> = {}): ModelConfig 
     }
   });
   requireInt("netkitCreations", config.netkitCreations, 0, 8);
+  if (config.netnsMoves !== undefined) requireInt("netnsMoves", config.netnsMoves, 0, 8);
   if (!Array.isArray(config.operations)) {
     throw new ModelConfigError("operations", "expected a list of operation names");
   }
@@ -401,7 +427,7 @@ export function validateConfig(partial: Partial<ModelConfig> = {}): ModelConfig 
   if (config.mutant !== null && !MUTANTS.some((m) => m.id === config.mutant)) {
     throw new ModelConfigError(
       "mutant",
-      `unknown mutant "${String(config.mutant)}" (bugs.md C-01..C-40)`,
+      `unknown mutant "${String(config.mutant)}" (bugs.md C-01..C-44)`,
     );
   }
   if (typeof config.loopback !== "boolean") {

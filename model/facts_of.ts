@@ -10,6 +10,7 @@
 import type { OpReply } from "./errors.ts";
 import { isChange } from "./ops/newlink.ts";
 import type { ModelStep } from "./step.ts";
+import type { OpName } from "../spec/operations.ts";
 import { deviceByIfindex, isPhysical, type ModelState } from "./state.ts";
 
 /** queue-create errors by extack (QC-11..QC-24, NK-QC-1/2), from model/ops/queue_create.ts. */
@@ -86,6 +87,50 @@ function bindFacts(step: ModelStep, reply: OpReply<unknown>, before: ModelState)
       return [];
   }
 }
+
+/**
+ * Every fact id {@linkcode factsOf} can attribute, by operation: what an exploration's coverage
+ * can reach at most. A result lists those of its enabled operations no transition reached
+ * (`modelScope`'s `labels`); facts_of_test.ts keeps the list and `factsOf` in step.
+ *
+ * @example Usage
+ * ```ts
+ * import { LABELLED_FACTS } from "./facts_of.ts";
+ * import assert from "node:assert/strict";
+ * assert.ok(LABELLED_FACTS["queue-create"].includes("QC-20"));
+ * ```
+ */
+export const LABELLED_FACTS: Readonly<Record<OpName, readonly string[]>> = {
+  "queue-create": [
+    "QC-00a",
+    "QC-01",
+    "QC-02",
+    "QC-04",
+    "QC-07",
+    "QC-08",
+    "QC-10",
+    ...Object.values(QUEUE_CREATE_EXTACK),
+    "QC-14",
+    "QC-15",
+    "QC-20",
+    "QC-S1",
+    "QC-S3",
+    "NK-QC-3",
+  ],
+  "queue-get": ["QG-06", "QG-D1"],
+  "bind-rx": ["DM-2", "DM-4", "DM-5"],
+  newlink: ["NK-CHG-1", "NK-CHG-2", "NK-NEW-10", "NK-NEW-16", "NK-NEW-17"],
+  getlink: [],
+  dellink: ["NK-DEL-1"],
+  "channels-set": ["ETH-1", "ETH-3"],
+  "link-set": ["FLAP-1"],
+  "netns-move": ["NS-1", "NS-2", "NS-3"],
+  "phys-remove": ["UNREG-1"],
+  "netns-delete": ["NS-5"],
+  "zcrx-register": ["IOU-2", "IOU-3", "IOU-4", "REF-3"],
+  "xsk-bind": ["XSK-1", "XSK-2", "XSK-3", "XSK-4", "REF-4"],
+  close: ["MP-C2"],
+};
 
 /**
  * The fact ids one transition exercises: `step` run in `before` with `reply`.

@@ -22,7 +22,8 @@ import type { NetkitData } from "./ops/netkit_newlink.ts";
 import type { NetkitInfoData } from "./ops/getlink.ts";
 import type { LeaseInfo, QueueMpInfo } from "./ops/queue_get.ts";
 import type { Caller } from "./ops/types.ts";
-import type { UnleaseAt, UnleaseStep, UnregisterCtx } from "./ops/_unregister.ts";
+import type { Frame, UnleaseAt, UnleaseStep, UnregisterCtx } from "./ops/_unregister.ts";
+import type { Seg } from "./process.ts";
 import type {
   BindingIndex,
   Device,
@@ -92,6 +93,22 @@ export interface Hooks {
     dev: NetkitDevice,
   ) => OpReply<{ readonly dev: NetkitDevice; readonly id: number }>;
   /**
+   * `netdev_unlock(netdev)` on queue-create's failure paths under the virtual lock alone
+   * (QC-11..QC-18, the err_unlock label): the process after it (ops/queue_create.ts).
+   */
+  readonly queueCreateUnlockVirt: (proc: Proc, virt: DeviceIndex, reply: OpFailure) => Proc;
+  /**
+   * queue-create's end with both devices locked (QC-S4, and the QC-19..QC-25 failure paths):
+   * unlock physical then virtual, reply (ops/queue_create.ts).
+   */
+  readonly queueCreateExit: (
+    state: ModelState,
+    proc: Proc,
+    reply: OpReply<unknown>,
+    phys: DeviceIndex,
+    virt: DeviceIndex,
+  ) => Seg;
+  /**
    * `netdev_rx_queue_lease(virt_rxq, phys_rxq)` (QC-S1, REF-1): both pointers and the tracked
    * reference (ops/_queues.ts).
    */
@@ -131,6 +148,11 @@ export interface Hooks {
    * unregister machine carries the steps out (steps and their contract: `UnleaseStep`).
    */
   readonly netkitQueueUnlease: (pc: string, at: UnleaseAt) => UnleaseStep;
+  /**
+   * The instance locks a batch's mark phase takes (`netdev_lock` around the UNREGISTERING mark,
+   * NK-DEL-2): it waits for each (ops/_unregister.ts).
+   */
+  readonly unregisterMarkLocks: (frame: Frame) => readonly DeviceIndex[];
   /** `unregister_netdevice_queued(dev)` (UNREG-7, A-05): already on an unregister list. */
   readonly unregisterNetdeviceQueued: (queued: readonly DeviceIndex[], dev: DeviceIndex) => boolean;
   /**
@@ -203,6 +225,11 @@ export interface Hooks {
     dev: DeviceIndex,
     data: NetkitData,
   ) => ModelState | OpFailure;
+  /**
+   * The locks RTM_NEWLINK takes, in order, after `netkit_change_link` accepted a change of
+   * netkit `dev`: `do_setlink`'s `netdev_lock_ops(dev)` (ops/newlink.ts).
+   */
+  readonly netkitChangeLinkLocks: (state: ModelState, dev: DeviceIndex) => readonly LockId[];
   /** `netkit_fill_info` (operations.md §10, A-02) (ops/getlink.ts). */
   readonly netkitFillInfo: (state: ModelState, dev: DeviceIndex) => NetkitInfoData;
 }

@@ -47,6 +47,7 @@ export function initialState(config: ModelConfig): ModelState {
     netkitBudget: c.netkitCreations,
     oops: null,
   };
+  if (c.netnsMoves !== undefined) s = { ...s, movesLeft: c.netnsMoves };
   for (const e of c.nsids) {
     s = updateNetns(s, nsIndex(e.netns), (ns) => {
       const nsids = ns.nsids.slice();

@@ -49,7 +49,10 @@ export type MutantConfigName =
   | "mlx5"
   | "stepped-delete"
   | "stepped-mlx5"
-  | "stepped-move";
+  | "stepped-move"
+  | "stepped-create"
+  | "stepped-changelink"
+  | "stepped-netns-delete";
 
 /** Small named configurations the mutants are explored under (besides NAMED_CONFIGS). */
 export const MUTANT_CONFIGS: Readonly<Record<MutantConfigName, ModelConfig>> = {
@@ -71,6 +74,13 @@ export const MUTANT_CONFIGS: Readonly<Record<MutantConfigName, ModelConfig>> = {
   "stepped-move": {
     ...single,
     operations: ["queue-create", "netns-move"],
+    concurrency: 2,
+  },
+  "stepped-create": { ...single, operations: ["queue-create"], concurrency: 2 },
+  "stepped-changelink": { ...single, operations: ["queue-create", "newlink"], concurrency: 2 },
+  "stepped-netns-delete": {
+    ...smallPair,
+    operations: ["queue-create", "netns-delete"],
     concurrency: 2,
   },
 };

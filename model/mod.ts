@@ -117,7 +117,7 @@ export const LEASING_SPEC: SpecEntry = specEntry({
   name: "leasing",
   description:
     "rx-queue leasing: netdevsim + netkit pair + single netkit across two namespaces, every " +
-    "operation, two in-flight operations",
+    "operation but netns-move (config=moves has it), two in-flight operations",
   params: {
     config: {
       type: "string",
@@ -150,6 +150,13 @@ export const LEASING_SPEC: SpecEntry = specEntry({
       max: 3,
       description: "how many netkit NEWLINK requests may create devices",
     },
+    moves: {
+      type: "int",
+      default: -1,
+      min: -1,
+      max: 8,
+      description: "how many netns-move requests a run may issue (-1 = unbounded)",
+    },
   },
   build: (p) => leasingSpec(leasingConfig(p)),
 });
@@ -162,6 +169,7 @@ export function leasingConfig(p: Readonly<Record<string, ParamValue>>): Partial<
     mutant: p.mutant === "none" ? null : (p.mutant as MutantId),
     netkitCreations: p.creations as number,
     concurrency: (p.concurrency as number) || base.concurrency,
+    ...((p.moves ?? -1) as number) >= 0 ? { netnsMoves: p.moves as number } : {},
     netkits: p.single
       ? [...base.netkits, { name: "nk2", netns: "init", pairing: "single", numRxQueues: 2 }]
       : base.netkits,

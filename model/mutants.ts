@@ -50,7 +50,7 @@ const ALL: readonly Mutant[] = Object.values(LISTED).sort((a, b) =>
  * ```ts
  * import { MUTANTS } from "./mutants.ts";
  * import assert from "node:assert/strict";
- * assert.equal(MUTANTS.length, 40);
+ * assert.equal(MUTANTS.length, 44);
  * assert.equal(MUTANTS.find((m) => m.id === "C-36")?.implemented, false);
  * ```
  */

@@ -5,12 +5,29 @@
  * the engine's lockdep check and the lock invariants read.
  *
  * A program is cut at its lock acquisitions (state-and-locks.md §2.3): `start` runs the code
- * before the first acquisition, `resume` runs the code after the lock a process waits for
- * (`want`) was granted, up to the next acquisition, a release that must be visible, or the end.
- * A step is enabled only when `want` is free; a lock held by another process blocks it (the
- * engine sees a disabled action and the `waiting` lock in the lock view). Locks a segment takes
- * and releases inside itself (the kernel's short nested sections) are checked with
- * {@linkcode isFree}: a busy one makes the segment yield (`acquire: false`: wait until free).
+ * before the first acquisition (parsing, validation, lookups), `resume` runs the code after the
+ * lock a process waits for (`want`) was granted, up to the next acquisition, a step boundary
+ * that must be visible, or the end — failing or not: an error is returned at the step where the
+ * kernel's check sits, with the locks held there, released on the way out. A step is enabled
+ * only when `want` is free; a lock held by another process blocks it (the engine sees a disabled
+ * action and the `waiting` lock in the lock view). Locks a segment takes and releases inside
+ * itself (the kernel's short nested sections) are checked with {@linkcode isFree} (a busy one
+ * makes the segment yield, `acquire: false`: wait until free) and recorded with
+ * {@linkcode touch}.
+ *
+ * Every acquisition is recorded for the engine's lockdep check
+ * ({@linkcode transitionAcquisitions}, the spec's `acquisitions` hook), so a critical section
+ * may end in the same step as its last acquisition: the lock-order edges do not depend on a
+ * visible state with every lock held.
+ *
+ * Starting a request ({@linkcode startProc}): a request whose code before its first lock holds
+ * something (a reference taken by the lookup) starts as a visible process — other operations
+ * can run before it locks, and a device it references cannot finish unregistering. A request
+ * that holds nothing before its first lock starts when that lock is free, in the same step as
+ * the acquisition (it cannot be part of a wait cycle, and nothing can observe it waiting) — a
+ * reduction the spec's scope names — unless the lock is leaked ({@linkcode ModelState.leaked}):
+ * then it starts and waits forever, as in the kernel. A lock still held when an operation returns
+ * stays held by nobody: whoever needs it next waits forever (a real deadlock).
  *
  * Lock names for lockdep are classes, as lockdep sees them: `rtnl`, `netdev:virtual` (netkit,
  * with its own lockdep class, LOCK-5) and `netdev:physical`.
@@ -36,7 +53,53 @@ export interface Exec {
   readonly options?: ModelOptions;
   /** The slot of the running process in `state.procs`, or -1 for an atomic run. */
   readonly slot: number;
+  /** The lock acquisitions of the current transition, appended to as they happen. */
+  readonly events?: Acquisition[];
+  /**
+   * Keep what a multi-step reply accumulates (a dump's entries) in a stepped run too: a replay
+   * that compares replies. Atomic runs always keep it; an exploration does not (no later step
+   * reads a reply), so partial replies do not multiply its states.
+   */
+  readonly collect?: boolean;
 }
+
+/** One lock acquisition of a transition: the process, what it held, what it took. */
+export interface Acquisition {
+  /** The process slot. */
+  readonly slot: number;
+  /** The locks it held (acquisition order). */
+  readonly held: readonly LockId[];
+  /** The lock it took. */
+  readonly lock: LockId;
+}
+
+/** The program counter of a process on its way out ({@linkcode exitVia}). */
+export const EXIT_PC = "exit";
+
+/**
+ * A process on its way out with `reply` that still takes `lock` first (an error path that
+ * re-locks before it returns): it waits for `lock`, then releases everything and replies. The
+ * runtime carries the exit out for any program.
+ */
+export function exitVia(state: ModelState, proc: Proc, reply: OpReply<unknown>, lock: LockId): Seg {
+  return { kind: "yield", state, proc: waitFor({ ...proc, ctx: { exit: reply } }, EXIT_PC, lock) };
+}
+
+/** Resumes `program` — or, for a process on its way out, finishes its exit. */
+function resumeOf(program: Program, state: ModelState, proc: Proc, x: Exec): Seg {
+  if (proc.pc === EXIT_PC) {
+    return {
+      kind: "done",
+      state,
+      proc: releaseAll(proc),
+      reply: (proc.ctx as { exit: OpReply<unknown> }).exit,
+    };
+  }
+  return program.resume(state, proc, x);
+}
+
+/** Holder value of a lock that was leaked ({@linkcode ModelState.leaked}): nobody holds it. */
+export const LEAKED = -2;
 
 /** What a segment returns. */
 export type Seg =
@@ -123,14 +186,39 @@ export function procAt(state: ModelState, slot: number): Proc | null {
   return state.procs?.[slot] ?? null;
 }
 
-/** The slot of the process that holds `lock`, or -1. */
+/**
+ * The slot of the process that holds `lock`, {@linkcode LEAKED} when an operation that ended
+ * left it locked, or -1 when it is free.
+ */
 export function holderOf(state: ModelState, lock: LockId): number {
   const procs = state.procs;
-  if (procs === undefined) return -1;
-  for (let i = 0; i < procs.length; i++) {
-    if (procs[i]?.held.includes(lock)) return i;
+  if (procs !== undefined) {
+    for (let i = 0; i < procs.length; i++) {
+      if (procs[i]?.held.includes(lock)) return i;
+    }
   }
-  return -1;
+  return state.leaked !== undefined && state.leaked.includes(lock) ? LEAKED : -1;
+}
+
+/**
+ * Records that the running process takes `lock` (held: `proc.held`) and returns the process
+ * holding it too.
+ */
+export function take(proc: Proc, lock: LockId, x: Exec): Proc {
+  x.events?.push({ slot: x.slot, held: proc.held, lock });
+  return { ...proc, held: [...proc.held, lock] };
+}
+
+/**
+ * Records short nested critical sections of the running process: each of `locks` taken (and
+ * released again inside the segment) while `proc.held` are held. The caller checked that they
+ * are free ({@linkcode isFree}).
+ */
+export function touch(proc: Proc, locks: readonly LockId[], x: Exec): void {
+  if (x.events === undefined) return;
+  for (const lock of locks) {
+    if (!proc.held.includes(lock)) x.events.push({ slot: x.slot, held: proc.held, lock });
+  }
 }
 
 /**
@@ -140,9 +228,9 @@ export function holderOf(state: ModelState, lock: LockId): number {
  */
 export function isFree(state: ModelState, proc: Proc, lock: LockId, x: Exec): boolean {
   if (proc.held.includes(lock)) return false;
-  if (x.slot < 0) return true;
+  if (x.slot < 0) return state.leaked === undefined || !state.leaked.includes(lock);
   const h = holderOf(state, lock);
-  return h < 0 || h === x.slot;
+  return h === -1 || h === x.slot;
 }
 
 /** Transient references on `dev` held by processes other than `slot` (REF-2, REF-5). */
@@ -155,8 +243,9 @@ export function heldRefs(state: ModelState, dev: DeviceIndex, slot: number): num
   return n;
 }
 
-function grant(proc: Proc): Proc {
+function grant(proc: Proc, x: Exec): Proc {
   if (proc.want === null) return proc;
+  if (proc.acquire) x.events?.push({ slot: x.slot, held: proc.held, lock: proc.want });
   return {
     ...proc,
     want: null,
@@ -167,7 +256,8 @@ function grant(proc: Proc): Proc {
 
 /**
  * The end of a process: leftover references become leaks the state keeps (a put forgotten on
- * some path); leftover locks are a lockdep "lock held when returning to user space" WARN.
+ * some path); leftover locks stay locked by nobody ({@linkcode ModelState.leaked}): the next
+ * operation that needs one waits forever.
  */
 function settle(state: ModelState, proc: Proc): ModelState {
   let s = state;
@@ -184,15 +274,19 @@ function settle(state: ModelState, proc: Proc): ModelState {
     s = { ...s, devices, netns };
   }
   if (proc.held.length > 0) {
-    s = recordOops(s, `WARN: lock held when returning to user space (${proc.op})`);
+    const leaked = [...(s.leaked ?? []), ...proc.held].sort((a, b) =>
+      String(a) < String(b) ? -1 : 1
+    );
+    s = { ...s, leaked };
   }
   return s;
 }
 
 /**
  * Runs `program` on `step` to its end as one indivisible step (atomic mode, scenario replay).
- * A process that waits for a lock it holds itself would hang forever: the run records the
- * self-deadlock as an oops and answers -EDEADLK.
+ * A process that waits for a lock it holds itself, or for a leaked one, would hang forever: the
+ * run records the deadlock as an oops and answers -EDEADLK. The run is recorded as the latest
+ * completion ({@linkcode completionOf}): transition properties read its reply.
  */
 export function runAtomic(
   state: ModelState,
@@ -200,13 +294,29 @@ export function runAtomic(
   program: Program,
   options?: ModelOptions,
 ): { state: ModelState; reply: OpReply<unknown> } {
+  const r = runToEnd(state, step, program, options);
+  recordCompletion(r.state, step, r.reply);
+  return r;
+}
+
+function runToEnd(
+  state: ModelState,
+  step: unknown,
+  program: Program,
+  options?: ModelOptions,
+): { state: ModelState; reply: OpReply<unknown> } {
   const x: Exec = { options, slot: -1 };
   let seg = program.start(state, step, x);
+  let current = state;
   for (;;) {
     if (seg.kind === "done") return { state: settle(seg.state, seg.proc), reply: seg.reply };
     if (seg.kind === "blocked") {
-      return { state: recordOops(state, selfDeadlock(program.name)), reply: failure("EDEADLK") };
+      const why = seg.lock !== undefined && current.leaked?.includes(seg.lock)
+        ? leakedDeadlock(program.name, current, seg.lock)
+        : selfDeadlock(program.name);
+      return { state: recordOops(current, why), reply: failure("EDEADLK") };
     }
+    current = seg.state;
     const p = seg.proc;
     if (p.want !== null && p.held.includes(p.want)) {
       return {
@@ -214,12 +324,23 @@ export function runAtomic(
         reply: failure("EDEADLK"),
       };
     }
-    seg = program.resume(seg.state, grant(p), x);
+    if (p.want !== null && seg.state.leaked?.includes(p.want)) {
+      return {
+        state: recordOops(seg.state, leakedDeadlock(program.name, seg.state, p.want)),
+        reply: failure("EDEADLK"),
+      };
+    }
+    seg = resumeOf(program, seg.state, grant(p, x), x);
   }
 }
 
 function selfDeadlock(op: string): string {
   return `DEADLOCK: ${op} waits for a lock it holds itself`;
+}
+
+function leakedDeadlock(op: string, state: ModelState, lock: LockId): string {
+  return `DEADLOCK: ${op} waits forever for ${lockName(state, lock)}, left locked by an ` +
+    "operation that returned";
 }
 
 function withProc(state: ModelState, slot: number, proc: Proc | null): ModelState {
@@ -228,22 +349,83 @@ function withProc(state: ModelState, slot: number, proc: Proc | null): ModelStat
   return { ...state, procs };
 }
 
-/** True when `lock` is held by any process (the asking process included). */
+/** True when `lock` is held by any process (the asking process included), or leaked. */
 function busy(state: ModelState, lock: LockId): boolean {
-  return holderOf(state, lock) >= 0;
-}
-
-function commit(seg: Seg, slot: number): ModelState | undefined {
-  if (seg.kind === "blocked") return undefined;
-  if (seg.kind === "done") return withProc(settle(seg.state, seg.proc), slot, null);
-  return withProc(seg.state, slot, seg.proc);
+  return holderOf(state, lock) !== -1;
 }
 
 /**
- * Starts `program` on `step` in free slot `slot`: its first segment and its first lock
- * acquisition with the segment after it, as one transition. Returns undefined when that first
- * lock is busy (the request is taken to arrive later: a process that holds nothing cannot take
- * part in a deadlock).
+ * The lock acquisitions of the transition that produced `state` (by {@linkcode startProc} or
+ * {@linkcode stepProc}), for the spec's `acquisitions` hook; undefined when it made none.
+ */
+export function transitionAcquisitions(state: ModelState): readonly Acquisition[] | undefined {
+  return ACQUISITIONS.get(state);
+}
+
+const ACQUISITIONS = new WeakMap<ModelState, readonly Acquisition[]>();
+
+/** `state` with the transition's acquisitions attached (see {@linkcode transitionAcquisitions}). */
+function withEvents(state: ModelState, events: readonly Acquisition[]): ModelState {
+  if (events.length > 0) ACQUISITIONS.set(state, events);
+  else ACQUISITIONS.delete(state);
+  return state;
+}
+
+function commit(seg: Seg, slot: number, events: readonly Acquisition[]): ModelState | undefined {
+  if (seg.kind === "blocked") return undefined;
+  if (seg.kind === "done") {
+    return completed(withEvents(withProc(settle(seg.state, seg.proc), slot, null), events), seg);
+  }
+  return withEvents(withProc(seg.state, slot, seg.proc), events);
+}
+
+/** An operation that completed in a transition: its request and its reply. */
+export interface Completion {
+  /** The state the transition produced. */
+  readonly state: ModelState;
+  /** The request (the program's step). */
+  readonly step: unknown;
+  /** The reply. */
+  readonly reply: OpReply<unknown>;
+}
+
+let lastCompletion: Completion | undefined;
+
+/** Records that the transition producing `state` completed `seg`'s operation; returns `state`. */
+function completed(state: ModelState, seg: Seg & { kind: "done" }): ModelState {
+  lastCompletion = { state, step: seg.proc.step, reply: seg.reply };
+  return state;
+}
+
+/**
+ * Records an atomic run's completion (the same bookkeeping for a spec that applies operations
+ * atomically); returns `state`.
+ */
+export function recordCompletion(
+  state: ModelState,
+  step: unknown,
+  reply: OpReply<unknown>,
+): ModelState {
+  lastCompletion = { state, step, reply };
+  return state;
+}
+
+/**
+ * The operation the latest transition completed, when that transition produced `state` (the
+ * engine asks right after the transition: coverage labels read the reply of the very run).
+ */
+export function completionOf(state: ModelState): Completion | undefined {
+  return lastCompletion !== undefined && lastCompletion.state === state
+    ? lastCompletion
+    : undefined;
+}
+
+/**
+ * Starts `program` on `step` in free slot `slot`. The first segment runs (up to the first lock
+ * acquisition or the end). A process that holds something by then, waits for no lock, or waits
+ * for a leaked lock, is put in the slot as it is: a visible process. Otherwise it holds nothing
+ * and its first lock is taken in the same transition — undefined when that lock is busy (the
+ * request is taken to arrive when it is free; see the module documentation).
  */
 export function startProc(
   state: ModelState,
@@ -252,21 +434,23 @@ export function startProc(
   program: Program,
   options?: ModelOptions,
 ): ModelState | undefined {
-  const x: Exec = { options, slot };
+  const events: Acquisition[] = [];
+  const x: Exec = { options, slot, events };
   let seg = program.start(state, step, x);
   if (seg.kind === "yield") {
     const p = seg.proc;
-    if (p.want !== null && busy(seg.state, p.want)) return undefined;
-    if (p.want !== null && p.held.includes(p.want)) return undefined;
-    seg = program.resume(seg.state, grant(p), x);
+    const visible = p.holds.length > 0 || p.want === null || holderOf(seg.state, p.want) === LEAKED;
+    if (visible) return commit(seg, slot, events);
+    if (busy(seg.state, p.want!) || p.held.includes(p.want!)) return undefined;
+    seg = resumeOf(program, seg.state, grant(p, x), x);
   }
-  if (seg.kind === "done") return settle(seg.state, seg.proc);
-  return commit(seg, slot);
+  if (seg.kind === "done") return completed(withEvents(settle(seg.state, seg.proc), events), seg);
+  return commit(seg, slot, events);
 }
 
 /**
  * Runs the next segment of the process in `slot`; undefined when it is blocked (its `want` is
- * held by any process, itself included) or there is none.
+ * held by any process, itself included, or leaked) or there is none.
  */
 export function stepProc(
   state: ModelState,
@@ -277,7 +461,9 @@ export function stepProc(
   const p = procAt(state, slot);
   if (p === null) return undefined;
   if (p.want !== null && busy(state, p.want)) return undefined;
-  return commit(program.resume(state, grant(p), { options, slot }), slot);
+  const events: Acquisition[] = [];
+  const x: Exec = { options, slot, events };
+  return commit(resumeOf(program, state, grant(p, x), x), slot, events);
 }
 
 /** The lockdep class of a lock (LOCK-5: netkit has its own class, distinct from NICs'). */
@@ -312,68 +498,86 @@ export function waitForCycle(state: ModelState): number[] | undefined {
   return undefined;
 }
 
-/** The locks a {@linkcode lockedProgram} takes before its body. */
-export interface LockPlan {
-  /** Take RTNL first. */
-  readonly rtnl: boolean;
-  /** Then this device's instance lock (null: none). */
-  readonly dev: DeviceIndex | null;
-}
-
-/**
- * A program for operations whose state changes all happen with every lock held: take RTNL (if
- * planned), then the device's instance lock (with RTNL, inside the same step when it is free),
- * then, when `proxied` names the lessor of a leased queue, the physical lock nested inside
- * (LOCK-2), and run `body` (the operation's atomic implementation) with all of them held.
- * `plan` returning null means the body runs at once (a lookup failure, nothing to lock).
- */
-export function lockedProgram(
-  name: string,
-  plan: (state: ModelState, step: unknown) => LockPlan | null,
-  proxied: (state: ModelState, step: unknown) => DeviceIndex | null,
-  body: (
+/** How a {@linkcode lockedProgram} locks before its body. */
+export interface LockedOperation {
+  /** The operation's name (also {@linkcode Proc.op}). */
+  readonly name: string;
+  /** Take RTNL first (before the lookup), always or for some requests. */
+  readonly rtnl?: boolean | ((state: ModelState, step: unknown) => boolean);
+  /**
+   * The device whose instance lock the operation takes, looked up with a reference before it
+   * locks (`netdev_get_by_index_lock`, `netdev_lock_ops` after `dev_get_by_index`), or null when
+   * there is none (the body answers, e.g. -ENODEV). After the lock the device is re-checked
+   * (registered, not moving, in the looked-up netns: else -ENODEV) and the reference dropped.
+   */
+  readonly lookup: (state: ModelState, step: unknown) => DeviceIndex | null;
+  /**
+   * False when the device is already referenced by the object the operation works on (an
+   * io_uring ifq, a devmem binding, an AF_XDP pool): no lookup reference, no re-check.
+   */
+  readonly referenced?: boolean;
+  /**
+   * The further lock to take with the device's held (the lessor of a leased queue, nested inside
+   * the netkit's: LOCK-2), given the locks held so far; null: none (the body runs).
+   */
+  readonly nested?: (state: ModelState, step: unknown, held: readonly LockId[]) => LockId | null;
+  /** The operation's atomic implementation, run with every lock held. */
+  readonly body: (
     state: ModelState,
     step: unknown,
     options?: ModelOptions,
-  ) => { state: ModelState; reply: OpReply<unknown> },
-): Program {
+  ) => { state: ModelState; reply: OpReply<unknown> };
+}
+
+/**
+ * A program for operations whose checks and changes all happen with their locks held: RTNL (if
+ * asked), then the device looked up and referenced, its instance lock (a step of its own: the
+ * referencing process is visible meanwhile), the re-check, then any nested lock, each a step;
+ * the body runs with all of them held and releases them in the same step.
+ */
+export function lockedProgram(op: LockedOperation): Program {
+  const { name, body } = op;
   const finish = (state: ModelState, proc: Proc, x: Exec): Seg => {
     const r = body(state, proc.step, x.options);
     return done(r.state, releaseAll(proc), r.reply);
   };
-  const afterDev = (state: ModelState, proc: Proc, x: Exec): Seg => {
-    const phys = proxied(state, proc.step);
-    if (phys !== null && !proc.held.includes(phys)) {
-      return yieldTo(state, waitFor(proc, "body", phys));
+  /** The device looked up and referenced, then its lock awaited; or the body at once. */
+  const lookup = (state: ModelState, proc: Proc, x: Exec): Seg => {
+    const dev = op.lookup(state, proc.step);
+    if (dev === null) return finish(state, proc, x);
+    if (op.referenced === true) return yieldTo(state, waitFor(proc, "locked", dev));
+    const d = state.devices[dev];
+    const p = hold({ ...proc, ctx: { dev, netns: d.netns } }, { dev });
+    return yieldTo(state, waitFor(p, "dev", dev));
+  };
+  const next = (state: ModelState, proc: Proc, x: Exec): Seg => {
+    const lock = op.nested?.(state, proc.step, proc.held) ?? null;
+    if (lock !== null && !proc.held.includes(lock)) {
+      return yieldTo(state, waitFor(proc, "nested", lock));
     }
     return finish(state, proc, x);
-  };
-  // With the physical lock nested inside the device's, the unlock is a step of its own so that
-  // lockdep sees both held (LOCK-2).
-  const nested = (state: ModelState, proc: Proc, x: Exec): Seg => {
-    const r = body(state, proc.step, x.options);
-    return yieldTo(r.state, waitFor({ ...proc, ctx: r.reply }, "unlock", null));
   };
   return {
     name,
     start: (state, step, x) => {
       const proc = newProc(name, step, null);
-      const p = plan(state, step);
-      if (p === null) return finish(state, proc, x);
-      if (p.rtnl) return yieldTo(state, waitFor(proc, "rtnl", "rtnl"));
-      if (p.dev === null) return finish(state, proc, x);
-      return yieldTo(state, waitFor(proc, "dev", p.dev));
+      const rtnl = typeof op.rtnl === "function" ? op.rtnl(state, step) : op.rtnl === true;
+      if (rtnl) return yieldTo(state, waitFor(proc, "rtnl", "rtnl"));
+      return lookup(state, proc, x);
     },
     resume: (state, proc, x) => {
-      if (proc.pc === "rtnl") {
-        const p = plan(state, proc.step);
-        if (p === null || p.dev === null) return finish(state, proc, x);
-        if (!isFree(state, proc, p.dev, x)) return yieldTo(state, waitFor(proc, "dev", p.dev));
-        return afterDev(state, { ...proc, held: [...proc.held, p.dev] }, x);
+      if (proc.pc === "rtnl") return lookup(state, proc, x);
+      if (proc.pc === "dev") {
+        // The re-check after the lock (netdev_get_by_index_lock, `__netdev_put_lock`).
+        const { dev, netns } = proc.ctx as { dev: DeviceIndex; netns: number };
+        const p = drop(proc, (h) => h.dev === dev);
+        const d = state.devices[dev];
+        if (d.reg !== "registered" || d.movingNs === true || d.netns !== netns) {
+          return done(state, releaseAll(p), failure("ENODEV"));
+        }
+        return next(state, p, x);
       }
-      if (proc.pc === "dev") return afterDev(state, proc, x);
-      if (proc.pc === "body") return nested(state, proc, x);
-      return done(state, releaseAll(proc), proc.ctx as OpReply<unknown>);
+      return next(state, proc, x); // "locked" (a referenced device) or "nested"
     },
   };
 }

@@ -27,7 +27,11 @@ const holds = (name: string) => invariants().find((i) => i.name === name)!;
 
 Deno.test("queue-create racing a physical unregister fails at QC-19 and the unregister completes (UNREG-3, REF-5)", () => {
   const s0 = initialState(single);
-  const s1 = requestStep(s0, create, {})!; // holds nks, waits for eth0
+  // dev_get_by_index referenced nks: a visible process waiting for nks's lock.
+  const s1a = requestStep(s0, create, {})!;
+  assert.equal(s1a.procs![0]?.pc, "virt-locked");
+  assert.deepEqual(s1a.procs![0]?.holds, [{ dev: 3 }]);
+  const s1 = stepSlot(s1a, 0, {})!; // holds nks, waits for eth0
   assert.equal(s1.procs![0]?.pc, "phys-locked");
   const s2 = requestStep(
     s1,
@@ -52,7 +56,7 @@ Deno.test("a netns move between QC-15 and QC-19 makes queue-create fail with ENO
     request: { ifindex: 2, netns: "ns1" },
   };
   for (const options of [{}, { mutant: "C-40" }] as ModelOptions[]) {
-    const s1: ModelState = requestStep(initialState(single), create, options)!;
+    const s1: ModelState = stepSlot(requestStep(initialState(single), create, options)!, 0)!;
     const s2: ModelState = requestStep(s1, move, options)!;
     assert.equal(s2.devices[2].movingNs, true);
     const s3: ModelState = stepSlot(s2, 0, options)!;
@@ -62,20 +66,22 @@ Deno.test("a netns move between QC-15 and QC-19 makes queue-create fail with ENO
 
 Deno.test("the lock views name lockdep classes, and a process waiting for its own lock is a deadlock (C-13)", () => {
   const spec = leasingSpec({ ...single, operations: ["queue-create", "phys-remove"] });
-  const s1 = requestStep(initialState(single), create, {})!;
+  const s1 = stepSlot(requestStep(initialState(single), create, {})!, 0, {})!;
   const s2 = requestStep(
     s1,
     { op: "phys-remove", caller: { netns: 0 }, request: { ifindex: 2 } },
     {},
   )!;
+  // One view per slot, then the locks operations left locked when they returned (none).
   assert.deepEqual(spec.locks!(s2), [
     { held: ["netdev:virtual"] },
     { held: ["rtnl"] },
+    { held: [] },
   ]);
   // The notifier scans under eth0's lock (no lease: nothing to queue), RTNL goes, and
   // netdev_run_todo waits for the reference the create still holds on eth0 (REF-5).
   const s3 = stepSlot(s2, 1, {})!;
-  assert.deepEqual(spec.locks!(s3), [{ held: ["netdev:virtual"] }, { held: [] }]);
+  assert.deepEqual(spec.locks!(s3), [{ held: ["netdev:virtual"] }, { held: [] }, { held: [] }]);
   assert.equal(s3.procs![1]?.pc, "todo");
   assert.equal(stepSlot(s3, 1, {}), undefined);
   assert.equal(waitForCycle(s3), undefined);

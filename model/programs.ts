@@ -6,23 +6,37 @@
  */
 
 import type { ModelOptions } from "./mutants.ts";
+import type { OpName } from "../spec/operations.ts";
 import { BIND_RX } from "./ops/bind_rx.ts";
+import { CHANNELS_SET } from "./ops/channels_set.ts";
 import { CLOSE } from "./ops/close.ts";
 import { DELLINK } from "./ops/dellink.ts";
+import { GETLINK } from "./ops/getlink.ts";
+import { LINK_SET } from "./ops/link_set.ts";
+import { NETNS_DELETE } from "./ops/netns_delete.ts";
 import { NETNS_MOVE } from "./ops/netns_move.ts";
+import { NEWLINK } from "./ops/newlink.ts";
 import { PHYS_REMOVE } from "./ops/phys_remove.ts";
 import { QUEUE_CREATE } from "./ops/queue_create.ts";
+import { QUEUE_GET } from "./ops/queue_get.ts";
 import { XSK_BIND } from "./ops/xsk_bind.ts";
 import { ZCRX_REGISTER } from "./ops/zcrx_register.ts";
 import { type Program, stepProc } from "./process.ts";
 import type { ModelState } from "./state.ts";
 
 /**
- * The operations that run as processes when `concurrency` >= 2, by {@linkcode ModelStep} op
- * name. Every other operation runs atomically, when the locks it takes are free.
+ * Every operation as a program, by its catalogue name: with `concurrency` >= 2 each request runs
+ * as a process whose steps are its kernel code path's lock acquisitions; atomically (one step)
+ * otherwise and in scenario replay.
  */
-export const PROGRAMS: Readonly<Record<string, Program>> = {
+export const PROGRAMS: Readonly<Record<OpName, Program>> = {
   "queue-create": QUEUE_CREATE,
+  "queue-get": QUEUE_GET,
+  newlink: NEWLINK,
+  getlink: GETLINK,
+  "link-set": LINK_SET,
+  "channels-set": CHANNELS_SET,
+  "netns-delete": NETNS_DELETE,
   dellink: DELLINK,
   "phys-remove": PHYS_REMOVE,
   "netns-move": NETNS_MOVE,
@@ -40,7 +54,7 @@ export function stepSlot(
 ): ModelState | undefined {
   const p = state.procs?.[slot];
   if (p === null || p === undefined) return undefined;
-  return stepProc(state, slot, PROGRAMS[p.op], options);
+  return stepProc(state, slot, PROGRAMS[p.op as OpName], options);
 }
 
 /**

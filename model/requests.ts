@@ -135,6 +135,15 @@ function changelinkSteps(s: ModelState): ModelStep[] {
       caller,
       request: { "ifi-index": d.ifindex, linkinfo: { kind: "netkit", data: { mode: "l3" } } },
     });
+    // An accepted change with nothing to change (`ip link set DEV type netkit`): on the primary
+    // it passes netkit_change_link and takes do_setlink's lock (the RTNL path's lock order).
+    if (d.primary) {
+      out.push({
+        op: "newlink",
+        caller,
+        request: { "ifi-index": d.ifindex, linkinfo: { kind: "netkit", data: {} } },
+      });
+    }
   }
   return out;
 }
@@ -260,7 +269,7 @@ export function stepsOf(s: ModelState, op: OperationName, config: ModelConfig): 
           : []
       );
     case "netns-move":
-      return moveSteps(s, config);
+      return s.movesLeft === 0 ? [] : moveSteps(s, config);
     case "link-set":
       return deviceSteps(s, "link-set", config);
     case "bind-rx":

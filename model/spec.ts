@@ -21,73 +21,34 @@
  * @module
  */
 
-import type { Action, ProcessLocks, Spec } from "../checker/spec.ts";
+import type { Action, LockAcquisition, ProcessLocks, Spec } from "../checker/spec.ts";
 import { type ModelConfig, validateConfig } from "./config.ts";
 import { factsOf } from "./facts_of.ts";
 import { initialState } from "./init.ts";
 import { invariants } from "./invariants.ts";
 import type { EnvironmentAction } from "./hooks.ts";
 import { type ModelOptions, mutantById } from "./mutants.ts";
-import { holderOf, lockClass, startProc } from "./process.ts";
+import { completionOf, holderOf, lockClass, startProc, transitionAcquisitions } from "./process.ts";
+import { modelScope } from "./scope.ts";
 import { PROGRAMS, stepSlot } from "./programs.ts";
 import { properties } from "./properties.ts";
 import { stepsOf } from "./requests.ts";
 import { applyStep, formatRequest, type ModelStep } from "./step.ts";
-import {
-  deviceByIfindex,
-  devicesOfNetns,
-  type LockId,
-  type ModelState,
-  type NetnsIndex,
-  type Proc,
-} from "./state.ts";
-
-/**
- * The atomic operations that may run while processes are in flight (when their locks are free):
- * the ones that race with leasing on the physical queue or read it. Link flaps, netkit
- * NEWLINK/CHANGELINK and netns deletion run only between processes (a bound of the stepped
- * exploration; they take RTNL, which most processes hold or wait for).
- */
-export const INTERLEAVED: readonly string[] = ["channels-set", "queue-get"];
-
-/**
- * The locks an atomic operation takes in a stepped exploration (it runs only when they are all
- * free), or "idle" when it needs every process to be finished (netns deletion).
- */
-function atomicLocks(s: ModelState, step: ModelStep): LockId[] | "idle" {
-  const byIfindex = (netns: NetnsIndex, ifindex: number): LockId[] => {
-    const d = deviceByIfindex(s, netns, ifindex);
-    return d === undefined ? [] : [d];
-  };
-  switch (step.op) {
-    case "newlink":
-      return ["rtnl"];
-    case "link-set":
-      return ["rtnl", ...byIfindex(step.caller.netns, step.request.ifindex)];
-    case "channels-set":
-      return byIfindex(step.caller.netns, step.request.header["dev-index"]);
-    case "queue-get": {
-      // Each dumped device's lock, and the lessor's for a leased netkit queue (QG-M1).
-      const locks: LockId[] = [];
-      for (const d of devicesOfNetns(s, step.caller.netns)) {
-        locks.push(d);
-        for (const q of s.devices[d].rxq) if (q.lease !== null) locks.push(q.lease.dev);
-      }
-      return locks;
-    }
-    default:
-      return "idle";
-  }
-}
+import type { LockId, ModelState, Proc } from "./state.ts";
 
 const NO_LOCKS: ProcessLocks = Object.freeze({ held: Object.freeze([]) });
 const lockViews = new WeakMap<Proc, ProcessLocks>();
 
-/** The lockdep view of the process slots (one entry per slot, fixed order). */
+/**
+ * The lockdep view of the process slots (one entry per slot, fixed order), then one entry for
+ * the locks operations left locked when they returned ({@linkcode ModelState.leaked}).
+ */
 function locksOf(s: ModelState): readonly ProcessLocks[] {
-  return (s.procs ?? []).map((p) => {
+  const views = (s.procs ?? []).map((p) => {
     if (p === null) return NO_LOCKS;
-    const waiting = p.want !== null && holderOf(s, p.want) >= 0 ? lockClass(s, p.want) : undefined;
+    const waiting = p.want !== null && holderOf(s, p.want) !== -1
+      ? lockClass(s, p.want)
+      : undefined;
     const cached = lockViews.get(p);
     if (cached !== undefined && cached.waiting === waiting) return cached;
     const held = cached?.held ?? p.held.map((l) => lockClass(s, l));
@@ -95,6 +56,32 @@ function locksOf(s: ModelState): readonly ProcessLocks[] {
     lockViews.set(p, view);
     return view;
   });
+  views.push(s.leaked === undefined ? NO_LOCKS : leakedView(s));
+  return views;
+}
+
+const leakedViews = new WeakMap<readonly LockId[], ProcessLocks>();
+
+function leakedView(s: ModelState): ProcessLocks {
+  const leaked = s.leaked!;
+  let view = leakedViews.get(leaked);
+  if (view === undefined) {
+    view = { held: leaked.map((l) => lockClass(s, l)) };
+    leakedViews.set(leaked, view);
+  }
+  return view;
+}
+
+/** The lock acquisitions inside the transition that produced `after` (for lockdep). */
+function acquisitionsOf(before: ModelState, after: ModelState): LockAcquisition[] | undefined {
+  if (after === before) return undefined;
+  const events = transitionAcquisitions(after);
+  if (events === undefined) return undefined;
+  return events.map((e) => ({
+    process: e.slot,
+    held: e.held.map((l) => lockClass(after, l)),
+    acquired: lockClass(after, e.lock),
+  }));
 }
 
 const procKeys = new WeakMap<Proc, string>();
@@ -139,30 +126,28 @@ function freeSlot(s: ModelState): number {
 }
 
 /**
- * The successor of `s` when `step` is requested in a stepped exploration, or undefined when it
- * cannot run now (all slots busy, or a lock it needs first is held).
+ * The successor of `s` when `step` is requested in a stepped exploration: the request starts as
+ * a process in a free slot (process.ts `startProc`), or undefined when it cannot start now (every
+ * slot busy, or its first lock taken while it holds nothing yet).
  */
 export function requestStep(
   s: ModelState,
   step: ModelStep,
   options: ModelOptions,
-  interleave: readonly string[] = INTERLEAVED,
 ): ModelState | undefined {
-  const atomic = applyStep(s, step, options);
-  if (atomic.state === s) return s; // changes nothing: a self-loop, no process
-  const program = PROGRAMS[step.op];
-  if (program === undefined) {
-    const idle = (s.procs ?? []).every((p) => p === null);
-    if (!idle && !interleave.includes(step.op)) return undefined;
-    const locks = atomicLocks(s, step);
-    if (locks === "idle") {
-      return (s.procs ?? []).every((p) => p === null) ? atomic.state : undefined;
-    }
-    return locks.every((l) => holderOf(s, l) < 0) ? atomic.state : undefined;
-  }
   const slot = freeSlot(s);
   if (slot < 0) return undefined;
-  return startProc(s, slot, step, program, options);
+  return startProc(s, slot, step, PROGRAMS[step.op], options);
+}
+
+/**
+ * `s` with the request budget `step` uses taken off (`ModelConfig.netnsMoves`): a bounded
+ * netns-move uses one whatever its reply.
+ */
+function usesBudget(s: ModelState, step: ModelStep): ModelState {
+  return step.op === "netns-move" && s.movesLeft !== undefined
+    ? { ...s, movesLeft: s.movesLeft - 1 }
+    : s;
 }
 
 /** A request of an environment action, shaped like a {@linkcode ModelStep} for traces. */
@@ -185,7 +170,7 @@ function environmentActionOf(
     next: (s, step) => {
       const after = env.apply(s, step.request).state;
       if (!concurrent || after === s) return after;
-      return env.locks(s, step.request).every((l) => holderOf(s, l) < 0) ? after : undefined;
+      return env.locks(s, step.request).every((l) => holderOf(s, l) === -1) ? after : undefined;
     },
     formatParam: (step) => JSON.stringify(step.request),
   };
@@ -212,9 +197,10 @@ export function leasingSpec(config: Partial<ModelConfig> = {}): Spec<ModelState>
     const action: Action<ModelState, ModelStep> = {
       name: op,
       params: (s) => stepsOf(s, op, c),
+      // An atomic run records its completion itself (labels and INV-M3 read the reply).
       next: concurrent
-        ? (s, step) => requestStep(s, step, options)
-        : (s, step) => applyStep(s, step, options).state,
+        ? (s, step) => requestStep(usesBudget(s, step), step, options)
+        : (s, step) => applyStep(usesBudget(s, step), step, options).state,
       formatParam: formatRequest,
     };
     return action as Action<ModelState, unknown>;
@@ -225,6 +211,8 @@ export function leasingSpec(config: Partial<ModelConfig> = {}): Spec<ModelState>
     const slots = Array.from({ length: c.concurrency }, (_, i) => i);
     const step: Action<ModelState, number> = {
       name: "step",
+      // The in-flight processes' own steps: the progress of the deadlock rule.
+      progress: true,
       params: (s) => slots.filter((i) => (s.procs?.[i] ?? null) !== null),
       next: (s, slot) => stepSlot(s, slot, options),
       formatParam: (slot) => `proc${slot}`,
@@ -239,23 +227,21 @@ export function leasingSpec(config: Partial<ModelConfig> = {}): Spec<ModelState>
     invariants: invariants(options),
     properties: properties(options, concurrent),
     isEnd: concurrent ? (s) => (s.procs ?? []).every((p) => p === null) : () => true,
-    // Coverage: the spec facts the request exercises, read off the reply it gets when run on its
-    // own in the state it is issued in (for a stepped operation: the reply it would get alone).
-    labels: (before, _after, label) => {
-      const step = label.param as ModelStep | undefined;
-      if (
-        label.action === "step" || step === undefined || typeof step !== "object" ||
-        !("op" in step) || environment.some((env) => env.name === label.action)
-      ) {
-        return [];
-      }
-      return factsOf(step, applyStep(before, step, options).reply, before);
+    // Coverage: the spec facts of each completed request, read off the reply of the very run
+    // (process.ts `completionOf`): the transition that answered it carries its labels.
+    labels: (before, after) => {
+      const done = completionOf(after);
+      if (done === undefined) return [];
+      return factsOf(done.step as ModelStep, done.reply, before);
     },
+    scope: () => modelScope(c),
     ...(concurrent
       ? {
         canonicalize: canonicalizeSlots,
         locks: locksOf,
-        processNames: Array.from({ length: c.concurrency }, (_, i) => `proc${i}`),
+        acquisitions: acquisitionsOf,
+        inFlight: (s: ModelState) => (s.procs ?? []).some((p) => p !== null),
+        processNames: [...Array.from({ length: c.concurrency }, (_, i) => `proc${i}`), "(leaked)"],
       }
       : {}),
   };

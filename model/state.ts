@@ -202,6 +202,11 @@ export interface ModelState {
   /** How many more netkit NEWLINK requests may create devices (keeps the state space finite). */
   readonly netkitBudget: number;
   /**
+   * How many more netns-move requests the exploration may issue (`ModelConfig.netnsMoves`);
+   * absent: unbounded.
+   */
+  readonly movesLeft?: number;
+  /**
    * The first kernel oops or WARN the model hit (a NULL dereference in a mutant, a WARN_ON_ONCE
    * whose condition the kernel assumes never holds), or null. Invariant NO-OOPS checks it.
    */
@@ -211,6 +216,11 @@ export interface ModelState {
    * null. Absent in atomic mode (config `concurrency` 1), where every operation is one step.
    */
   readonly procs?: readonly (Proc | null)[];
+  /**
+   * Locks an operation still held when it returned (a path that forgot an unlock): nobody will
+   * ever release them, so whoever needs one next waits forever. Absent means none.
+   */
+  readonly leaked?: readonly LockId[];
 }
 
 /**
@@ -227,7 +237,11 @@ export interface Hold {
   readonly dev?: DeviceIndex;
   /** The referenced namespace, or undefined for a device reference. */
   readonly netns?: NetnsIndex;
-  /** True while the reference still has its tracker (A-01). */
+  /**
+   * True for a tracked reference (`netdev_hold` with a tracker) while it has its tracker; false
+   * once the tracker was freed but the reference is still held (A-01, a ref_tracker bug); absent
+   * for an untracked one (`dev_get_by_index`'s plain `dev_hold` in a lookup).
+   */
   readonly tracked?: boolean;
 }
 

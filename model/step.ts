@@ -9,26 +9,23 @@
 
 import type { OpName } from "../spec/operations.ts";
 import type { ModelOptions } from "./mutants.ts";
-import { bindRx, type BindRxRequest } from "./ops/bind_rx.ts";
-import { channelsSet, type ChannelsSetRequest } from "./ops/channels_set.ts";
-import { close, type CloseRequest } from "./ops/close.ts";
-import { dellink, type DellinkRequest } from "./ops/dellink.ts";
-import { getlink, type GetlinkRequest } from "./ops/getlink.ts";
-import { linkSet, type LinkSetRequest } from "./ops/link_set.ts";
-import { newlink, type NewlinkRequest } from "./ops/newlink.ts";
-import { netnsDelete, type NetnsDeleteRequest } from "./ops/netns_delete.ts";
-import { netnsMove, type NetnsMoveRequest } from "./ops/netns_move.ts";
-import { physRemove, type PhysRemoveRequest } from "./ops/phys_remove.ts";
-import { queueCreate, type QueueCreateRequest } from "./ops/queue_create.ts";
-import {
-  queueGet,
-  queueGetDump,
-  type QueueGetDumpRequest,
-  type QueueGetRequest,
-} from "./ops/queue_get.ts";
+import type { BindRxRequest } from "./ops/bind_rx.ts";
+import type { ChannelsSetRequest } from "./ops/channels_set.ts";
+import type { CloseRequest } from "./ops/close.ts";
+import type { DellinkRequest } from "./ops/dellink.ts";
+import type { GetlinkRequest } from "./ops/getlink.ts";
+import type { LinkSetRequest } from "./ops/link_set.ts";
+import type { NewlinkRequest } from "./ops/newlink.ts";
+import type { NetnsDeleteRequest } from "./ops/netns_delete.ts";
+import type { NetnsMoveRequest } from "./ops/netns_move.ts";
+import type { PhysRemoveRequest } from "./ops/phys_remove.ts";
+import type { QueueCreateRequest } from "./ops/queue_create.ts";
+import type { QueueGetDumpRequest, QueueGetRequest } from "./ops/queue_get.ts";
 import type { Caller, OpResult } from "./ops/types.ts";
-import { xskBind, type XskBindRequest } from "./ops/xsk_bind.ts";
-import { zcrxRegister, type ZcrxRegisterRequest } from "./ops/zcrx_register.ts";
+import type { XskBindRequest } from "./ops/xsk_bind.ts";
+import type { ZcrxRegisterRequest } from "./ops/zcrx_register.ts";
+import { runAtomic } from "./process.ts";
+import { PROGRAMS } from "./programs.ts";
 import type { ModelState } from "./state.ts";
 
 /** What every step carries: the operation and who calls it. */
@@ -81,38 +78,7 @@ export function applyStep(
   step: ModelStep,
   options?: ModelOptions,
 ): OpResult<unknown> {
-  switch (step.op) {
-    case "queue-create":
-      return queueCreate(state, step.caller, step.request, options);
-    case "queue-get":
-      return step.dump
-        ? queueGetDump(state, step.caller, step.request, options)
-        : queueGet(state, step.caller, step.request, options);
-    case "bind-rx":
-      return bindRx(state, step.caller, step.request, options);
-    case "newlink":
-      return newlink(state, step.caller, step.request, options);
-    case "getlink":
-      return getlink(state, step.caller, step.request, options);
-    case "dellink":
-      return dellink(state, step.caller, step.request, options);
-    case "channels-set":
-      return channelsSet(state, step.caller, step.request, options);
-    case "link-set":
-      return linkSet(state, step.caller, step.request);
-    case "netns-move":
-      return netnsMove(state, step.caller, step.request, options);
-    case "phys-remove":
-      return physRemove(state, step.caller, step.request, options);
-    case "netns-delete":
-      return netnsDelete(state, step.request, options);
-    case "zcrx-register":
-      return zcrxRegister(state, step.caller, step.request, options);
-    case "xsk-bind":
-      return xskBind(state, step.caller, step.request, options);
-    case "close":
-      return close(state, step.request);
-  }
+  return runAtomic(state, step, PROGRAMS[step.op], options);
 }
 
 /**

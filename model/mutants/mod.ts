@@ -47,3 +47,7 @@ export { C37 } from "./c37.ts";
 export { C38 } from "./c38.ts";
 export { C39 } from "./c39.ts";
 export { C40 } from "./c40.ts";
+export { C41 } from "./c41.ts";
+export { C42 } from "./c42.ts";
+export { C43 } from "./c43.ts";
+export { C44 } from "./c44.ts";

@@ -41,6 +41,7 @@ import {
   releaseAll,
   runAtomic,
   type Seg,
+  touch,
   waitFor,
 } from "../process.ts";
 import {
@@ -84,6 +85,8 @@ export interface Frame {
    * the frame is popped.
    */
   readonly keep?: DeviceIndex;
+  /** The batch of a namespace deletion (`default_device_exit_batch`); absent for others. */
+  readonly origin?: "netns-delete";
 }
 
 /** The machine's locals. */
@@ -271,6 +274,14 @@ export function netkitQueueUnlease(pc: string, at: UnleaseAt): UnleaseStep {
   }
 }
 
+/**
+ * The instance locks the mark phase of a batch takes, one device after the other (`netdev_lock`
+ * around `reg_state = NETREG_UNREGISTERING`, NK-DEL-2): every device of the batch.
+ */
+function unregisterMarkLocks(frame: Frame): readonly DeviceIndex[] {
+  return frame.list;
+}
+
 /** The machine's program (it is started by the owning operation, never by a request). */
 export const UNREGISTER: Program = {
   name: "unregister",
@@ -288,11 +299,13 @@ export function enterMachine(
   proc: Proc,
   list: readonly DeviceIndex[],
   queued: readonly DeviceIndex[],
-  extra: { notifyOnly?: boolean; exclude?: DeviceIndex } = {},
+  extra: { notifyOnly?: boolean; exclude?: DeviceIndex; origin?: "netns-delete" } = {},
 ): Proc {
   const frame: Frame = extra.notifyOnly
     ? { list, phase: "notify", i: 0, q: 0, notifyOnly: true }
-    : { list, phase: "mark", i: 0, q: 0 };
+    : extra.origin === undefined
+    ? { list, phase: "mark", i: 0, q: 0 }
+    : { list, phase: "mark", i: 0, q: 0, origin: extra.origin };
   const ctx: UnregisterCtx = {
     frames: [frame],
     queued,
@@ -424,8 +437,10 @@ function advance(state: ModelState, proc0: Proc, x: Exec): Seg {
         // NK-DEL-2: close, unlist, UNREGISTERING under each device's instance lock; then under
         // its ops lock dev_memory_provider_uninstall calls each own rxq's provider uninstall
         // (UNREG-2).
-        const busyLock = firstBusy(f.list);
+        const locks = hook(options, "unregisterMarkLocks", unregisterMarkLocks)(f);
+        const busyLock = firstBusy(locks);
         if (busyLock !== undefined) return waitFree(busyLock);
+        touch(proc, locks, x);
         for (const d of f.list) {
           s = updateDevice(s, d, (v) => ({ ...v, up: false, reg: "unregistering" }));
         }
@@ -454,8 +469,10 @@ function advance(state: ModelState, proc0: Proc, x: Exec): Seg {
             b && b.kind === "xsk" && b.dev === d ? [i] : []
           );
           for (const b of xsks) {
-            const busyLock = firstBusy(xskLocks(s, b));
+            const locks = xskLocks(s, b);
+            const busyLock = firstBusy(locks);
             if (busyLock !== undefined) return waitFree(busyLock);
+            touch(proc, locks, x);
             s = xskUnbind(s, b);
             progressed = true;
           }

@@ -36,26 +36,26 @@ export interface BindRxRequest {
 type BindRxStep = { readonly caller: Caller; readonly request: BindRxRequest };
 
 /** bind-rx as a stepped program. */
-export const BIND_RX: Program = lockedProgram(
-  "bind-rx",
-  (state, step) => {
+export const BIND_RX: Program = lockedProgram({
+  name: "bind-rx",
+  // DM-2: netdev_get_by_index_lock (the reference, then the instance lock).
+  lookup: (state, step) => {
     const { caller, request } = step as BindRxStep;
-    if (request.ifindex === undefined) return null;
-    const dev = deviceByIfindex(state, caller.netns, request.ifindex);
-    return dev === undefined ? null : { rtnl: false, dev };
+    if (caller.admin === false || request.ifindex === undefined) return null;
+    return deviceByIfindex(state, caller.netns, request.ifindex) ?? null;
   },
-  (state, step) => {
+  // DM-4/DM-5 through a lease: the physical lock, nested (DMA-4, MP-06).
+  nested: (state, step) => {
     const { caller, request } = step as BindRxStep;
-    if (request.ifindex === undefined) return null;
-    const dev = deviceByIfindex(state, caller.netns, request.ifindex) ?? null;
+    const dev = deviceByIfindex(state, caller.netns, request.ifindex!) ?? null;
     const queues = (request.queues ?? []).flatMap((q) => (q.id === undefined ? [] : [q.id]));
     return proxiedLessor(state, dev, queues);
   },
-  (state, step, options) => {
+  body: (state, step, options) => {
     const { caller, request } = step as BindRxStep;
     return bindRx(state, caller, request, options);
   },
-);
+});
 
 /**
  * Runs bind-rx atomically.

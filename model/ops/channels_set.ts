@@ -2,7 +2,8 @@
  * ethtool netlink `channels-set` on a device (`ethtool -L DEV combined N`). Kernel:
  * net/ethtool/channels.c `ethnl_set_channels`, net/ethtool/common.c `ethtool_check_max_channel`,
  * net/core/netdev_queues.c `netdev_queue_busy`; operations.md §6 (ETH-1..6). Physical devices
- * here have combined channels only (rx = tx = combined). Atomic (ops lock).
+ * here have combined channels only (rx = tx = combined). Stepped ({@linkcode CHANNELS_SET}):
+ * RTNL, then the device's ops lock (net/ethtool/netlink.c `ethnl_default_set_doit`).
  *
  * @module
  */
@@ -11,8 +12,20 @@ import { failure, type OpFailure, success } from "../errors.ts";
 import { hook } from "../hooks.ts";
 import type { ModelOptions } from "../mutants.ts";
 import {
+  done,
+  drop,
+  hold,
+  newProc,
+  type Program,
+  releaseAll,
+  runAtomic,
+  waitFor,
+  yieldTo,
+} from "../process.ts";
+import {
   type Device,
   deviceByIfindex,
+  type DeviceIndex,
   isPhysical,
   minMpChannelCount,
   type ModelState,
@@ -63,12 +76,54 @@ export function channelsSet(
   request: ChannelsSetRequest,
   options?: ModelOptions,
 ): OpResult<Record<string, never>> {
+  const r = runAtomic(state, { caller, request }, CHANNELS_SET, options);
+  return r as OpResult<Record<string, never>>;
+}
+
+type ChannelsStep = { readonly caller: Caller; readonly request: ChannelsSetRequest };
+
+/**
+ * `ethnl_default_set_doit` for channels as a stepped program: the device looked up with a
+ * reference (`ethnl_default_parse`), `set_validate` (ETH-1: -EOPNOTSUPP without
+ * `get_channels`/`set_channels`), then RTNL (netdevsim and mlx5 set `op_needs_rtnl` for channels,
+ * ETH-8), the device's ops lock, `ethnl_ops_begin` (-ENODEV past REGISTERED) and
+ * `ethnl_set_channels`.
+ */
+export const CHANNELS_SET: Program = {
+  name: "channels-set",
+  start: (state, step) => {
+    const { caller, request } = step as ChannelsStep;
+    const proc = newProc("channels-set", step, null);
+    // ethnl_parse_header_dev_get: device in the caller's netns, referenced.
+    const dev = deviceByIfindex(state, caller.netns, request.header["dev-index"]);
+    if (dev === undefined) return done(state, proc, failure("ENODEV"));
+    // ETH-1: no get/set_channels (netkit, lo) → -EOPNOTSUPP without a message.
+    if (!isPhysical(state.devices[dev])) return done(state, proc, failure("EOPNOTSUPP"));
+    return yieldTo(state, waitFor(hold({ ...proc, ctx: dev }, { dev }), "rtnl", "rtnl"));
+  },
+  resume: (state, proc, x) => {
+    const dev = proc.ctx as DeviceIndex;
+    if (proc.pc === "rtnl") return yieldTo(state, waitFor(proc, "dev", dev));
+    const p = releaseAll(drop(proc, (h) => h.dev === dev));
+    // ethnl_ops_begin: a device past REGISTERED (or detached) answers -ENODEV.
+    const d = state.devices[dev];
+    if (d.reg !== "registered" || (isPhysical(d) && !d.present)) {
+      return done(state, p, failure("ENODEV"));
+    }
+    const r = setChannels(state, dev, (proc.step as ChannelsStep).request, x.options);
+    return done(r.state, p, r.reply);
+  },
+};
+
+/** `ethnl_set_channels` on device `dev` (ETH-1..ETH-3, ETH-5), both locks held. */
+function setChannels(
+  state: ModelState,
+  dev: DeviceIndex,
+  request: ChannelsSetRequest,
+  options?: ModelOptions,
+): OpResult<Record<string, never>> {
   const fail = (f: OpFailure): OpResult<Record<string, never>> => ({ state, reply: f });
-  // ethnl_parse_header_dev_get: device in the caller's netns.
-  const dev = deviceByIfindex(state, caller.netns, request.header["dev-index"]);
-  if (dev === undefined) return fail(failure("ENODEV"));
   const d = state.devices[dev];
-  // ETH-1: no get/set_channels (netkit, lo) → -EOPNOTSUPP without a message.
   if (!isPhysical(d)) return fail(failure("EOPNOTSUPP"));
   const want = request["combined-count"] ?? d.realRx;
   // ETH-1: nothing to change → success without calling the driver.

@@ -57,16 +57,19 @@ export function close(
 }
 
 /** Closing a queue user as a stepped program. */
-export const CLOSE: Program = lockedProgram(
-  "close",
-  (state, step) => {
+export const CLOSE: Program = lockedProgram({
+  name: "close",
+  // XSK-8: xp_release_deferred takes RTNL; IOU-5 and DM-6 lock the device their user holds.
+  rtnl: (state, step) =>
+    state.bindings[(step as { request: CloseRequest }).request.binding]?.kind === "xsk",
+  lookup: (state, step) => {
     const b = state.bindings[(step as { request: CloseRequest }).request.binding];
-    if (!b || b.dev === null) return null;
-    return { rtnl: b.kind === "xsk", dev: b.dev };
+    return !b || b.dev === null ? null : b.dev;
   },
-  (state, step) => {
+  referenced: true,
+  nested: (state, step) => {
     const b = state.bindings[(step as { request: CloseRequest }).request.binding];
     return b ? proxiedLessor(state, b.dev, b.queues) : null;
   },
-  (state, step) => close(state, (step as { request: CloseRequest }).request),
-);
+  body: (state, step) => close(state, (step as { request: CloseRequest }).request),
+});

@@ -21,6 +21,17 @@ import {
   type NetkitScrub,
 } from "../state.ts";
 import type { Caller, LinkIdRequest, OpResult } from "./types.ts";
+import {
+  done,
+  drop,
+  hold,
+  newProc,
+  type Program,
+  releaseAll,
+  runAtomic,
+  waitFor,
+  yieldTo,
+} from "../process.ts";
 
 /** netkit `IFLA_INFO_DATA` as GETLINK reports it, keys in emission order. */
 export interface NetkitInfoData {
@@ -118,10 +129,43 @@ export function getlink(
   request: GetlinkRequest,
   options?: ModelOptions,
 ): OpResult<NetkitLinkInfo> {
-  // rtnl_getlink: by ifindex, else by name; neither given: -EINVAL.
-  const dev = deviceByLinkId(state, caller.netns, request);
-  if (dev === "missing") return { state, reply: failure("EINVAL") };
-  if (dev === undefined) return { state, reply: failure("ENODEV") };
+  const r = runAtomic(state, { caller, request }, GETLINK, options);
+  return r as OpResult<NetkitLinkInfo>;
+}
+
+/**
+ * `rtnl_getlink` as a stepped program: the device looked up and referenced (under RCU), then
+ * RTNL, `dev_isalive`, the fill.
+ */
+export const GETLINK: Program = {
+  name: "getlink",
+  start: (state, step) => {
+    const { caller, request } = step as { caller: Caller; request: GetlinkRequest };
+    const proc = newProc("getlink", step, null);
+    // rtnl_getlink: by ifindex, else by name; neither given: -EINVAL.
+    const dev = deviceByLinkId(state, caller.netns, request);
+    if (dev === "missing") return done(state, proc, failure("EINVAL"));
+    if (dev === undefined) return done(state, proc, failure("ENODEV"));
+    return yieldTo(state, waitFor(hold({ ...proc, ctx: dev }, { dev }), "rtnl", "rtnl"));
+  },
+  resume: (state, proc, x) => {
+    const { caller } = proc.step as { caller: Caller };
+    const dev = proc.ctx as DeviceIndex;
+    const p = releaseAll(drop(proc, (h) => h.dev === dev));
+    // dev_isalive: a device past REGISTERED answers -ENODEV.
+    if (state.devices[dev].reg !== "registered") return done(state, p, failure("ENODEV"));
+    const r = getlinkDevice(state, caller, dev, x.options);
+    return done(r.state, p, r.reply);
+  },
+};
+
+/** The GETLINK fill of device `dev` for `caller` (`rtnl_fill_ifinfo` with `netkit_fill_info`). */
+function getlinkDevice(
+  state: ModelState,
+  caller: Caller,
+  dev: DeviceIndex,
+  options?: ModelOptions,
+): OpResult<NetkitLinkInfo> {
   const d = state.devices[dev];
   // The model only answers GETLINK for netkit devices.
   if (!isNetkit(d)) return { state, reply: failure("EOPNOTSUPP") };

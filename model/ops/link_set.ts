@@ -1,13 +1,17 @@
 /**
  * Administrative up/down (`ip link set DEV up|down`; RTM_NEWLINK changing IFF_UP). Kernel:
- * net/core/dev.c `dev_open`/`dev_close`, drivers/net/netkit.c `netkit_open` (NK-OP-1/2).
- * Leases are unaffected (FLAP-1). Atomic (RTNL).
+ * net/core/rtnetlink.c `do_setlink` (under RTNL, `netdev_lock_ops(dev)` around the flags
+ * change), net/core/dev.c `netif_change_flags` → `__dev_open`/`__dev_close`, drivers/net/netkit.c
+ * `netkit_open` (NK-OP-1/2). Leases are unaffected (FLAP-1). Stepped ({@linkcode LINK_SET}):
+ * RTNL, then the device's ops lock (ops-locked devices only; `lo` changes under RTNL alone).
  *
  * @module
  */
 
 import { failure, success } from "../errors.ts";
+import { lockedProgram, type Program } from "../process.ts";
 import { deviceByIfindex, isPhysical, type ModelState, updateDevice } from "../state.ts";
+import { needsOpsLock } from "./_queues.ts";
 import type { Caller, OpResult } from "./types.ts";
 
 /** A link up/down request. */
@@ -50,3 +54,22 @@ export function linkSet(
   }
   return { state: updateDevice(state, dev, (x) => ({ ...x, up: request.up })), reply: success({}) };
 }
+
+type LinkSetStep = { readonly caller: Caller; readonly request: LinkSetRequest };
+
+/** link up/down as a stepped program (`rtnl_setlink` → `do_setlink`). */
+export const LINK_SET: Program = lockedProgram({
+  name: "link-set",
+  rtnl: true,
+  // do_setlink: netdev_lock_ops(dev) on a device found under RTNL (no reference, no re-check).
+  lookup: (state, step) => {
+    const { caller, request } = step as LinkSetStep;
+    const dev = deviceByIfindex(state, caller.netns, request.ifindex);
+    return dev !== undefined && needsOpsLock(state, dev) ? dev : null;
+  },
+  referenced: true,
+  body: (state, step) => {
+    const { caller, request } = step as LinkSetStep;
+    return linkSet(state, caller, request);
+  },
+});

@@ -22,6 +22,7 @@ import {
   release,
   runAtomic,
   type Seg,
+  touch,
   waitFor,
 } from "../process.ts";
 import {
@@ -203,10 +204,13 @@ function moveLookup(state: ModelState, proc: Proc, x: Exec): Seg {
 /** Under RTNL with the device's lock free: the first half, then wait for the lock again. */
 function moveLocked(state: ModelState, proc: Proc, x: Exec): Seg {
   const { dev, target } = proc.ctx as MoveCtx;
-  const busy = xskLocks(state, dev).find((l) => l !== dev && !isFree(state, proc, l, x));
+  const locks = xskLocks(state, dev);
+  const busy = locks.find((l) => l !== dev && !isFree(state, proc, l, x));
   if (busy !== undefined) {
     return { kind: "yield", state, proc: waitFor(proc, "begin", busy, false) };
   }
+  // The first section under the device's lock (and XSK-9's, proxied): recorded for lockdep.
+  touch(proc, [dev, ...locks], x);
   const s = moveBegin(state, dev, target, x.options);
   return { kind: "yield", state: s, proc: waitFor(proc, "switch", dev, true) };
 }

@@ -141,14 +141,28 @@ export function queueCreate(
 export const QUEUE_CREATE: Program = {
   name: "queue-create",
   start: (state, step, x) => qcStart(state, step as QcStep, x),
-  resume: (state, proc, x) => {
-    if (proc.pc === "virt-locked") return qcVirtLocked(state, proc, x);
-    if (proc.pc === "phys-locked") return qcPhysLocked(state, proc, x);
-    // QC-S4: unlock physical, then virtual; reply.
-    const { reply, holds } = proc.ctx as { reply: OpReply<unknown>; holds: Proc["holds"] };
-    return done(state, { ...proc, held: [], holds }, reply);
-  },
+  resume: (state, proc, x) =>
+    proc.pc === "virt-locked" ? qcVirtLocked(state, proc, x) : qcPhysLocked(state, proc, x),
 };
+
+/** `netdev_unlock(netdev)` at err_unlock: a failure under the virtual lock (QC-11..QC-18). */
+function queueCreateUnlockVirt(proc: Proc, virt: DeviceIndex, _reply: OpFailure): Proc {
+  return release(proc, virt);
+}
+
+/**
+ * The end with both devices locked (QC-S4 and the QC-19..QC-25 failure paths): unlock the
+ * physical device, then the virtual one, and reply.
+ */
+function queueCreateExit(
+  state: ModelState,
+  proc: Proc,
+  reply: OpReply<unknown>,
+  phys: DeviceIndex,
+  virt: DeviceIndex,
+): Seg {
+  return done(state, release(proc, phys, virt), reply);
+}
 
 function qcStart(state: ModelState, step: QcStep, x: Exec): Seg {
   const { caller, request } = step;
@@ -212,12 +226,13 @@ function qcVirtLocked(state: ModelState, proc0: Proc, x: Exec): Seg {
   const lease = request.lease!;
   // __netdev_put_lock: re-check registered, not moving, same netns; then drop the reference.
   let proc = drop(proc0, (h) => h.dev === virtIndex);
-  const unlockVirt = (p: Proc) => release(p, virtIndex);
   const v0 = state.devices[virtIndex];
   if (v0.reg !== "registered" || v0.movingNs === true || v0.netns !== caller.netns) {
-    return done(state, unlockVirt(proc), failure("ENODEV")); // QC-10
+    return done(state, release(proc, virtIndex), failure("ENODEV")); // QC-10
   }
-  const fail = (p: Proc, f: OpFailure): Seg => done(state, unlockVirt(p), f);
+  // The failure paths under the virtual lock end at err_unlock: netdev_unlock(netdev).
+  const unlock = hook(options, "queueCreateUnlockVirt", queueCreateUnlockVirt);
+  const fail = (p: Proc, f: OpFailure): Seg => done(state, unlock(p, virtIndex, f), f);
   const virt = v0;
   // netdev_can_create_queue: QC-11 (virtual), QC-12 (ndo_queue_create), QC-13 (real queues).
   const notCreatable = hook(options, "netdevCanCreateQueue", netdevCanCreateQueue)(virt);
@@ -273,17 +288,16 @@ function qcPhysLocked(state: ModelState, proc0: Proc, x: Exec): Seg {
     proc = drop(proc, (x) => x.dev === physIndex);
   };
   const hadNetRef = proc.holds.some((h) => h.netns === targetNet);
-  // QC-S4 and the failure paths: unlock physical, then virtual, then put_net.
-  // The end is a step of its own, so that lockdep sees both locks held (LOCK-2).
+  // QC-S4 and the failure paths: unlock physical, then virtual, then put_net (in the same step:
+  // the acquisitions are recorded for lockdep, LOCK-2).
   const finish = (reply: OpReply<unknown>): Seg => {
-    let p = release(proc, physIndex, virtIndex);
+    let p = proc;
     if (hadNetRef) {
       p = reply.ok
         ? drop(p, (h) => h.netns === targetNet)
         : hook(options, "putNetOnFailure", putNetOnFailure)(p, targetNet);
     }
-    const ctx = { reply, holds: p.holds };
-    return { kind: "yield", state: s, proc: waitFor({ ...proc, ctx }, "unlock", null) };
+    return hook(options, "queueCreateExit", queueCreateExit)(s, p, reply, physIndex, virtIndex);
   };
   const fail = (f: OpFailure): Seg => finish(f);
 

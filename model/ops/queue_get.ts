@@ -10,6 +10,19 @@
  */
 
 import { failure, type OpFailure, success } from "../errors.ts";
+import {
+  done,
+  drop,
+  type Exec,
+  hold,
+  newProc,
+  type Program,
+  releaseAll,
+  runAtomic,
+  type Seg,
+  waitFor,
+  yieldTo,
+} from "../process.ts";
 import { hook } from "../hooks.ts";
 import type { ModelOptions } from "../mutants.ts";
 import {
@@ -26,12 +39,15 @@ import {
   type DeviceIndex,
   devicesOfNetns,
   isPhysical,
+  type LockId,
   type ModelState,
   NSID_NOT_ASSIGNED,
   peerId,
+  type Proc,
   type QueueRef,
   rxqIsLeased,
 } from "../state.ts";
+import { needsOpsLock } from "./_queues.ts";
 import type { Caller, EmptyNest, OpResult } from "./types.ts";
 
 /** A queue-get do request (ynl-specs.md §1.5). */
@@ -235,26 +251,8 @@ export function queueGet(
   request: QueueGetRequest,
   options?: ModelOptions,
 ): OpResult<QueueInfo> {
-  const fail = (f: OpFailure): OpResult<QueueInfo> => ({ state, reply: f });
-  // QG-01: no admin flag. Strict policy validation (maxattr `type`).
-  const invalid = validateStrict(request, QUEUE_GET_DO_POLICY);
-  if (invalid) return fail(invalid);
-  // QG-02: id, type, ifindex required, in that order.
-  for (const name of ["id", "type", "ifindex"] as const) {
-    if (request[name] === undefined) return fail(failure("EINVAL", { missType: name }));
-  }
-  const type = intValue(request.type, ".type", QUEUE_TYPE) === QUEUE_TYPE.rx ? "rx" : "tx";
-  // QG-03: lookup (and lock) in the caller's netns.
-  const dev = deviceByIfindex(state, caller.netns, request.ifindex!);
-  if (dev === undefined) return fail(failure("ENODEV"));
-  const d = state.devices[dev];
-  // QG-04: a down device answers -ENOENT.
-  if (!hook(options, "queueGetDeviceUp", queueGetDeviceUp)(d)) return fail(failure("ENOENT"));
-  // QG-05: the index must be live for its type.
-  const id = request.id!;
-  if (id >= (type === "rx" ? d.realRx : d.realTx)) return fail(failure("EINVAL"));
-  const r = fillQueue(state, dev, type, id, options);
-  return { state: r.state, reply: success(r.info) };
+  const r = runAtomic(state, { caller, request, dump: false }, QUEUE_GET, options);
+  return r as OpResult<QueueInfo>;
 }
 
 /**
@@ -277,28 +275,167 @@ export function queueGetDump(
   request: QueueGetDumpRequest,
   options?: ModelOptions,
 ): OpResult<QueueInfo[]> {
-  const invalid = validateStrict(request, QUEUE_GET_DUMP_POLICY);
-  if (invalid) return { state, reply: invalid };
-  let devs: DeviceIndex[];
-  if (request.ifindex !== undefined) {
-    const dev = deviceByIfindex(state, caller.netns, request.ifindex);
-    if (dev === undefined) return { state, reply: failure("ENODEV") }; // QG-D1
-    devs = [dev];
-  } else {
-    devs = devicesOfNetns(state, caller.netns).filter((i) => state.devices[i].reg === "registered");
+  const r = runAtomic(state, { caller, request, dump: true }, QUEUE_GET, options);
+  return r as OpResult<QueueInfo[]>;
+}
+
+type QgStep = {
+  readonly caller: Caller;
+  readonly dump?: boolean;
+  readonly request: QueueGetRequest & QueueGetDumpRequest;
+};
+
+/** Where a queue-get stands between its steps. */
+interface QgCtx {
+  /** The device being looked up or filled. */
+  readonly dev: DeviceIndex;
+  /** The next ifindex a dump of the whole netns looks at (`ctx->ifindex`); undefined: one device. */
+  readonly cursor?: number;
+  /** The entries so far (kept when the reply is wanted: atomic runs and replays). */
+  readonly out?: readonly QueueInfo[];
+}
+
+/**
+ * The lock `netdev_lock_ops_compat` takes for a device: its instance lock when it is ops-locked
+ * (netkit, queue-management NICs), RTNL otherwise (`lo`).
+ */
+function compatLock(state: ModelState, dev: DeviceIndex): LockId {
+  return needsOpsLock(state, dev) ? dev : "rtnl";
+}
+
+/**
+ * `queue-get` as a stepped program. Do: the device looked up and referenced, its lock
+ * (`netdev_get_by_index_lock_ops_compat`), QG-04/QG-05, the fill — for a leased netkit rx queue
+ * the physical lock nested inside (QG-M1). Dump: per device in ifindex order
+ * (`netdev_xa_find_lock_ops_compat`: find, reference, lock, re-check), the fill of its queues,
+ * the unlock; the next device is found in the same step as the unlock.
+ */
+export const QUEUE_GET: Program = {
+  name: "queue-get",
+  start: (state, step, x) => {
+    const { caller, request, dump } = step as QgStep;
+    const proc = newProc("queue-get", step, null);
+    // QG-01: no admin flag. Strict policy validation.
+    const invalid = validateStrict(request, dump ? QUEUE_GET_DUMP_POLICY : QUEUE_GET_DO_POLICY);
+    if (invalid) return done(state, proc, invalid);
+    const collect = x.slot < 0 || x.collect === true;
+    if (dump) {
+      if (request.ifindex === undefined) return findNext(state, proc, 1, collect ? [] : undefined);
+      const dev = deviceByIfindex(state, caller.netns, request.ifindex);
+      if (dev === undefined) return done(state, proc, failure("ENODEV")); // QG-D1
+      return lookedUp(state, proc, { dev, ...(collect ? { out: [] } : {}) });
+    }
+    // QG-02: id, type, ifindex required, in that order.
+    for (const name of ["id", "type", "ifindex"] as const) {
+      if (request[name] === undefined) {
+        return done(state, proc, failure("EINVAL", { missType: name }));
+      }
+    }
+    // QG-03: lookup with a reference, then the lock (next step).
+    const dev = deviceByIfindex(state, caller.netns, request.ifindex!);
+    if (dev === undefined) return done(state, proc, failure("ENODEV"));
+    return lookedUp(state, proc, { dev });
+  },
+  resume: (state, proc, x) => {
+    const ctx = proc.ctx as QgCtx;
+    const { dump } = proc.step as QgStep;
+    if (proc.pc === "locked") {
+      // __netdev_put_lock_ops_compat: re-check (registered, settled, same netns), drop the ref.
+      const p = drop(proc, (h) => h.dev === ctx.dev);
+      const d = state.devices[ctx.dev];
+      const caller = (proc.step as QgStep).caller;
+      if (d.reg !== "registered" || d.movingNs === true || d.netns !== caller.netns) {
+        if (dump && ctx.cursor !== undefined) return unlockAndNext(state, p, ctx);
+        return done(state, releaseAll(p), failure("ENODEV"));
+      }
+      return dump ? fillDevice(state, p, x) : queueGetDo(state, p, x);
+    }
+    // "fill" (dump) or "do-fill" (do): the physical lock of a leased netkit queue was granted.
+    return proc.pc === "do-fill" ? queueGetDo(state, proc, x) : fillDevice(state, proc, x);
+  },
+};
+
+/** The device found and referenced; its lock next. */
+function lookedUp(state: ModelState, proc: Proc, ctx: QgCtx): Seg {
+  const p = hold({ ...proc, ctx }, { dev: ctx.dev });
+  return yieldTo(state, waitFor(p, "locked", compatLock(state, ctx.dev)));
+}
+
+/** A whole-netns dump: the device with the lowest ifindex >= `cursor`, or the end. */
+function findNext(state: ModelState, proc: Proc, cursor: number, out?: readonly QueueInfo[]): Seg {
+  const { caller } = proc.step as QgStep;
+  const devs = devicesOfNetns(state, caller.netns).filter((i) =>
+    state.devices[i].reg === "registered" && state.devices[i].movingNs !== true &&
+    state.devices[i].ifindex >= cursor
+  );
+  if (devs.length === 0) return done(state, releaseAll(proc), success(out ?? []));
+  const dev = devs[0];
+  return lookedUp(state, proc, {
+    dev,
+    cursor: state.devices[dev].ifindex + 1,
+    ...(out === undefined ? {} : { out }),
+  });
+}
+
+/** A dump's device is done: unlock it and find the next (or reply, for a one-device dump). */
+function unlockAndNext(state: ModelState, proc: Proc, ctx: QgCtx): Seg {
+  const p = releaseAll(proc);
+  if (ctx.cursor === undefined) return done(state, p, success(ctx.out ?? []));
+  return findNext(state, p, ctx.cursor, ctx.out);
+}
+
+/** The lessor whose lock the fill of netkit `dev`'s leased rx queues needs (QG-M1), or null. */
+function fillLessor(state: ModelState, dev: DeviceIndex): DeviceIndex | null {
+  const d = state.devices[dev];
+  if (isPhysical(d)) return null;
+  for (let q = 0; q < d.realRx; q++) {
+    if (rxqIsLeased(d, q)) return d.rxq[q].lease!.dev;
+  }
+  return null;
+}
+
+/** Dump: the fill of one locked device (QG-D2: a down device is skipped). */
+function fillDevice(state: ModelState, proc: Proc, x: Exec): Seg {
+  const ctx = proc.ctx as QgCtx;
+  const d = state.devices[ctx.dev];
+  if (!hook(x.options, "queueGetDeviceUp", queueGetDeviceUp)(d)) {
+    return unlockAndNext(state, proc, ctx); // QG-D2: skipped silently (QG-D4)
+  }
+  const lessor = fillLessor(state, ctx.dev);
+  if (lessor !== null && !proc.held.includes(lessor)) {
+    return yieldTo(state, waitFor(proc, "fill", lessor));
   }
   let s = state;
   const out: QueueInfo[] = [];
-  const up = hook(options, "queueGetDeviceUp", queueGetDeviceUp);
-  for (const dev of devs) {
-    const d = state.devices[dev];
-    if (!up(d)) continue; // QG-D2: skipped silently (QG-D4)
-    for (let q = 0; q < d.realRx; q++) {
-      const r = fillQueue(s, dev, "rx", q, options);
-      s = r.state;
-      out.push(r.info);
-    }
-    for (let q = 0; q < d.realTx; q++) out.push(fillQueue(s, dev, "tx", q, options).info);
+  for (let q = 0; q < d.realRx; q++) {
+    const r = fillQueue(s, ctx.dev, "rx", q, x.options);
+    s = r.state;
+    out.push(r.info);
   }
-  return { state: s, reply: success(out) };
+  for (let q = 0; q < d.realTx; q++) out.push(fillQueue(s, ctx.dev, "tx", q, x.options).info);
+  const next = ctx.out === undefined ? ctx : { ...ctx, out: [...ctx.out, ...out] };
+  return unlockAndNext(s, proc, next);
+}
+
+/** Do: QG-04, QG-05 and the fill of the one queue, the device locked. */
+function queueGetDo(state: ModelState, proc: Proc, x: Exec): Seg {
+  const ctx = proc.ctx as QgCtx;
+  const { request } = proc.step as QgStep;
+  const d = state.devices[ctx.dev];
+  const fail = (f: OpFailure): Seg => done(state, releaseAll(proc), f);
+  // QG-04: a down device answers -ENOENT.
+  if (!hook(x.options, "queueGetDeviceUp", queueGetDeviceUp)(d)) return fail(failure("ENOENT"));
+  const type = intValue(request.type, ".type", QUEUE_TYPE) === QUEUE_TYPE.rx ? "rx" : "tx";
+  // QG-05: the index must be live for its type.
+  const id = request.id!;
+  if (id >= (type === "rx" ? d.realRx : d.realTx)) return fail(failure("EINVAL"));
+  // QG-M1: a leased netkit rx queue's provider state is read under the physical lock.
+  if (type === "rx" && !isPhysical(d) && rxqIsLeased(d, id)) {
+    const lessor = d.rxq[id].lease!.dev;
+    if (!proc.held.includes(lessor)) {
+      return yieldTo(state, waitFor({ ...proc, ctx }, "do-fill", lessor));
+    }
+  }
+  const r = fillQueue(state, ctx.dev, type, id, x.options);
+  return done(r.state, releaseAll(proc), success(r.info));
 }

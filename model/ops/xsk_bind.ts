@@ -39,23 +39,25 @@ export interface XskBindRequest {
 type XskStep = { readonly caller: Caller; readonly request: XskBindRequest };
 
 /** The AF_XDP bind as a stepped program. */
-export const XSK_BIND: Program = lockedProgram(
-  "xsk-bind",
-  (state, step) => {
+export const XSK_BIND: Program = lockedProgram({
+  name: "xsk-bind",
+  // XSK-1: RTNL, then dev_get_by_index and netdev_lock_ops.
+  rtnl: true,
+  lookup: (state, step) => {
     const { caller, request } = step as XskStep;
-    const dev = deviceByIfindex(state, caller.netns, request.ifindex);
-    return { rtnl: true, dev: dev ?? null };
+    return deviceByIfindex(state, caller.netns, request.ifindex) ?? null;
   },
-  (state, step) => {
+  // XSK-3/XSK-5 through a lease: the physical lock, nested.
+  nested: (state, step) => {
     const { caller, request } = step as XskStep;
     const dev = deviceByIfindex(state, caller.netns, request.ifindex) ?? null;
     return proxiedLessor(state, dev, [request["queue-id"]]);
   },
-  (state, step, options) => {
+  body: (state, step, options) => {
     const { caller, request } = step as XskStep;
     return xskBind(state, caller, request, options);
   },
-);
+});
 
 /**
  * Runs the AF_XDP bind atomically.

@@ -28,23 +28,25 @@ export interface ZcrxRegisterRequest {
 type ZcrxStep = { readonly caller: Caller; readonly request: ZcrxRegisterRequest };
 
 /** The registration as a stepped program. */
-export const ZCRX_REGISTER: Program = lockedProgram(
-  "zcrx-register",
-  (state, step) => {
+export const ZCRX_REGISTER: Program = lockedProgram({
+  name: "zcrx-register",
+  // IOU-2: netdev_get_by_index_lock (the reference, then the instance lock).
+  lookup: (state, step) => {
     const { caller, request } = step as ZcrxStep;
-    const dev = deviceByIfindex(state, caller.netns, request.ifindex);
-    return dev === undefined ? null : { rtnl: false, dev };
+    if (caller.admin === false) return null;
+    return deviceByIfindex(state, caller.netns, request.ifindex) ?? null;
   },
-  (state, step) => {
+  // IOU-3/IOU-4 through a lease: the physical lock, nested (DMA-4, MP-06).
+  nested: (state, step) => {
     const { caller, request } = step as ZcrxStep;
     const dev = deviceByIfindex(state, caller.netns, request.ifindex) ?? null;
     return proxiedLessor(state, dev, [request["queue-id"]]);
   },
-  (state, step, options) => {
+  body: (state, step, options) => {
     const { caller, request } = step as ZcrxStep;
     return zcrxRegister(state, caller, request, options);
   },
-);
+});
 
 /**
  * Runs the registration atomically.
