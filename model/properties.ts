@@ -55,7 +55,7 @@ function newLeases(before: ModelState, after: ModelState): { phys: number; virt:
  * ```
  */
 export function properties(
-  options: ModelOptions,
+  _options: ModelOptions,
   concurrent: boolean,
 ): ActionProperty<ModelState>[] {
   return [
