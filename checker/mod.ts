@@ -26,6 +26,7 @@ export {
   action,
   type ActionProperty,
   type Invariant,
+  type LockAcquisition,
   type ProcessLocks,
   type Spec,
   type StepLabel,

@@ -75,7 +75,7 @@ export type {
 export type { NetkitConfig, NsidConfig, PhysicalConfig } from "./config.ts";
 export type { ModelOptions } from "./mutants.ts";
 export { ERRNO, type ErrnoName, type OpFailure, type OpReply, type OpSuccess } from "./errors.ts";
-export type { Exec, Program, Seg } from "./process.ts";
+export type { Acquisition, Exec, Program, Seg } from "./process.ts";
 export type { BindingReply, Caller, EmptyNest, LinkIdRequest, OpResult } from "./ops/types.ts";
 export type { Frame, UnleaseAt, UnleaseStep, UnregisterCtx } from "./ops/_unregister.ts";
 export type {
