@@ -130,7 +130,8 @@ function firstViolation(r: CheckResult<unknown>): { by: string; length: number }
     const length = Math.max(...v.cycle.map((e) => e.trace.steps.length - 1));
     return { by: `lock-order ${v.name}`, length };
   }
-  return { by: `${v.kind} ${v.name}`, length: v.trace.steps.length - 1 };
+  const by = v.kind === v.name ? v.kind : `${v.kind} ${v.name}`;
+  return { by, length: v.trace.steps.length - 1 };
 }
 
 /** Explores one mutant under its check; the result and the row. */
