@@ -1,4 +1,4 @@
-// source-sha256: bfe53572af1f7a2502c3f8e3375f51b188a7a9e47fe07ef383629e091e3e67c3
+// source-sha256: 65612d8c76c30e0da99c96e9a9de204df2e34699d39ac9f03f69517435920c66
 (() => {
   // reports/viewer/draw.ts
   function isModelState(value) {
