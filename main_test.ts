@@ -236,3 +236,22 @@ Deno.test("check with a tiny memory budget ends as incomplete (exit 14) with a r
     });
   }
 });
+
+Deno.test("check refuses a malformed --memory-budget or --frontier with a usage error", async () => {
+  const budget = await cli("--spec", "die-hard", "--memory-budget", "lots", "--quiet");
+  assert.equal(budget.code, 2);
+  assert.match(budget.err, /--memory-budget: Cannot parse memory size "lots"/);
+  const frontier = await cli("--spec", "die-hard", "--frontier", "disk", "--quiet");
+  assert.equal(frontier.code, 2);
+  assert.match(frontier.err, /--frontier takes auto, encoded or live/);
+  const ok = await cli(
+    "--spec",
+    "die-hard",
+    "--param",
+    "goal=-1",
+    "--frontier",
+    "encoded",
+    "--quiet",
+  );
+  assert.equal(ok.code, 0);
+});

@@ -17,10 +17,12 @@ import { VerifyQueue } from "./immutable.ts";
 import { collectGarbage, MemoryWatch } from "./memory.ts";
 import { LockGraph } from "./lock_graph.ts";
 import {
+  BOARD,
   CONTROL,
   type FrontierFigures,
   loadSpec,
   type MovedChunk,
+  type PeerMessage,
   STAT,
   STAT_STRIDE,
   type ToWorker,
@@ -88,6 +90,16 @@ let encodedBytes = 0;
 let encodedStates = 0;
 let spilledBytes = 0;
 let peakEncodedBytes = 0;
+// Work stealing (see BOARD in parallel.ts).
+let board: Int32Array;
+let workerCount = 1;
+let peers: readonly (MessagePort | undefined)[] = [];
+let round = 0;
+let stolen = 0;
+const inbox: PeerMessage[] = [];
+let wake: (() => void) | undefined;
+/** A busy worker gives away states only when it has at least twice this many left. */
+const MIN_DONATION = 64;
 
 function reply(message: WorkerReply, transfer: Transferable[] = []): void {
   self.postMessage(message, transfer);
@@ -149,11 +161,13 @@ function expandLevel(): void {
       }
       break;
     }
-    if ((++n & 255) === 0) {
-      stat(STAT.generated, expander.generated);
-      stat(STAT.queued, states.length + next.states.length);
-      const now = performance.now();
-      watchMemory(now);
+    if ((++n & 63) === 0) {
+      if (workerCount > 1 && Atomics.load(board, BOARD.hungry) > 0) donate();
+      if ((n & 255) === 0) {
+        stat(STAT.generated, expander.generated);
+        stat(STAT.queued, states.length + next.states.length);
+        watchMemory(performance.now());
+      }
     }
   }
   const queuedNow = states.length + next.states.length;
@@ -179,14 +193,14 @@ function sameFingerprint(state: unknown, expected: readonly [number, number], in
   return false;
 }
 
-/** Takes `count` states from the head of the next level, encoded, with their indices. */
-function give(count: number): MovedChunk {
+/** Takes `count` states from the head of `level`, encoded, with their indices. */
+function give(level: Level<unknown>, count: number): MovedChunk {
   const sink = new ByteSink();
-  const indices = new Uint32Array(Math.min(count, next.states.length));
+  const indices = new Uint32Array(Math.min(count, level.states.length));
   let n = 0;
-  while (n < indices.length) {
-    const state = next.states.shift();
-    const index = next.indices.shift();
+  while (n < indices.length && level.states.length > 0) {
+    const state = level.states.shift();
+    const index = level.indices.shift();
     if (state === undefined) continue;
     codec.encode(state, sink);
     indices[n++] = index;
@@ -195,12 +209,79 @@ function give(count: number): MovedChunk {
   return { bytes: bytes.buffer as ArrayBuffer, indices: indices.buffer.slice(0, n * 4), count: n };
 }
 
-function take(chunk: MovedChunk): void {
+function take(level: Level<unknown>, chunk: MovedChunk): void {
   const source = new ByteSource(new Uint8Array(chunk.bytes));
   const indices = new Uint32Array(chunk.indices);
   for (let i = 0; i < chunk.count; i++) {
-    next.states.push(codec.decode(source));
-    next.indices.push(indices[i]);
+    level.states.push(codec.decode(source));
+    level.indices.push(indices[i]);
+  }
+}
+
+/**
+ * Gives half of this worker's remaining states of the round to a waiting worker it claims on
+ * the board (flag 1 -> 2), over their port.
+ */
+function donate(): void {
+  const remaining = current.states.length;
+  if (remaining < 2 * MIN_DONATION) return;
+  for (let w = 0; w < workerCount; w++) {
+    if (w === workerId) continue;
+    if (Atomics.compareExchange(board, BOARD.flags + w, 1, 2) !== 1) continue;
+    Atomics.sub(board, BOARD.hungry, 1);
+    const chunk = give(current, Math.floor(remaining / 2));
+    const message: PeerMessage = { type: "states", chunk };
+    peers[w]!.postMessage(message, [chunk.bytes, chunk.indices]);
+    return;
+  }
+}
+
+function onPeerMessage(event: MessageEvent<PeerMessage>): void {
+  const m = event.data;
+  if (m.type === "states") {
+    // States of the level this worker is in (a round paused for the table to grow continues
+    // the same level): they are expanded whenever they arrive.
+    take(current, m.chunk);
+    stolen += m.chunk.count;
+    Atomics.store(board, BOARD.flags + workerId, 0);
+  }
+  inbox.push(m);
+  const w = wake;
+  wake = undefined;
+  w?.();
+}
+
+/** Tells every other worker this round is over. */
+function broadcastDone(): void {
+  const message: PeerMessage = { type: "done", round };
+  for (const port of peers) port?.postMessage(message);
+}
+
+/**
+ * One round: expands this worker's states; when they run out, waits for states from busy
+ * workers until every worker waits (the round is over) or the search stops.
+ */
+async function expandRound(): Promise<void> {
+  for (;;) {
+    expandLevel();
+    if (workerCount === 1) return;
+    if (seen.full || Atomics.load(control, CONTROL.stop) !== 0) {
+      broadcastDone();
+      return;
+    }
+    // Out of states: wait for some. The last worker to wait ends the round.
+    const waiting = Atomics.add(board, BOARD.hungry, 1) + 1;
+    Atomics.store(board, BOARD.flags + workerId, 1);
+    if (waiting === workerCount) {
+      broadcastDone();
+      return;
+    }
+    for (;;) {
+      while (inbox.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+      const m = inbox.shift()!;
+      if (m.type === "states") break; // expand them
+      if (m.round === round) return; // the round is over
+    }
   }
 }
 
@@ -252,6 +333,12 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
           coverage: message.coverage,
           freeze: message.checkImmutable,
         });
+        board = new Int32Array(message.board);
+        workerCount = message.workers;
+        peers = message.peers;
+        for (const port of peers) {
+          if (port !== undefined) port.onmessage = onPeerMessage;
+        }
         lockGraph = spec.locks && message.checkLockOrder
           ? new LockGraph<PendingEdge["site"]>(
             (e) => edges.push({ ...e, site: e.witness }),
@@ -291,12 +378,13 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
       }
       case "expand": {
         if (message.seen) seen = SharedSeenSet.attach(message.seen, workerId + 1);
+        round = message.round;
         if (message.advance) {
           retire(current);
           current = next;
           next = newLevel();
         }
-        expandLevel();
+        await expandRound();
         const pending = expander.pending.slice(sentPending);
         sentPending = expander.pending.length;
         reply({
@@ -312,23 +400,25 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
           coverage: Object.fromEntries(expander.coverage),
           frontier: figures(),
           peakHeap: memory.peakHeap,
+          stolen,
         });
         edges = [];
         return;
       }
       case "give": {
-        const chunk = give(message.count);
+        const chunk = give(next, message.count);
         reply({ type: "given", chunk }, [chunk.bytes, chunk.indices]);
         return;
       }
       case "take": {
-        take(message.chunk);
+        take(next, message.chunk);
         reply({ type: "taken" });
         return;
       }
       case "close": {
         current.states.close();
         next.states.close();
+        for (const port of peers) port?.close();
         reply({ type: "closed" });
         return;
       }

@@ -5,8 +5,9 @@
  * {@link ByteSource} reads them back in the same order. Within a chunk, strings and object key
  * lists ("shapes") are written once and referred to by number afterwards, and a sub-object met
  * again by identity (copy-on-write states share most of their parts with the state they were made
- * from) is written once and referred to by number: decoding restores the sharing, so decoded
- * states share those parts again. A chunk needs nothing from outside itself to be decoded.
+ * from, at the same place) is written once and referred to by number: decoding restores the
+ * sharing, so decoded states share those parts again. A chunk needs nothing from outside itself
+ * to be decoded.
  *
  * Every spec gets the structural codec ({@link STRUCTURAL_CODEC}) for plain data; a spec that
  * knows its state can do better with `Spec.codec` ({@link StateCodec}), using the same sink and
@@ -110,12 +111,13 @@ export class DecodeError extends RangeError {
  * import { ByteSink, ByteSource } from "./codec.ts";
  * import assert from "node:assert/strict";
  * const sink = new ByteSink();
- * const shared = { a: [1, 2] };
- * sink.value({ x: shared, y: shared, s: "head" });
+ * const parent = { devices: [{ up: true }, { up: false }], n: 1 };
+ * sink.value(parent);
+ * sink.value({ ...parent, n: 2 }); // a successor: shares `devices`, written as a reference
  * const source = new ByteSource(sink.bytes());
- * const back = source.value() as { x: unknown; y: unknown };
- * assert.deepEqual(back, { x: { a: [1, 2] }, y: { a: [1, 2] }, s: "head" });
- * assert.equal(back.x, back.y); // the sharing is kept
+ * const [a, b] = [source.value(), source.value()] as (typeof parent)[];
+ * assert.deepEqual(b, { devices: [{ up: true }, { up: false }], n: 2 });
+ * assert.equal(a.devices, b.devices); // the sharing is kept
  * ```
  */
 export class ByteSink {
@@ -185,6 +187,39 @@ export class ByteSink {
   /** The buffer being written (valid up to {@link length}, until the next write). */
   get buffer(): Uint8Array {
     return this.#buf;
+  }
+
+  /**
+   * Makes room for `n` more bytes and returns the buffer to write them into directly, from
+   * {@link ByteSink.length} on; then {@link ByteSink.commit} the new length. For codecs that write
+   * many small fields.
+   *
+   * @example Usage
+   * ```ts
+   * import { ByteSink } from "./codec.ts";
+   * import assert from "node:assert/strict";
+   * const sink = new ByteSink();
+   * const buf = sink.reserve(2);
+   * let at = sink.length;
+   * buf[at++] = 7;
+   * buf[at++] = 9;
+   * sink.commit(at);
+   * assert.deepEqual([...sink.bytes()], [7, 9]);
+   * ```
+   */
+  reserve(n: number): Uint8Array {
+    this.#room(n);
+    return this.#buf;
+  }
+
+  /** Sets the length after writing into the buffer {@link ByteSink.reserve} returned. */
+  commit(length: number): void {
+    if (length < this.#pos || length > this.#buf.length) {
+      throw new RangeError(
+        `Cannot commit length ${length}: outside ${this.#pos}..${this.#buf.length}`,
+      );
+    }
+    this.#pos = length;
   }
 
   /** Appends raw bytes. */
@@ -288,8 +323,8 @@ export class ByteSink {
 
   /**
    * Writes any plain data (numbers, strings, booleans, `null`, `undefined`, bigints, arrays, plain
-   * or null-prototype objects, `Map`s and `Set`s). A composite met again by identity in this chunk
-   * is written as a reference.
+   * or null-prototype objects, `Map`s and `Set`s). A composite met again by identity at the same
+   * path (the same place in an earlier value of this chunk) is written as a reference.
    *
    * @throws {EncodeError} when the value holds something else (a class instance, a function).
    */
@@ -487,6 +522,23 @@ export class ByteSource {
   /** Position of the next byte to read. */
   get offset(): number {
     return this.#pos;
+  }
+
+  /**
+   * The buffer being read and a check that `n` more bytes are there: read them directly from
+   * {@link ByteSource.offset} on, then {@link ByteSource.skip} past them.
+   *
+   * @throws {DecodeError} when fewer than `n` bytes are left.
+   */
+  peek(n: number): Uint8Array {
+    if (this.#pos + n > this.#end) this.#truncated();
+    return this.#buf;
+  }
+
+  /** Moves past `n` bytes read directly (see {@link ByteSource.peek}). */
+  skip(n: number): void {
+    if (this.#pos + n > this.#end) this.#truncated();
+    this.#pos += n;
   }
 
   /** Starts reading a self-contained entry (see {@link ByteSink.beginEntry}). */

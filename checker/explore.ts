@@ -190,7 +190,7 @@ export function explore<S>(spec: Spec<S>, options: ExploreOptions = {}): CheckRe
         });
         return stopAtFirst;
       }),
-    full: () => {
+    full: maxStates === Infinity ? undefined : () => {
       if (seen.size < maxStates) return false;
       stop = { reason: "max-states", text: `reached --max-states ${maxStates}` };
       return true;
@@ -231,7 +231,7 @@ export function explore<S>(spec: Spec<S>, options: ExploreOptions = {}): CheckRe
     }
     const state = frontier.shift();
     if (state === undefined) continue; // violated an invariant: not expanded
-    const expected = verify.take(index);
+    const expected = keyCodec === undefined ? verify.take(index) : undefined;
     if (expected !== undefined && !sameFingerprint(spec, state, expected, index, expander)) break;
     if (!expander.expand(state, index, target)) break;
     if ((index & CHECK_MASK) === 0) {

@@ -3,9 +3,11 @@
  * set in shared memory (lock-free inserts, per-thread index blocks) and each expands its own
  * part of every level, keeping its queue in its own chunked frontier (encoded and spilled to
  * disk like the one-worker engine's). Levels are synchronous (all workers finish level d before
- * any starts d+1), so counterexamples stay shortest and depths exact; between levels the
- * orchestrator grows the table when it fills and moves states from the busiest worker to the
- * idlest as encoded chunks (transferred, never cloned) to keep the split even.
+ * any starts d+1), so counterexamples stay shortest and depths exact. Within a level a worker
+ * that runs out of states gets half of a busy worker's remaining ones, sent directly between the
+ * two as an encoded chunk (work stealing, see {@link BOARD}); between levels the orchestrator
+ * grows the table when it fills and moves states from the busiest worker to the idlest, as
+ * encoded chunks too (transferred, never cloned).
  *
  * Workers cannot receive functions, so the spec is named by a {@link SpecSource}: a module that
  * exports an array of registry entries, the entry's name and its parameters.
@@ -62,6 +64,19 @@ export const CONTROL = {
 
 /** Words of the control array. */
 export const CONTROL_WORDS = 8;
+
+/**
+ * The steal board: how workers that ran out of states in a round get some from busy ones. Word
+ * `hungry` counts workers waiting for states; `flags + w` is worker w's flag (0 busy, 1 waiting,
+ * 2 promised states by a busy worker, which sends them over their port). The round ends when
+ * every worker waits and none is promised anything.
+ */
+export const BOARD = { hungry: 0, flags: 1 } as const;
+
+/** Messages between workers over their ports. */
+export type PeerMessage =
+  | { readonly type: "done"; readonly round: number }
+  | { readonly type: "states"; readonly chunk: MovedChunk };
 /** Float64 slots per worker in the shared statistics (one cache line each). */
 export const STAT_STRIDE = 8;
 /** Offsets within a worker's statistics. */
@@ -86,8 +101,20 @@ export type ToWorker =
     readonly checkImmutable?: boolean;
     readonly states: readonly unknown[];
     readonly indices: readonly number[];
+    /** The steal board (see {@link BOARD}). */
+    readonly board: SharedArrayBuffer;
+    /** Workers in all. */
+    readonly workers: number;
+    /** A port to every other worker, by worker id (undefined for itself). */
+    readonly peers: readonly (MessagePort | undefined)[];
   }
-  | { readonly type: "expand"; readonly advance: boolean; readonly seen?: SharedSeenSetBuffers }
+  | {
+    readonly type: "expand";
+    readonly advance: boolean;
+    readonly seen?: SharedSeenSetBuffers;
+    /** The round's number: peers' "done" messages of older rounds are ignored. */
+    readonly round: number;
+  }
   | { readonly type: "give"; readonly count: number }
   | { readonly type: "take"; readonly chunk: MovedChunk }
   | { readonly type: "close" };
@@ -118,6 +145,8 @@ export type WorkerReply =
     readonly coverage: Readonly<Record<string, number>>;
     readonly frontier: FrontierFigures;
     readonly peakHeap: number;
+    /** States this worker got from busy workers within rounds, so far. */
+    readonly stolen: number;
   }
   | { readonly type: "given"; readonly chunk: MovedChunk }
   | { readonly type: "taken" }
@@ -217,6 +246,17 @@ export async function exploreParallel<S = unknown>(
     { length: count },
     () => new Worker(new URL("./_worker.ts", import.meta.url).href, { type: "module" }),
   );
+  // Work stealing within a round: a shared board and a port between every two workers.
+  const board = new Int32Array(new SharedArrayBuffer((BOARD.flags + count) * 4));
+  const peers: (MessagePort | undefined)[][] = workers.map(() => new Array(count));
+  for (let i = 0; i < count; i++) {
+    for (let j = i + 1; j < count; j++) {
+      const channel = new MessageChannel();
+      peers[i][j] = channel.port1;
+      peers[j][i] = channel.port2;
+    }
+  }
+  let round = 0;
   const ask = (w: number, message: ToWorker, transfer: Transferable[] = []): Promise<WorkerReply> =>
     new Promise((resolve, reject) => {
       workers[w].onmessage = (e: MessageEvent<WorkerReply>) => {
@@ -319,16 +359,21 @@ export async function exploreParallel<S = unknown>(
         checkImmutable: options.checkImmutable,
         states: dealt[w].states,
         indices: dealt[w].indices,
-      })
+        board: board.buffer as SharedArrayBuffer,
+        workers: count,
+        peers: peers[w],
+      }, peers[w].filter((p): p is MessagePort => p !== undefined))
     ));
     let advance = false;
     let newSeen: SharedSeenSetBuffers | undefined;
     if (!(stopAtFirst && pending.length > 0)) {
       for (;;) {
         const finished: number[] = [];
+        board.fill(0); // every worker is idle between rounds
+        round++;
         const replies = (await Promise.all(
           workers.map(async (_, w) => {
-            const r = await ask(w, { type: "expand", advance, seen: newSeen });
+            const r = await ask(w, { type: "expand", advance, seen: newSeen, round });
             finished[w] = performance.now();
             return r;
           }),
@@ -388,6 +433,8 @@ export async function exploreParallel<S = unknown>(
           stop = { reason: "max-depth", text: `reached --max-depth ${maxDepth}` };
           break;
         }
+        // A level far out of balance is evened out before it starts; smaller differences are
+        // left to work stealing within the round.
         const t0 = performance.now();
         moved += await rebalance(replies.map((r) => r.next), ask);
         rebalanceMs += performance.now() - t0;
@@ -449,6 +496,7 @@ export async function exploreParallel<S = unknown>(
       barrierWaitMs: Math.round(barrierMs),
       rebalanceMs: Math.round(rebalanceMs),
       movedStates: moved,
+      stolenStates: last.reduce((n, r) => n + r.stolen, 0),
       busyMs: Array.from({ length: count }, (_, w) => Math.round(stat(w, STAT.busyMs))),
     },
   });
@@ -473,8 +521,9 @@ async function rebalance(
       if (n < sizes[light]) light = w;
     });
     const move = Math.floor(Math.min(sizes[heavy] - fair, fair - sizes[light]));
-    // Moving states costs an encoding and a decoding; only worth it for a real imbalance.
-    if (move < 64 || sizes[heavy] - sizes[light] < fair * 0.05) return moved;
+    // Moving states costs an encoding and a decoding and two messages; stealing within the
+    // round evens out anything short of a large imbalance.
+    if (move < 1024 || sizes[heavy] - sizes[light] < fair * 0.5) return moved;
     const given = await ask(heavy, { type: "give", count: move });
     if (given.type !== "given") return moved;
     const chunk = given.chunk;

@@ -22,6 +22,19 @@ Deno.test("exploreParallel() with 2 workers counts what explore() counts (LockOr
   assert.deepEqual(r.lockOrder, [{ from: "A", to: "B" }]);
 });
 
+for (const workers of [3, 4]) {
+  Deno.test(`exploreParallel() with ${workers} workers counts what explore() counts (LockOrder N=5 K=4)`, async () => {
+    const one = explore(lockOrderSpec({ n: 5, k: 4 }));
+    const many = await exploreParallel(source("lock-order", { n: 5, k: 4, mixed: false }), {
+      workers,
+    });
+    assert.equal(many.stats.distinct, one.stats.distinct);
+    assert.equal(many.stats.generated, one.stats.generated);
+    assert.equal(many.stats.depth, one.stats.depth);
+    assert.equal(many.stats.parallel!.busyMs.length, workers);
+  });
+}
+
 Deno.test("exploreParallel() grows its shared table from 16 slots without losing a state", async () => {
   const r = await exploreParallel(source("lock-order", { n: 4, k: 2, mixed: false }), {
     workers: 3,

@@ -154,8 +154,10 @@ export interface Stats {
     readonly barrierWaitMs: number;
     /** Milliseconds spent moving states between workers between levels. */
     readonly rebalanceMs: number;
-    /** States moved between workers (encoded, transferred). */
+    /** States moved between workers between levels (encoded, transferred). */
     readonly movedStates: number;
+    /** States handed by busy workers to idle ones within levels (work stealing). */
+    readonly stolenStates: number;
     /** Milliseconds each worker spent expanding states. */
     readonly busyMs: readonly number[];
   };

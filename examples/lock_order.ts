@@ -39,7 +39,16 @@ export interface LockOrderParams {
 
 const LOCK_NAMES = ["A", "B"] as const;
 const PCS: readonly Pc[] = ["head", "got1", "cs", "wr", "rel2", "rel1", "done"];
-const PC_CODES: ReadonlyMap<Pc, number> = new Map(PCS.map((pc, i) => [pc, i]));
+
+/** Writes `n` (0 <= n < 2^21: counters of any registered size) as a LEB128 varint at `at`. */
+function putVarint(buf: Uint8Array, at: number, n: number): number {
+  while (n >= 0x80) {
+    buf[at++] = (n & 0x7f) | 0x80;
+    n >>>= 7;
+  }
+  buf[at++] = n;
+  return at;
+}
 
 /**
  * A dense, canonical codec for LockOrder states (the `Spec.codec` hook): one byte per lock and
@@ -64,13 +73,18 @@ export function lockOrderCodec(n: number): StateCodec<LockOrderState> {
   return {
     // Equal states have equal fields, written in a fixed order: equal bytes.
     canonical: true,
+    // Written straight into the sink's buffer: a byte per lock and program counter, numbers as
+    // LEB128 varints (one byte below 128).
     encode(s: LockOrderState, sink: ByteSink): void {
-      sink.u8(s.lock[0]);
-      sink.u8(s.lock[1]);
-      sink.varint(s.counter);
-      for (let p = 0; p < n; p++) sink.u8(PC_CODES.get(s.pc[p])!);
-      for (let p = 0; p < n; p++) sink.varint(s.r[p]);
-      for (let p = 0; p < n; p++) sink.varint(s.t[p]);
+      const buf = sink.reserve(2 + n + 3 * (1 + 2 * n));
+      let at = sink.length;
+      buf[at++] = s.lock[0];
+      buf[at++] = s.lock[1];
+      at = putVarint(buf, at, s.counter);
+      for (let p = 0; p < n; p++) buf[at++] = PCS.indexOf(s.pc[p]);
+      for (let p = 0; p < n; p++) at = putVarint(buf, at, s.r[p]);
+      for (let p = 0; p < n; p++) at = putVarint(buf, at, s.t[p]);
+      sink.commit(at);
     },
     decode(source: ByteSource): LockOrderState {
       const lock = [source.u8(), source.u8()];

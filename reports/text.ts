@@ -445,7 +445,7 @@ export function renderResources(s: CheckResult<unknown>["stats"]): string[] {
         sec(p.barrierWaitMs)
       } waiting at level ends, ${sec(p.rebalanceMs)} rebalancing (${
         fmt(p.movedStates)
-      } states moved)`,
+      } states moved), ${fmt(p.stolenStates ?? 0)} states handed over within levels`,
     );
   }
   return out;
