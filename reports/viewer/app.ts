@@ -15,6 +15,7 @@ import { renderCounterexamples } from "./counterexamples.ts";
 import type { RunReport } from "./data.ts";
 import { h } from "./dom.ts";
 import { renderFacts } from "./facts_view.ts";
+import { renderMatrix } from "./matrix_view.ts";
 import { renderConfig, renderHeader, renderKills, renderNav, renderStats } from "./sections.ts";
 import { overallVerdict, statusWord } from "./summary.ts";
 
@@ -40,6 +41,7 @@ function main(): void {
   const parts: [string, string, HTMLElement | null][] = [
     ["counterexamples", "Counterexamples", renderCounterexamples(doc)],
     ["config", "Configuration", renderConfig(doc)],
+    ["matrix", "Certification matrix", doc.matrix ? renderMatrix(doc.matrix) : null],
     ["stats", "State space", doc.results?.length ? renderStats(doc.results) : null],
     ["coverage", "Fact coverage", doc.factCoverage?.length ? renderFacts(doc.factCoverage) : null],
     ["kills", "Mutant kill table", doc.killTable?.length ? renderKills(doc.killTable) : null],
