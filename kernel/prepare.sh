@@ -427,6 +427,8 @@ for suite in "${suites[@]}"; do
   fi
   if [[ -n $(find "$lists" -maxdepth 1 -name '*Packages*' 2>/dev/null | head -n 1) ]]; then
     readable_suites+=("$suite")
+  else
+    say "warning: no package list of Debian $suite ($mirror unreachable?): left out"
   fi
   unlock "apt-$suite"
 done
@@ -457,20 +459,29 @@ newest_of() { # $1 = series
 
 # The newest cached build of a series (when no suite can be read).
 cached_of() { # $1 = series
-  ls -d "$cache/kernel/linux-source-$1-"*/ 2>/dev/null | sed 's,/$,,' | while read -r d; do
-    complete "$d" && echo "$d"
+  local d
+  for d in "$cache/kernel/linux-source-$1-"*/; do
+    d=${d%/}
+    if complete "$d"; then echo "$d"; fi
   done | sort -V | tail -n 1
 }
 
+# Series with a cached build (when no suite can be read).
+cached_series() {
+  local d
+  for d in "$cache"/kernel/linux-source-*/; do
+    if complete "${d%/}"; then basename "$d"; fi
+  done | sed -E 's/^linux-source-([0-9]+\.[0-9]+)-.*/\1/' | sort -u -t. -k1,1n -k2,2n
+}
+
 all_series=$(awk 'NF { print $1 }' <<<"$candidates" | sort -u -t. -k1,1n -k2,2n)
+known_series=${all_series:-$(cached_series)}
 if [[ -z $kernels ]]; then
-  wanted=("$(tail -n 1 <<<"$all_series")")
-  [[ -n ${wanted[0]} ]] || wanted=("$(ls -d "$cache"/kernel/linux-source-*/ 2>/dev/null |
-    sed -E 's,.*/linux-source-([0-9]+\.[0-9]+)-.*,\1,' | sort -u -t. -k1,1n -k2,2n | tail -n 1)")
+  wanted=("$(tail -n 1 <<<"$known_series")")
   [[ -n ${wanted[0]} ]] || die "no linux-source-7.x package found in ${suites[*]} and no kernel is cached"
 elif [[ " ${wanted[*]} " == *" all "* ]]; then
-  read -r -a wanted <<<"$(paste -sd ' ' <<<"$all_series")"
-  ((${#wanted[@]})) || die "no linux-source-7.x package found in ${suites[*]}"
+  read -r -a wanted <<<"$(paste -sd ' ' <<<"$known_series")"
+  ((${#wanted[@]})) || die "no linux-source-7.x package found in ${suites[*]} and no kernel is cached"
 fi
 
 prepare_debian() { # $1 = series; prints the kernel directory
@@ -481,12 +492,17 @@ prepare_debian() { # $1 = series; prints the kernel directory
   if [[ -z $found ]]; then
     out=$(cached_of "$series")
     if ((force == 0)) && [[ -n $out ]]; then
-      say "warning: no suite of ${suites[*]} offers linux-source-$series now; using the cached build $out"
+      if ((${#readable_suites[@]})); then
+        say "warning: no suite of ${readable_suites[*]} offers linux-source-$series now; using the cached build $out"
+      else
+        say "warning: no Debian suite could be read; using the cached build $out"
+      fi
       refresh_cached "$out" "$cache/src/$(basename "$out")"
       echo "$out"
       return
     fi
-    die "no suite of ${suites[*]} has linux-source-$series (found: $(paste -sd ' ' <<<"$all_series"))"
+    ((${#readable_suites[@]})) || die "no Debian suite could be read ($mirror) and linux-source-$series is not cached"
+    die "no suite of ${readable_suites[*]} has linux-source-$series (found: $(paste -sd ' ' <<<"$all_series"))"
   fi
   read -r version suite <<<"$found"
   package=linux-source-$series
