@@ -295,7 +295,11 @@ export async function listKernels(cache: string = defaultCache()): Promise<Kerne
       if (build !== null) found.push(build);
     }
   } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return [];
+    // No cache, or one this process may not read: no builds (as findKernel always answered).
+    if (
+      error instanceof Deno.errors.NotFound || error instanceof Deno.errors.NotCapable ||
+      error instanceof Deno.errors.PermissionDenied
+    ) return [];
     throw error;
   }
   return found.sort(newestFirst);
