@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { CertificationMatrix, MatrixVerdict } from "../certification.ts";
+import { type CertificationMatrix, type MatrixVerdict, verdictWord } from "../certification.ts";
 import { renderCertification } from "./certification_view.ts";
 import { badge, h, seconds, section, table } from "./dom.ts";
 
@@ -53,12 +53,20 @@ export function renderMatrix(m: CertificationMatrix): HTMLElement {
     ),
     table(
       null,
-      ["version", "kernel", "passed", "failed", "skipped", "time"],
+      ["version", "kernel", "verdict", "passed", "failed", "skipped", "time"],
       m.columns.map((c) => {
         const x = c.certification;
         return [
           h("code", {}, c.label),
           x.implementationInfo?.kernel ?? "?",
+          badge(
+            verdictWord(x.profile.verdict),
+            x.profile.verdict === "conforms"
+              ? "covered"
+              : x.profile.verdict === "does-not-conform"
+              ? "uncovered"
+              : "explored-only",
+          ),
           String(x.summary.pass),
           String(x.summary.fail + x.summary.error),
           String(x.summary.skip),
