@@ -25,12 +25,16 @@
 # guest paths allow only letters, digits and ._/+-) and `tree-DESCRIBE[-dirty-HASH]` or
 # `tree-VERSION-content-HASH` for a tree.
 #
-# Usage: kernel/prepare.sh [--kernel SERIES[,SERIES...]|all] [--force] [--initramfs-only]
+# Usage: kernel/prepare.sh [--kernel SERIES[,SERIES...]|all] [--max-builds N] [--force]
+#                          [--initramfs-only]
 #        kernel/prepare.sh --tree PATH [--force] [--key]
 #   --kernel 7.3      the newest Debian source of that series (default: the newest series)
 #   --kernel all      the newest source of every series >= 7.1 any suite has
 #   --tree PATH       build that kernel source tree (out of tree; the tree is only read)
 #   --key             with --tree: print the cache key of the tree as it is now; build nothing
+#   --max-builds N    build at most N kernels in this run: a series whose newest version is not
+#                     built yet but that has an older build uses that build (and says so); CI
+#                     passes 1 to stay within its time budget (a build takes 10 to 75 minutes)
 #   --force           refresh the package lists and rebuild
 #   --initramfs-only  rebuild only the initramfs of every cached build (offline, seconds)
 # Prints each kernel directory on stdout when done.
@@ -39,7 +43,7 @@ set -euo pipefail
 cache=${LEASECHECK_CACHE:-/var/cache/leasecheck}
 read -r -a suites <<<"${LEASECHECK_SUITES:-sid trixie-backports experimental forky}"
 mirror=${LEASECHECK_MIRROR:-http://deb.debian.org/debian}
-usage='usage: kernel/prepare.sh [--kernel SERIES[,SERIES...]|all] [--force] [--initramfs-only]
+usage='usage: kernel/prepare.sh [--kernel SERIES[,SERIES...]|all] [--max-builds N] [--force] [--initramfs-only]
        kernel/prepare.sh --tree PATH [--force] [--key]'
 say() { printf 'kernel:prepare: %s\n' "$*" >&2; }
 die() {
@@ -52,6 +56,8 @@ usage_error() {
 }
 
 force=0
+max_builds=""
+builds_done=0
 initramfs_only=0
 key_only=0
 kernels=""
@@ -61,11 +67,16 @@ while (($#)); do
     --force) force=1 ;;
     --initramfs-only) initramfs_only=1 ;;
     --key) key_only=1 ;;
-    --kernel | --tree)
+    --kernel | --tree | --max-builds)
       (($# >= 2)) || usage_error "$1 needs a value"
-      if [[ $1 == --kernel ]]; then kernels=$2; else tree=$2; fi
+      case $1 in
+        --kernel) kernels=$2 ;;
+        --tree) tree=$2 ;;
+        *) max_builds=$2 ;;
+      esac
       shift
       ;;
+    --max-builds=*) max_builds=${1#--max-builds=} ;;
     --kernel=*) kernels=${1#--kernel=} ;;
     --tree=*) tree=${1#--tree=} ;;
     -h | --help)
@@ -77,6 +88,7 @@ while (($#)); do
   shift
 done
 [[ -n $tree && -n $kernels ]] && usage_error "--kernel and --tree exclude each other"
+[[ -z $max_builds || $max_builds =~ ^[0-9]+$ ]] || usage_error "--max-builds needs a number, not \"$max_builds\""
 ((key_only)) && [[ -z $tree ]] && usage_error "--key needs --tree PATH"
 ((initramfs_only)) && [[ -n $tree || -n $kernels ]] && usage_error "--initramfs-only takes no --kernel or --tree"
 if [[ -n $kernels ]]; then
@@ -523,6 +535,18 @@ prepare_debian() { # $1 = series; prints the kernel directory
     echo "$out"
     return
   fi
+  if [[ -n $max_builds ]] && ((builds_done >= max_builds)); then
+    local older
+    older=$(cached_of "$series")
+    if [[ -n $older ]]; then
+      say "warning: $package $version ($suite) is not built and --max-builds $max_builds is spent; using the cached build $older (run kernel/prepare.sh --kernel $series to build $version)"
+      refresh_cached "$older" "$cache/src/$(basename "$older")"
+      echo "$older"
+      return
+    fi
+    say "no build of linux-source-$series at all: building $version despite --max-builds $max_builds"
+  fi
+  builds_done=$((builds_done + 1))
   mkdir -p "$out"
   if [[ ! -f $src/Makefile ]]; then
     setup_suite "$suite"
