@@ -7,6 +7,7 @@
  * @module
  */
 
+import type { KernelBuild } from "../kernel/vm.ts";
 import { type MutantId, MUTANTS } from "../model/mutants.ts";
 import {
   ImplementationFailedError,
@@ -27,6 +28,8 @@ export interface OpenAdapterOptions {
   readonly timeoutMs?: number;
   /** kernel-vm: a bzImage to boot instead of the newest `kernel/prepare.sh` build. */
   readonly kernel?: string;
+  /** kernel-vm: the `kernel/prepare.sh` build to boot (default: the newest Debian build). */
+  readonly kernelBuild?: KernelBuild;
   /** Progress messages of slow adapters (VM boots). */
   readonly log?: (message: string) => void;
 }
@@ -147,7 +150,12 @@ export async function openAdapter(
     const log = options.log ?? ((m: string) => console.error(`${impl}: ${m}`));
     return impl === "kernel"
       ? await openHostKernel({ timeoutMs: options.timeoutMs, log })
-      : await openKernelVm({ timeoutMs: options.timeoutMs, kernel: options.kernel, log });
+      : await openKernelVm({
+        timeoutMs: options.timeoutMs,
+        kernel: options.kernel,
+        build: options.kernelBuild,
+        log,
+      });
   }
   throw new TypeError(
     `Unknown implementation "${impl}" (use ${ADAPTER_KINDS.map((k) => k.form).join(", ")})`,

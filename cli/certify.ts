@@ -35,6 +35,8 @@ import type { Scenario } from "../scenarios/format.ts";
 import { loadScenarios, ScenarioFileError } from "../scenarios/load.ts";
 import { ScenarioSyntaxError, ScenarioValidationError } from "../scenarios/parse.ts";
 import { openAdapter } from "./adapters.ts";
+import { certifyKernelMatrix, chooseKernels, KernelSelectionError } from "./certify_kernels.ts";
+import type { KernelBuild } from "../kernel/vm.ts";
 
 /** The exit codes of `certify`. */
 export const CERTIFY_EXIT_CODES: {
@@ -111,6 +113,12 @@ Usage: deno task certify --impl ADAPTER [--scenarios DIR|FILE]... [--out DIR] [-
   --timeout MS       deadline per request for process and kernel adapters, 1 to 2147483647
                      (default 10000)
   --kernel PATH      kernel-vm: boot this bzImage instead of the kernel/prepare.sh build
+  --kernel all       kernel-vm: certify every built kernel version; one matrix report
+  --kernel-version V kernel-vm: the build of series 7.3 (its newest), version 7.3.4 or
+                     7.3.4-1~bpo13+1, or a build folder; a comma list or "all" certifies each
+                     and writes one matrix report (scenario x version, differences first)
+  --kernel-tree PATH kernel-vm: the build of a kernel tree (kernel/prepare.sh --tree PATH), as
+                     the tree is now; with --kernel-version, a matrix of both
   --known-deviations FILE
                      accepted differences (default for kernel-vm: kernel/known-deviations.json)
   --quiet            no per-scenario lines on stderr
@@ -145,6 +153,8 @@ export async function certifyMain(args: readonly string[]): Promise<number> {
         force: { type: "boolean" },
         timeout: { type: "string" },
         kernel: { type: "string" },
+        "kernel-version": { type: "string" },
+        "kernel-tree": { type: "string" },
         "known-deviations": { type: "string" },
         quiet: { type: "boolean" },
         help: { type: "boolean", short: "h" },
@@ -219,9 +229,39 @@ export async function certifyMain(args: readonly string[]): Promise<number> {
     }
     throw error;
   }
+  // Kernel selection (kernel-vm): one build, or several for a matrix (cli/certify_kernels.ts).
+  let kernels: KernelBuild[] | undefined;
+  try {
+    kernels = await chooseKernels(values.impl, {
+      kernel: values.kernel,
+      kernelVersion: values["kernel-version"],
+      kernelTree: values["kernel-tree"],
+    });
+  } catch (error) {
+    if (!(error instanceof KernelSelectionError)) throw error;
+    console.error(`certify: ${error.notBuilt ? "SKIP: " : ""}${error.message}`);
+    return error.notBuilt ? CERTIFY_EXIT_CODES.notCertified : CERTIFY_EXIT_CODES.usage;
+  }
+  if (kernels !== undefined && kernels.length > 1) {
+    return await certifyKernelMatrix({
+      builds: kernels,
+      scenarios,
+      deviations,
+      out,
+      force: values.force,
+      quiet: values.quiet,
+      timeoutMs,
+      argv: ["certify", ...args],
+      toolVersion: denoJson.version,
+    });
+  }
   let opened: OpenedAdapter;
   try {
-    opened = await openAdapter(values.impl, { timeoutMs, kernel: values.kernel });
+    opened = await openAdapter(values.impl, {
+      timeoutMs,
+      kernel: values.kernel === "all" ? undefined : values.kernel,
+      kernelBuild: kernels?.[0],
+    });
   } catch (error) {
     if (error instanceof ImplementationUnavailableError) {
       console.error(`certify: SKIP: ${error.message}`);

@@ -1,6 +1,7 @@
 /**
  * The real kernel as an implementation to certify: a qemu VM booting a kernel built by
- * `kernel/prepare.sh` (or the user's own bzImage), or this host itself, each driven by the guest
+ * `kernel/prepare.sh` (Debian's kernels of several versions, a developer's own tree, or the user's
+ * own bzImage; {@linkcode selectKernels} chooses among the builds), or this host itself, each driven by the guest
  * agent (`agent.py`) through the kernel tree's own ynl library.
  *
  * @example Open the VM (needs a built kernel and qemu)
@@ -15,6 +16,7 @@
  */
 
 export {
+  buildInfo,
   KernelUnavailableError,
   type OpenedKernel,
   openHostKernel,
@@ -32,9 +34,18 @@ export {
 } from "./adapter.ts";
 export {
   type AgentHello,
+  buildLabel,
+  compareDebianVersions,
   findKernel,
+  type KernelBuild,
   type KernelPaths,
+  KernelSelectionError,
   KernelVm,
+  listKernels,
+  parseBuildInfo,
+  selectKernels,
+  treeBuild,
+  type TreeBuildOptions,
   VmError,
   type VmOptions,
 } from "./vm.ts";

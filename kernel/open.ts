@@ -9,7 +9,7 @@
 import { ImplementationUnavailableError, type OpenedAdapter } from "../scenarios/certify.ts";
 import { KernelVmAdapter } from "./adapter.ts";
 import { commandOutput, HostAgent, hostPrerequisites } from "./host.ts";
-import { findKernel } from "./vm.ts";
+import { buildLabel, findKernel, type KernelBuild, listKernels } from "./vm.ts";
 
 /** One line of request timings for the run's log: boots, and mean step/setup/teardown times. */
 export function timingLine(adapter: KernelVmAdapter): string {
@@ -39,6 +39,11 @@ export interface OpenKernelOptions {
   readonly timeoutMs?: number;
   /** A user's own bzImage (default: the newest `kernel/prepare.sh` build). */
   readonly kernel?: string;
+  /**
+   * The `kernel/prepare.sh` build to boot, with its own initramfs and ynl tree (default: the
+   * newest Debian build); `kernel` replaces only its bzImage.
+   */
+  readonly build?: KernelBuild;
   /** Progress messages (boots, reboots). */
   readonly log?: (message: string) => void;
 }
@@ -49,14 +54,18 @@ export interface OpenKernelOptions {
  * @throws {KernelUnavailableError} when there is no kernel to boot or it does not come up.
  */
 export async function openKernelVm(options: OpenKernelOptions = {}): Promise<OpenedKernel> {
-  if (options.kernel === undefined && (await findKernel()) === null) {
+  const build = options.build ??
+    (await listKernels()).find((b) => b.origin === "debian");
+  if (options.kernel === undefined && build === undefined) {
     throw new KernelUnavailableError(
       "no kernel built: run `deno task kernel:prepare` (builds Linux 7.x with netkit and netdevsim) " +
         "or pass --kernel PATH",
     );
   }
   const adapter = new KernelVmAdapter({
-    kernel: options.kernel,
+    kernel: options.kernel ?? build?.paths.kernel,
+    initramfs: build?.paths.initramfs,
+    src: build?.paths.src,
     stepTimeoutMs: options.timeoutMs,
     log: options.log,
   });
@@ -75,9 +84,15 @@ export async function openKernelVm(options: OpenKernelOptions = {}): Promise<Ope
       { cause: error },
     );
   }
+  if (options.kernel === undefined && build?.release && build.release !== release) {
+    await adapter.close();
+    throw new KernelUnavailableError(
+      `${build.dir} booted Linux ${release}, not the ${build.release} it was built as`,
+    );
+  }
   return {
     name: "kernel-vm",
-    info: { kernel: release, boot },
+    info: { kernel: release, boot, ...buildInfo(build, options.kernel) },
     ops,
     forScenario: () => Promise.resolve(adapter),
     close: async () => {
@@ -85,6 +100,43 @@ export async function openKernelVm(options: OpenKernelOptions = {}): Promise<Ope
       await adapter.close();
     },
   };
+}
+
+/**
+ * What a report says about the build it certified (empty for a user's own bzImage).
+ *
+ * @example Usage
+ * ```ts
+ * import { buildInfo } from "./open.ts";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(buildInfo(undefined, "/boot/vmlinuz"), { "kernel image": "/boot/vmlinuz" });
+ * ```
+ */
+export function buildInfo(
+  build: KernelBuild | undefined,
+  image?: string,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (image !== undefined) {
+    // A user's own bzImage booted with the initramfs and ynl tree of a build.
+    out["kernel image"] = image;
+    if (build !== undefined) out["initramfs and ynl of"] = build.key;
+    return out;
+  }
+  if (build === undefined) return out;
+  out["kernel build"] = build.key;
+  out["kernel version"] = buildLabel(build);
+  if (build.origin === "debian") {
+    out["kernel source"] = `Debian linux-source-${build.series} ${build.version}${
+      build.suite ? ` (${build.suite})` : ""
+    }`;
+  } else {
+    out["kernel source"] = `tree ${build.tree ?? "?"} (${
+      build.keySource === "git" ? `git ${build.version}` : "not a git checkout: content hash"
+    })`;
+  }
+  if (build.buildSeconds !== undefined) out["kernel build time"] = `${build.buildSeconds} s`;
+  return out;
 }
 
 /**

@@ -91,9 +91,224 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
+/** One cached build of `kernel/prepare.sh` (a folder `$LEASECHECK_CACHE/kernel/KEY`). */
+export interface KernelBuild {
+  /** The cache key: the folder's name (`linux-source-7.3-7.3.4-1_bpo13+1`, `tree-v7.2-…`). */
+  readonly key: string;
+  /** The folder. */
+  readonly dir: string;
+  /** What to boot, and the tree the guest agent takes its ynl library from. */
+  readonly paths: KernelPaths;
+  /** A Debian `linux-source` package, or a developer's tree (`prepare.sh --tree`). */
+  readonly origin: "debian" | "tree";
+  /** The series (`7.3`). */
+  readonly series: string;
+  /** The Debian version (`7.3.4-1~bpo13+1`), or a tree's `git describe` (else its Makefile version). */
+  readonly version: string;
+  /** `uname -r` of the built kernel, when recorded. */
+  readonly release?: string;
+  /** The Debian suite the source came from. */
+  readonly suite?: string;
+  /** The developer's tree it was built from. */
+  readonly tree?: string;
+  /** How a tree's key was made: `git` (describe + dirty hash) or `content` (hash of every file). */
+  readonly keySource?: string;
+  /** Seconds `make bzImage` took, when measured. */
+  readonly buildSeconds?: number;
+  /** When it was built (ISO 8601), when recorded. */
+  readonly built?: string;
+}
+
+/** A kernel choice names no build, or is malformed. */
+export class KernelSelectionError extends Error {
+  /** Stable error code. */
+  readonly code: string = "LCK211";
+  /** True when the choice is well-formed but names nothing built (run `prepare.sh`). */
+  readonly notBuilt: boolean;
+
+  /** Creates the error. */
+  constructor(message: string, notBuilt = false) {
+    super(message);
+    this.name = "KernelSelectionError";
+    this.notBuilt = notBuilt;
+  }
+}
+
 /**
- * The newest kernel build of the `kernel/prepare.sh` cache that has a bzImage, an initramfs and
- * its source tree, or null.
+ * Parses `build.info` (`key=value` lines, as `kernel/prepare.sh` writes them).
+ *
+ * @example Usage
+ * ```ts
+ * import { parseBuildInfo } from "./vm.ts";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(parseBuildInfo("origin=debian\nversion=7.3.4-1~bpo13+1\n\n"), {
+ *   origin: "debian",
+ *   version: "7.3.4-1~bpo13+1",
+ * });
+ * ```
+ */
+export function parseBuildInfo(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of text.split("\n")) {
+    const i = line.indexOf("=");
+    if (i > 0) out[line.slice(0, i)] = line.slice(i + 1);
+  }
+  return out;
+}
+
+const isDigit = (c: string | undefined): boolean => c !== undefined && c >= "0" && c <= "9";
+
+/** dpkg's weight of a character of a version: `~` first, then the end and digits, letters, others. */
+function weight(c: string | undefined): number {
+  if (c === undefined || isDigit(c)) return 0;
+  if (c === "~") return -1;
+  if (/[A-Za-z]/.test(c)) return c.charCodeAt(0);
+  return c.charCodeAt(0) + 256;
+}
+
+/** dpkg's verrevcmp: alternating non-digit and digit runs. */
+function compareFragment(a: string, b: string): number {
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    while ((i < a.length && !isDigit(a[i])) || (j < b.length && !isDigit(b[j]))) {
+      const d = weight(a[i]) - weight(b[j]);
+      if (d !== 0) return d;
+      i++;
+      j++;
+    }
+    while (a[i] === "0") i++;
+    while (b[j] === "0") j++;
+    let first = 0;
+    while (isDigit(a[i]) && isDigit(b[j])) {
+      if (first === 0) first = a.charCodeAt(i) - b.charCodeAt(j);
+      i++;
+      j++;
+    }
+    if (isDigit(a[i])) return 1;
+    if (isDigit(b[j])) return -1;
+    if (first !== 0) return first;
+  }
+  return 0;
+}
+
+/**
+ * Compares two Debian versions as `dpkg --compare-versions` does (epoch, upstream, revision;
+ * `~` sorts before everything, even the end): negative, zero or positive.
+ *
+ * @example Usage
+ * ```ts
+ * import { compareDebianVersions } from "./vm.ts";
+ * import assert from "node:assert/strict";
+ * assert.ok(compareDebianVersions("7.3.4-1~bpo13+1", "7.2.13-1") > 0);
+ * assert.ok(compareDebianVersions("7.3~rc7-1~exp1", "7.3.4-1~bpo13+1") < 0);
+ * assert.ok(compareDebianVersions("7.2.12-1~bpo13+1", "7.2.12-1") < 0);
+ * assert.equal(compareDebianVersions("7.2.13-1", "7.2.13-1"), 0);
+ * ```
+ */
+export function compareDebianVersions(a: string, b: string): number {
+  const split = (v: string): [number, string, string] => {
+    const colon = v.indexOf(":");
+    const epoch = colon > 0 ? Number(v.slice(0, colon)) : 0;
+    const rest = colon > 0 ? v.slice(colon + 1) : v;
+    const dash = rest.lastIndexOf("-");
+    return dash > 0 ? [epoch, rest.slice(0, dash), rest.slice(dash + 1)] : [epoch, rest, ""];
+  };
+  const [ea, ua, ra] = split(a);
+  const [eb, ub, rb] = split(b);
+  if (ea !== eb) return ea - eb;
+  return compareFragment(ua, ub) || compareFragment(ra, rb);
+}
+
+/** The upstream part of a Debian version (`7.3.4-1~bpo13+1` → `7.3.4`). */
+function upstreamOf(version: string): string {
+  const noEpoch = version.includes(":") ? version.slice(version.indexOf(":") + 1) : version;
+  const dash = noEpoch.lastIndexOf("-");
+  return dash > 0 ? noEpoch.slice(0, dash) : noEpoch;
+}
+
+/**
+ * Reads one build folder: null unless it has a bzImage, an initramfs and a tree with the ynl
+ * library (its own copy `src/`, or, for builds of the first cache layout, `$cache/src/KEY`).
+ */
+async function readBuild(dir: string, cache: string): Promise<KernelBuild | null> {
+  const key = dir.replace(/\/+$/, "").split("/").pop() ?? dir;
+  const kernel = `${dir}/bzImage`;
+  const initramfs = `${dir}/initramfs.cpio.gz`;
+  if (!(await exists(kernel)) || !(await exists(initramfs))) return null;
+  const ynl = "tools/net/ynl/pyynl/lib/ynl.py";
+  const src = (await exists(`${dir}/src/${ynl}`))
+    ? `${dir}/src`
+    : (await exists(`${cache}/src/${key}/${ynl}`))
+    ? `${cache}/src/${key}`
+    : null;
+  if (src === null) return null;
+  const info = parseBuildInfo(await Deno.readTextFile(`${dir}/build.info`).catch(() => ""));
+  const release = info.release ||
+    (await Deno.readTextFile(`${dir}/kernelrelease`).catch(() => "")).trim() || undefined;
+  // Builds of the first layout have no build.info: their key is linux-source-SERIES-VERSION.
+  const named = /^linux-source-(\d+\.\d+)-(.+)$/.exec(key);
+  const origin = info.origin === "tree" || (!info.origin && key.startsWith("tree-"))
+    ? "tree"
+    : "debian";
+  const seconds = Number(info["build-seconds"]);
+  return {
+    key,
+    dir,
+    paths: { kernel, initramfs, src },
+    origin,
+    series: info.series || named?.[1] || (release ?? "").split(".").slice(0, 2).join("."),
+    version: info.version || named?.[2] || release || key,
+    release,
+    suite: info.suite || undefined,
+    tree: info.tree || undefined,
+    keySource: info["key-source"] || undefined,
+    buildSeconds: info["build-seconds"] && Number.isFinite(seconds) ? seconds : undefined,
+    built: info.built || undefined,
+  };
+}
+
+/** Newest first: Debian builds by version, then tree builds by build time. */
+function newestFirst(a: KernelBuild, b: KernelBuild): number {
+  if (a.origin !== b.origin) return a.origin === "debian" ? -1 : 1;
+  if (a.origin === "debian") return compareDebianVersions(b.version, a.version);
+  return (b.built ?? "").localeCompare(a.built ?? "") || a.key.localeCompare(b.key);
+}
+
+/**
+ * Every complete build of the `kernel/prepare.sh` cache, newest first (Debian builds by version,
+ * then builds of developers' trees).
+ *
+ * @example Usage
+ * ```ts
+ * import { listKernels } from "./vm.ts";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(await listKernels("/nonexistent"), []);
+ * ```
+ */
+export async function listKernels(cache: string = defaultCache()): Promise<KernelBuild[]> {
+  const found: KernelBuild[] = [];
+  try {
+    for await (const e of Deno.readDir(`${cache}/kernel`)) {
+      if (!e.isDirectory) continue;
+      const build = await readBuild(`${cache}/kernel/${e.name}`, cache);
+      if (build !== null) found.push(build);
+    }
+  } catch (error) {
+    // No cache, or one this process may not read: no builds (as findKernel always answered).
+    if (
+      error instanceof Deno.errors.NotFound || error instanceof Deno.errors.NotCapable ||
+      error instanceof Deno.errors.PermissionDenied
+    ) return [];
+    throw error;
+  }
+  return found.sort(newestFirst);
+}
+
+/**
+ * The newest Debian build of the `kernel/prepare.sh` cache (a bzImage, an initramfs and the
+ * tree's ynl library), or null. Builds of developers' trees are used only when asked for
+ * ({@linkcode selectKernels}, {@linkcode treeBuild}).
  *
  * @example Usage
  * ```ts
@@ -104,25 +319,181 @@ async function exists(path: string): Promise<boolean> {
  * ```
  */
 export async function findKernel(cache: string = defaultCache()): Promise<KernelPaths | null> {
-  const found: { paths: KernelPaths; mtime: number }[] = [];
-  try {
-    for await (const e of Deno.readDir(`${cache}/kernel`)) {
-      if (!e.isDirectory) continue;
-      const dir = `${cache}/kernel/${e.name}`;
-      const paths = {
-        kernel: `${dir}/bzImage`,
-        initramfs: `${dir}/initramfs.cpio.gz`,
-        src: `${cache}/src/${e.name}`,
-      };
-      if (!(await exists(paths.kernel)) || !(await exists(paths.initramfs))) continue;
-      if (!(await exists(`${paths.src}/tools/net/ynl/pyynl/lib/ynl.py`))) continue;
-      found.push({ paths, mtime: (await Deno.stat(paths.kernel)).mtime?.getTime() ?? 0 });
-    }
-  } catch {
-    return null;
+  const builds = await listKernels(cache);
+  return builds.find((b) => b.origin === "debian")?.paths ?? null;
+}
+
+/**
+ * A build's name in lists and reports: its Debian version, or the tree key.
+ *
+ * @example Usage
+ * ```ts
+ * import { buildLabel, type KernelBuild } from "./vm.ts";
+ * import assert from "node:assert/strict";
+ * const paths = { kernel: "", initramfs: "", src: "" };
+ * const b: KernelBuild = { key: "linux-source-7.3-7.3.4-1_bpo13+1", dir: "", paths,
+ *   origin: "debian", series: "7.3", version: "7.3.4-1~bpo13+1" };
+ * assert.equal(buildLabel(b), "7.3.4-1~bpo13+1");
+ * assert.equal(buildLabel({ ...b, origin: "tree", key: "tree-v7.3-dirty-0123456789ab" }),
+ *   "tree-v7.3-dirty-0123456789ab");
+ * ```
+ */
+export function buildLabel(build: KernelBuild): string {
+  return build.origin === "debian" ? build.version : build.key;
+}
+
+function builtList(builds: readonly KernelBuild[]): string {
+  return builds.length ? builds.map(buildLabel).join(", ") : "none";
+}
+
+/**
+ * The builds a `--kernel-version` value names, in the order given (`all`: every Debian build,
+ * oldest first). Each comma-separated part is a series (`7.3`: its newest build), an upstream
+ * version (`7.3.4`), a Debian version (`7.3.4-1~bpo13+1`), a cache key, or a build folder (a
+ * path with a `/`).
+ *
+ * @throws {KernelSelectionError} for a malformed value (`notBuilt` false) or one that names
+ *   nothing built (`notBuilt` true; the message says how to build it).
+ *
+ * @example Usage
+ * ```ts
+ * import { KernelSelectionError, selectKernels } from "./vm.ts";
+ * import assert from "node:assert/strict";
+ * await assert.rejects(selectKernels("7.3", "/nonexistent"), KernelSelectionError);
+ * await assert.rejects(selectKernels("", "/nonexistent"), /needs a version/);
+ * ```
+ */
+export async function selectKernels(
+  spec: string,
+  cache: string = defaultCache(),
+): Promise<KernelBuild[]> {
+  const parts = spec.split(",").map((p) => p.trim());
+  if (parts.some((p) => p === "")) {
+    throw new KernelSelectionError(
+      `--kernel-version needs a version, series, build folder or "all" (got "${spec}")`,
+    );
   }
-  found.sort((a, b) => b.mtime - a.mtime);
-  return found[0]?.paths ?? null;
+  const builds = await listKernels(cache);
+  const debian = builds.filter((b) => b.origin === "debian");
+  const out: KernelBuild[] = [];
+  const add = (b: KernelBuild): void => {
+    if (!out.some((o) => o.dir === b.dir)) out.push(b);
+  };
+  for (const part of parts) {
+    if (part === "all") {
+      if (debian.length === 0) {
+        throw new KernelSelectionError(
+          `no kernel is built: run kernel/prepare.sh --kernel all`,
+          true,
+        );
+      }
+      [...debian].reverse().forEach(add);
+      continue;
+    }
+    if (part.includes("/")) {
+      const dir = part.replace(/\/+$/, "");
+      const build = await readBuild(dir, cache);
+      if (build === null) {
+        throw new KernelSelectionError(
+          `${part} is not a kernel build folder (it needs bzImage, initramfs.cpio.gz and src/ ` +
+            "with tools/net/ynl, as kernel/prepare.sh writes them)",
+        );
+      }
+      add(build);
+      continue;
+    }
+    if (!/^[0-9][A-Za-z0-9.+~:_-]*$/.test(part) && !/^(linux-source|tree)-/.test(part)) {
+      throw new KernelSelectionError(
+        `--kernel-version "${part}" is not a series (7.3), a version (7.3.4, 7.3.4-1~bpo13+1), ` +
+          `a cache key, a build folder or "all"`,
+      );
+    }
+    const series = /^\d+\.\d+$/.test(part)
+      ? debian.filter((b) => b.series === part)
+      : builds.filter((b) =>
+        b.key === part || b.version === part || b.release === part ||
+        (b.origin === "debian" && upstreamOf(b.version) === part)
+      );
+    if (series.length === 0) {
+      throw new KernelSelectionError(
+        `no build of Linux ${part} (built: ${builtList(builds)}): run kernel/prepare.sh --kernel ${
+          /^\d+\.\d+/.exec(part)?.[0] ?? part
+        }`,
+        true,
+      );
+    }
+    add(series[0]);
+  }
+  return out;
+}
+
+/** Options of {@linkcode treeBuild}. */
+export interface TreeBuildOptions {
+  /** Cache directory (default `$LEASECHECK_CACHE` or /var/cache/leasecheck). */
+  readonly cache?: string;
+  /** The script that computes the tree's key (default: `kernel/prepare.sh` beside this file). */
+  readonly prepare?: string;
+}
+
+/**
+ * The build of a developer's tree in its current state (`kernel/prepare.sh --tree PATH`). The
+ * key (git describe + a hash of uncommitted changes, or a hash of the content) comes from
+ * `prepare.sh --tree PATH --key`, so script and certifier always agree.
+ *
+ * @throws {KernelSelectionError} when the tree is not a kernel tree, or its current state is not
+ *   built (`notBuilt`; the message gives the command).
+ *
+ * @example Usage
+ * ```ts
+ * import { KernelSelectionError, treeBuild } from "./vm.ts";
+ * import assert from "node:assert/strict";
+ * await assert.rejects(
+ *   treeBuild("/nonexistent-tree", { cache: "/nonexistent" }),
+ *   (e: unknown) => e instanceof KernelSelectionError && /no such directory/.test(e.message),
+ * );
+ * ```
+ */
+export async function treeBuild(
+  tree: string,
+  options: TreeBuildOptions = {},
+): Promise<KernelBuild> {
+  const cache = options.cache ?? defaultCache();
+  const prepare = options.prepare ?? fileURLToPath(new URL("./prepare.sh", import.meta.url));
+  let output: Deno.CommandOutput;
+  try {
+    output = await new Deno.Command("bash", {
+      args: [prepare, "--tree", tree, "--key"],
+      env: { LEASECHECK_CACHE: cache },
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+  } catch (error) {
+    throw new KernelSelectionError(
+      `Cannot run ${prepare}: ${error instanceof Error ? error.message : error}`,
+    );
+  }
+  const stderr = new TextDecoder().decode(output.stderr).trim();
+  if (!output.success) {
+    const last = stderr.split("\n").pop() ?? "";
+    throw new KernelSelectionError(
+      last.replace(/^kernel:prepare: error: /, "").replace(/^kernel\/prepare.sh: /, "") ||
+        `kernel/prepare.sh --tree ${tree} --key failed`,
+    );
+  }
+  const key = new TextDecoder().decode(output.stdout).trim();
+  const build = await readBuild(`${cache}/kernel/${key}`, cache);
+  if (build === null) {
+    const real = await Deno.realPath(tree).catch(() => tree);
+    const older = (await listKernels(cache)).filter((b) => b.origin === "tree" && b.tree === real);
+    throw new KernelSelectionError(
+      `${tree} is not built in its current state (${key}${
+        older.length ? `; built earlier: ${older.map((b) => b.key).join(", ")}` : ""
+      }): run kernel/prepare.sh --tree ${tree}`,
+      true,
+    );
+  }
+  return build;
 }
 
 /** A started qemu: how to kill it and remove its directory synchronously (signals, exit). */

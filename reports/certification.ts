@@ -212,9 +212,11 @@ function xml(text: string): string {
 
 /**
  * JUnit XML: one test suite with the verdict and profile as properties, one test case per
- * scenario, the failing steps' diffs as failures, accepted deviations as skipped.
+ * scenario, the failing steps' diffs as failures, accepted deviations as skipped. `label` (a
+ * kernel version in a matrix) joins the suite's name and the test cases' class name.
  */
-export function toJunit(report: CertificationReport): string {
+export function toJunit(report: CertificationReport, label?: string): string {
+  const impl = label === undefined ? report.implementation : `${report.implementation}[${label}]`;
   const t = totals(report);
   const skipped = t.skip + t.xfail;
   const profile = report.profile;
@@ -242,7 +244,7 @@ export function toJunit(report: CertificationReport): string {
       (report.elapsedMs / 1000).toFixed(3)
     }">`,
     `  <testsuite name="certify ${
-      xml(report.implementation)
+      xml(impl)
     }" tests="${report.scenarios.length}" failures="${t.fail}" errors="${t.error}" skipped="${skipped}" timestamp="${report.started}">`,
     "    <properties>",
     ...properties.map(([k, v]) => `      <property name="${xml(k)}" value="${xml(v)}"/>`),
@@ -250,9 +252,9 @@ export function toJunit(report: CertificationReport): string {
   ];
   for (const s of report.scenarios) {
     out.push(
-      `    <testcase classname="leasecheck.${xml(report.implementation)}" name="${
-        xml(s.name)
-      }" file="${xml(s.file)}" time="${(s.elapsedMs / 1000).toFixed(3)}">`,
+      `    <testcase classname="leasecheck.${xml(impl)}" name="${xml(s.name)}" file="${
+        xml(s.file)
+      }" time="${(s.elapsedMs / 1000).toFixed(3)}">`,
     );
     if (s.verdict === "skip") out.push(`      <skipped message="${xml(s.reason ?? "")}"/>`);
     else if (s.deviation) {
@@ -336,4 +338,361 @@ export function toMarkdown(report: CertificationReport): string {
     );
   }
   return out.join("\n") + "\n";
+}
+
+// ---------------------------------------------------------------------------------------------
+// The matrix: one certification per kernel version, side by side.
+
+/** A scenario's outcome in one column of a matrix. */
+export type MatrixVerdict = "pass" | "fail" | "error" | "skip" | "xfail" | "absent";
+
+/** One cell: the verdict and what distinguishes it (failing steps' diffs, skip reason...). */
+export interface MatrixCell {
+  /** The verdict (`xfail`: a failure a known deviation covers; `absent`: not run there). */
+  readonly verdict: MatrixVerdict;
+  /** The failing steps with their diffs, or the skip/error/deviation reason. */
+  readonly detail?: string;
+}
+
+/** One scenario across every column. */
+export interface MatrixRow {
+  /** The scenario. */
+  readonly name: string;
+  /** Its file. */
+  readonly file: string;
+  /** The fact ids it covers. */
+  readonly facts: readonly string[];
+  /** One cell per column, in column order. */
+  readonly cells: readonly MatrixCell[];
+  /**
+   * How the columns differ: `verdict` (not all the same verdict), `detail` (the same verdict,
+   * other failing steps or reasons), or null (identical everywhere).
+   */
+  readonly differs: "verdict" | "detail" | null;
+}
+
+/** One column: a version and its whole certification. */
+export interface MatrixColumn {
+  /** The column's name (a kernel's Debian version, a tree's cache key). */
+  readonly label: string;
+  /** The certification of that version. */
+  readonly certification: CertificationReport;
+}
+
+/** Certifications of several versions of one implementation, scenario by scenario. */
+export interface CertificationMatrix {
+  /** Schema version. */
+  readonly version: 1;
+  /** The implementation (`kernel-vm`). */
+  readonly implementation: string;
+  /** When the first certification started (ISO 8601). */
+  readonly started: string;
+  /** Wall time of all certifications, in milliseconds. */
+  readonly elapsedMs: number;
+  /** The versions, in the order certified. */
+  readonly columns: readonly MatrixColumn[];
+  /** Every scenario of any column, in the first column's order. */
+  readonly rows: readonly MatrixRow[];
+}
+
+function matrixCell(s: CertifiedScenario | undefined): MatrixCell {
+  if (s === undefined) return { verdict: "absent" };
+  if (s.deviation) return { verdict: "xfail", detail: s.deviation };
+  if (s.verdict === "pass") return { verdict: "pass" };
+  if (s.verdict === "fail") {
+    return {
+      verdict: "fail",
+      detail: s.steps.filter((x) => !x.pass).map((x) => `${stepName(x)}: ${x.diff.join("; ")}`)
+        .join("\n"),
+    };
+  }
+  return { verdict: s.verdict, detail: s.reason ?? "" };
+}
+
+/**
+ * Builds the matrix of certifications of several versions: one row per scenario, one cell per
+ * version, and whether (and how) the versions differ on it.
+ *
+ * @example Usage
+ * ```ts
+ * import { buildMatrix } from "./certification.ts";
+ * import { buildReport } from "../scenarios/certification.ts";
+ * import assert from "node:assert/strict";
+ * const s = { name: "s1", file: "s1.yaml", adapter: "a", steps: [], facts: [], elapsedMs: 1 };
+ * const a = buildReport("kernel-vm", new Date(0), 5, [{ ...s, verdict: "pass" }]);
+ * const b = buildReport("kernel-vm", new Date(9), 7, [{ ...s, verdict: "skip", reason: "r" }]);
+ * const m = buildMatrix([{ label: "7.2", certification: a }, { label: "7.3", certification: b }]);
+ * assert.deepEqual(m.rows[0].cells, [{ verdict: "pass" }, { verdict: "skip", detail: "r" }]);
+ * assert.equal(m.rows[0].differs, "verdict");
+ * assert.equal(m.elapsedMs, 12);
+ * ```
+ */
+export function buildMatrix(columns: readonly MatrixColumn[]): CertificationMatrix {
+  const names: string[] = [];
+  const seen = new Set<string>();
+  for (const c of columns) {
+    for (const s of c.certification.scenarios) {
+      if (!seen.has(s.name)) names.push(s.name);
+      seen.add(s.name);
+    }
+  }
+  const byName = columns.map((c) => new Map(c.certification.scenarios.map((s) => [s.name, s])));
+  const rows = names.map((name): MatrixRow => {
+    const found = byName.map((m) => m.get(name));
+    const first = found.find((s) => s !== undefined)!;
+    const cells = found.map(matrixCell);
+    const differs = cells.some((c) => c.verdict !== cells[0].verdict)
+      ? "verdict"
+      : cells.some((c) => c.detail !== cells[0].detail)
+      ? "detail"
+      : null;
+    return { name, file: first.file, facts: first.facts, cells, differs };
+  });
+  return {
+    version: 1,
+    implementation: columns[0]?.certification.implementation ?? "?",
+    started: columns.map((c) => c.certification.started).sort()[0] ?? new Date(0).toISOString(),
+    elapsedMs: columns.reduce((t, c) => t + c.certification.elapsedMs, 0),
+    columns,
+    rows,
+  };
+}
+
+/**
+ * The verdict of a matrix: the worst of its columns' (does not conform, then not certified).
+ *
+ * @example Usage
+ * ```ts
+ * import { buildMatrix, matrixVerdict } from "./certification.ts";
+ * import { buildReport } from "../scenarios/certification.ts";
+ * import assert from "node:assert/strict";
+ * const r = buildReport("kernel-vm", new Date(0), 1, []); // nothing ran: not certified
+ * assert.equal(matrixVerdict(buildMatrix([{ label: "7.2", certification: r }])), "not-certified");
+ * ```
+ */
+export function matrixVerdict(m: CertificationMatrix): CertificationVerdict {
+  const verdicts = m.columns.map((c) => c.certification.profile.verdict);
+  return verdicts.includes("does-not-conform")
+    ? "does-not-conform"
+    : verdicts.includes("not-certified") || verdicts.length === 0
+    ? "not-certified"
+    : "conforms";
+}
+
+/**
+ * The totals of one certification in words.
+ *
+ * @example Usage
+ * ```ts
+ * import { columnTotals } from "./certification.ts";
+ * import { buildReport } from "../scenarios/certification.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(
+ *   columnTotals(buildReport("kernel-vm", new Date(0), 1, [])),
+ *   "0 passed, 0 failed, 0 known deviations, 0 skipped",
+ * );
+ * ```
+ */
+export function columnTotals(c: CertificationReport): string {
+  const t = totals(c);
+  return `${t.pass} passed, ${
+    t.fail + t.error
+  } failed, ${t.xfail} known deviations, ${t.skip} skipped`;
+}
+
+const MARK_VERDICT: Record<CertificationVerdict, string> = {
+  "conforms": "✔ conforms",
+  "does-not-conform": "✘ does not conform",
+  "not-certified": "– not certified",
+};
+
+const MARK: Record<MatrixVerdict, string> = {
+  pass: "✔ pass",
+  fail: "✘ FAIL",
+  error: "✘ ERROR",
+  skip: "– skip",
+  xfail: "≈ xfail",
+  absent: "· absent",
+};
+
+/**
+ * Markdown of a matrix: the versions with their totals, the scenarios whose outcome differs
+ * between versions (with what differs), every failure per version, then the whole matrix.
+ *
+ * @example Usage
+ * ```ts
+ * import { buildMatrix, toMatrixMarkdown } from "./certification.ts";
+ * import { buildReport } from "../scenarios/certification.ts";
+ * import assert from "node:assert/strict";
+ * const s = { name: "s1", file: "s1.yaml", adapter: "a", steps: [], facts: [], elapsedMs: 1 };
+ * const r = buildReport("kernel-vm", new Date(0), 5, [{ ...s, verdict: "pass" }]);
+ * const md = toMatrixMarkdown(buildMatrix([{ label: "7.2", certification: r },
+ *   { label: "7.3", certification: r }]));
+ * assert.match(md, /None: every one of the 1 scenarios has the same outcome on every version/);
+ * ```
+ */
+export function toMatrixMarkdown(m: CertificationMatrix): string {
+  const failing = m.columns.filter((c) => c.certification.profile.verdict !== "conforms");
+  const conforming = m.columns.filter((c) => c.certification.profile.verdict === "conforms");
+  const differing = m.rows.filter((r) => r.differs !== null);
+  const out = [
+    `# Certification matrix of \`${m.implementation}\``,
+    "",
+    `**${
+      verdictWord(matrixVerdict(m))
+    }**: ${conforming.length} of ${m.columns.length} versions conform; ${m.rows.length} scenarios, ${
+      differing.length === 0
+        ? "no difference between the versions"
+        : `${differing.length} differ between the versions`
+    } (${(m.elapsedMs / 1000).toFixed(1)} s, started ${m.started}).`,
+    "",
+    "| version | verdict | totals | time | about |",
+    "| --- | --- | --- | ---: | --- |",
+  ];
+  for (const c of m.columns) {
+    const info = c.certification.implementationInfo ?? {};
+    const about = [info.kernel ? `Linux ${info.kernel}` : "", info["kernel source"] ?? ""]
+      .filter(Boolean).join(", ");
+    out.push(
+      `| ${c.label} | ${MARK_VERDICT[c.certification.profile.verdict]} | ${
+        columnTotals(c.certification)
+      } | ${(c.certification.elapsedMs / 1000).toFixed(1)} s | ${cellText(about)} |`,
+    );
+  }
+  out.push("", "## Differences between the versions", "");
+  if (differing.length === 0) {
+    out.push(
+      `None: every one of the ${m.rows.length} scenarios has the same outcome on every version.`,
+      "",
+    );
+  } else {
+    out.push(
+      `| scenario | ${m.columns.map((c) => c.label).join(" | ")} | differs in |`,
+      `| --- | ${m.columns.map(() => "---").join(" | ")} | --- |`,
+    );
+    for (const r of differing) {
+      out.push(
+        `| **${r.name}** | ${
+          r.cells.map((c) => `**${MARK[c.verdict]}**`).join(" | ")
+        } | ${r.differs} |`,
+      );
+    }
+    out.push("");
+    for (const r of differing) {
+      out.push(`### ${r.name}`, "", `\`${r.file}\` — facts ${r.facts.join(", ") || "none"}`, "");
+      r.cells.forEach((c, i) => {
+        out.push(`- ${m.columns[i].label}: ${MARK[c.verdict]}${c.detail ? ":" : ""}`);
+        if (c.detail) {
+          out.push(
+            "",
+            "  ```",
+            ...c.detail.split("\n").map((l) => `  ${l}`),
+            "  ```",
+            "",
+          );
+        }
+      });
+      if (out.at(-1) !== "") out.push("");
+    }
+  }
+  for (const c of failing) {
+    out.push(
+      `## ${
+        c.certification.profile.verdict === "does-not-conform" ? "Failures" : "Not certified"
+      } on ${c.label}`,
+      ...toMarkdown(c.certification).split("\n").filter((l) => !/^# Certification/.test(l))
+        .map((l) => l.replace(/^#/, "##")),
+    );
+  }
+  out.push(
+    "## Every scenario",
+    "",
+    `| scenario | ${m.columns.map((c) => c.label).join(" | ")} |`,
+    `| --- | ${m.columns.map(() => "---").join(" | ")} |`,
+  );
+  for (const r of m.rows) {
+    const name = r.differs ? `**${r.name}** (differs)` : r.name;
+    out.push(
+      `| ${name} | ${
+        r.cells.map((c) => (r.differs === "verdict" ? `**${MARK[c.verdict]}**` : MARK[c.verdict]))
+          .join(" | ")
+      } |`,
+    );
+  }
+  return out.join("\n") + "\n";
+}
+
+function cellText(text: string): string {
+  return text.replace(/\|/g, "\\|").replace(/\n/g, " ");
+}
+
+/**
+ * Nested KTAP of a matrix: one subtest per version holding that version's whole KTAP document.
+ *
+ * @example Usage
+ * ```ts
+ * import { buildMatrix, toMatrixKtap } from "./certification.ts";
+ * import { buildReport } from "../scenarios/certification.ts";
+ * import assert from "node:assert/strict";
+ * const r = buildReport("kernel-vm", new Date(0), 1, []);
+ * const ktap = toMatrixKtap(buildMatrix([{ label: "7.3.4-1~bpo13+1", certification: r }]));
+ * assert.ok(ktap.includes("\n    KTAP version 1\n"));
+ * // nothing ran: not certified, kselftest's skip
+ * assert.ok(ktap.includes("\nok 1 7.3.4-1~bpo13+1 # SKIP not certified\n"));
+ * ```
+ */
+export function toMatrixKtap(m: CertificationMatrix): string {
+  const out = ["KTAP version 1", `1..${m.columns.length}`];
+  out.push(`# leasecheck certification matrix of ${m.implementation}`);
+  m.columns.forEach((c, i) => {
+    out.push(`# Subtest: ${c.label}`);
+    for (const line of toKtap(c.certification).trimEnd().split("\n")) out.push(`    ${line}`);
+    const v = c.certification.profile.verdict;
+    out.push(
+      `${v === "does-not-conform" ? "not ok" : "ok"} ${i + 1} ${c.label}${
+        v === "not-certified" ? " # SKIP not certified" : ""
+      }`,
+    );
+  });
+  const n = (v: CertificationVerdict): number =>
+    m.columns.filter((c) => c.certification.profile.verdict === v).length;
+  out.push(
+    `# Totals: pass:${n("conforms")} fail:${n("does-not-conform")} xfail:0 xpass:0 skip:${
+      n("not-certified")
+    } error:0`,
+  );
+  return out.join("\n") + "\n";
+}
+
+/**
+ * JUnit XML of a matrix: one test suite per version.
+ *
+ * @example Usage
+ * ```ts
+ * import { buildMatrix, toMatrixJunit } from "./certification.ts";
+ * import { buildReport } from "../scenarios/certification.ts";
+ * import assert from "node:assert/strict";
+ * const r = buildReport("kernel-vm", new Date(0), 1, []);
+ * const xml = toMatrixJunit(buildMatrix([{ label: "7.2", certification: r },
+ *   { label: "7.3", certification: r }]));
+ * assert.equal(xml.match(/<testsuite name="certify kernel-vm\[7\.[23]\]"/g)?.length, 2);
+ * ```
+ */
+export function toMatrixJunit(m: CertificationMatrix): string {
+  const suites = m.columns.map((c) =>
+    toJunit(c.certification, c.label).split("\n").filter((l) => /^ {2}|^ {4}/.test(l))
+  );
+  const total = (f: (c: CertificationReport) => number): number =>
+    m.columns.reduce((t, c) => t + f(c.certification), 0);
+  const s = (c: CertificationReport) => c.summary;
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="leasecheck" tests="${
+      total((c) => s(c).pass + s(c).fail + s(c).skip + s(c).error)
+    }" failures="${total((c) => s(c).fail)}" errors="${total((c) => s(c).error)}" skipped="${
+      total((c) => s(c).skip)
+    }" time="${(m.elapsedMs / 1000).toFixed(3)}">`,
+    ...suites.flat(),
+    "</testsuites>",
+  ].join("\n") + "\n";
 }

@@ -33,11 +33,21 @@ export {
   toJsonValue,
 } from "./text.ts";
 export {
+  buildMatrix,
+  type CertificationMatrix,
+  columnTotals,
+  type MatrixCell,
+  type MatrixColumn,
+  type MatrixRow,
+  type MatrixVerdict,
   profileHeadline,
   profileLines,
   toJunit,
   toKtap,
   toMarkdown,
+  toMatrixJunit,
+  toMatrixKtap,
+  toMatrixMarkdown,
   verdictWord,
 } from "./certification.ts";
 export {

@@ -11,7 +11,11 @@
  */
 
 import type { CheckResult } from "../checker/result.ts";
-import { profileHeadline, toMarkdown as certificationMarkdown } from "./certification.ts";
+import {
+  profileHeadline,
+  toMarkdown as certificationMarkdown,
+  toMatrixMarkdown,
+} from "./certification.ts";
 import { loadViewerBundle, renderHtml } from "./html.ts";
 import {
   describeViolation,
@@ -554,11 +558,15 @@ export function renderSummary(doc: RunReport): string {
     out.push("```", renderTrace(t.trace), "```", "");
   }
   // A certification's own Markdown (its headings one level down) comes first: its profile is
-  // what the reader needs before the fact base's coverage.
+  // what the reader needs before the fact base's coverage. So does a matrix: what differs between
+  // the versions is what its reader came for.
   const certification = doc.certification
     ? [certificationMarkdown(doc.certification).trimEnd().replace(/^#/gm, "##"), ""]
     : [];
   out.push(...certification);
+  if (doc.matrix) {
+    out.push(toMatrixMarkdown(doc.matrix).trimEnd().replace(/^#/gm, "##"), "");
+  }
   if (doc.factCoverage?.length) out.push(...factsMarkdown(doc.factCoverage));
   if (doc.killTable?.length) {
     const caught = doc.killTable.filter((k) => k.caughtBy !== null).length;

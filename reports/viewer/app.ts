@@ -23,6 +23,7 @@ import {
   renderScopeSection,
   renderStats,
 } from "./sections.ts";
+import { renderMatrix } from "./matrix_view.ts";
 import { overallVerdict, statusWord } from "./summary.ts";
 
 // ---------------------------------------------------------------------------------------------
@@ -48,6 +49,7 @@ function main(): void {
     ["counterexamples", "Counterexamples", renderCounterexamples(doc)],
     ["config", "Configuration", renderConfig(doc)],
     ["scope", "Scope", renderScopeSection(doc.results ?? [])],
+    ["matrix", "Certification matrix", doc.matrix ? renderMatrix(doc.matrix) : null],
     ["stats", "State space", doc.results?.length ? renderStats(doc.results) : null],
     ["coverage", "Fact coverage", doc.factCoverage?.length ? renderFacts(doc.factCoverage) : null],
     ["kills", "Mutant kill table", doc.killTable?.length ? renderKills(doc.killTable) : null],

@@ -8,7 +8,7 @@
  */
 
 import type { CheckResult, Trace } from "../../checker/result.ts";
-import type { CertificationReport } from "../certification.ts";
+import type { CertificationMatrix, CertificationReport } from "../certification.ts";
 
 /** The kinds of run that write a report. */
 export type RunKind = "check" | "replay" | "certify";
@@ -79,6 +79,8 @@ export interface RunReport {
   readonly traces?: readonly NamedTrace[];
   /** A certification run. */
   readonly certification?: CertificationReport;
+  /** Certifications of several versions (`certify --kernel all`): scenario × version. */
+  readonly matrix?: CertificationMatrix;
   /** Spec-fact coverage. */
   readonly factCoverage?: readonly FactCoverage[];
   /** Mutant kill table. */

@@ -65,6 +65,8 @@ table.actions td:last-child { width: 240px; }
 .badge.covered { color: var(--ok); }
 .badge.explored-only, .badge.scenario-only { color: var(--warn); }
 .badge.uncovered { color: var(--bad); font-weight: 600; }
+table.matrix tr.differs td { background: var(--hi); }
+table.matrix tr.differs.detail td { background: transparent; outline: 1px dashed var(--warn); }
 tr.fact.uncovered th code { color: var(--bad); }
 .controls { margin: 6px 0; display: flex; gap: 8px; align-items: center; flex-wrap: wrap; }
 select, button { font: inherit; color: inherit; }

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { profileHeadline } from "../certification.ts";
+import { profileHeadline, verdictWord } from "../certification.ts";
 import { compareFactIds } from "../../spec/ids.ts";
 import type { CheckResult } from "../../checker/result.ts";
 import type { FactCoverage, RunReport } from "./data.ts";
@@ -114,7 +114,21 @@ export function overallVerdict(doc: RunReport): OverallVerdict {
     const { word, detail } = profileHeadline(c.profile);
     parts.push(`${c.implementation} ${word}${detail}`);
   }
-  if (doc.traces?.length && results.length === 0 && !c) {
+  const m = doc.matrix;
+  if (m) {
+    // Each version's own verdict; the matrix's is the worst of them.
+    const verdicts = m.columns.map((col) => col.certification.profile.verdict);
+    const differing = m.rows.filter((r) => r.differs !== null).length;
+    if (verdicts.includes("does-not-conform")) worse("fails");
+    else if (verdicts.includes("not-certified") || verdicts.length === 0) worse("not-certified");
+    else if (results.length === 0) status = "conforms";
+    parts.push(
+      `${m.implementation} on ${m.columns.length} versions: ${
+        m.columns.map((col, i) => `${col.label} ${verdictWord(verdicts[i])}`).join(", ")
+      }; ${differing} of ${m.rows.length} scenarios differ between the versions`,
+    );
+  }
+  if (doc.traces?.length && results.length === 0 && !c && !m) {
     parts.push(
       doc.traces.map((t) => `${t.name}${t.description ? `: ${t.description}` : ""}`).join("; "),
     );
