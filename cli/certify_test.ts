@@ -551,10 +551,12 @@ Deno.test("certify refuses a report folder it cannot write before the run: syste
     );
     assert.equal(r.out, "", "no scenario ran");
   }
-  // Deno's permission scope: this run may write only under /tmp.
+  // Deno's permission scope: this run may write only in a fresh temporary folder (not /tmp
+  // itself: the clone under test may sit under /tmp).
+  const only = await Deno.makeTempDir({ prefix: "leasecheck-denied-" });
   const denied = await subprocess([
     "--allow-read",
-    "--allow-write=/tmp",
+    `--allow-write=${only}`,
     "--allow-run",
     "--allow-env",
     "--ignore-env=LOG_TOKENS,LOG_STREAM",
@@ -571,6 +573,7 @@ Deno.test("certify refuses a report folder it cannot write before the run: syste
     /^certify: Cannot write the report to .*certify-test-denied: Deno's permissions do not allow it \(the certify task may write only under reports\/out and \/tmp/,
   );
   assert.equal(denied.err.split("\n").length, 1);
+  await Deno.remove(only, { recursive: true });
 });
 
 Deno.test("certify names a symbolic link loop under --scenarios in one line (exit 2)", async () => {
