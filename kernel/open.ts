@@ -94,6 +94,7 @@ export async function openKernelVm(options: OpenKernelOptions = {}): Promise<Ope
     name: "kernel-vm",
     info: { kernel: release, boot, ...buildInfo(build, options.kernel) },
     ops,
+    kernelVersion: release === "?" ? undefined : release,
     forScenario: () => Promise.resolve(adapter),
     close: async () => {
       options.log?.(timingLine(adapter));
@@ -173,6 +174,7 @@ export async function openHostKernel(
       host: await commandOutput("uname", ["-n"]),
     },
     ops,
+    kernelVersion: check.release,
     forScenario: () => Promise.resolve(adapter),
     close: async () => {
       options.log?.(timingLine(adapter));

@@ -224,7 +224,11 @@ export function scenarioSchema(): Schema {
         items: { type: "string", pattern: "^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*-[0-9A-Z]*[0-9][a-z]?$" },
         uniqueItems: true,
       },
-      kernel: { type: "string", pattern: "^[0-9]+\\.[0-9]+(\\.[0-9]+)?\\+?$" },
+      kernel: {
+        type: "string",
+        minLength: 1,
+        description: 'kernel version range the expectations hold on (">=7.2", "7.3")',
+      },
       source: { type: "string" },
       topology: { $ref: "#/$defs/topology" },
       steps: { type: "array", minItems: 1, items: { $ref: "#/$defs/step" } },

@@ -13,6 +13,7 @@ import {
   type CertifiedScenario,
 } from "./certification.ts";
 import type { Scenario } from "./format.ts";
+import { versionSatisfies } from "../spec/facts.ts";
 import {
   type ApplyResult,
   linearize,
@@ -40,6 +41,12 @@ export interface OpenedAdapter {
   readonly ops: readonly string[];
   /** Releases everything (processes, VMs). */
   readonly close: () => Promise<void>;
+  /**
+   * The kernel release the implementation runs (`7.2.13-1`), when it states one: a scenario
+   * whose `kernel` range does not include it is skipped, with the reason. Absent: every scenario
+   * runs (the model and simulators claim every version the fact base describes).
+   */
+  readonly kernelVersion?: string;
   /** Name in reports. */
   readonly name: string;
 }
@@ -91,6 +98,20 @@ function declaredOnly(adapter: ReplayAdapter, ops: ReadonlySet<string>): ReplayA
     },
     teardown: () => adapter.teardown(),
   };
+}
+
+/**
+ * Why `scenario` does not apply to an implementation running kernel `version`, or undefined when
+ * it does (or the version is unknown or not a kernel version: then the scenario runs).
+ */
+function outsideRange(scenario: Scenario, version: string | undefined): string | undefined {
+  if (version === undefined) return undefined;
+  try {
+    if (versionSatisfies(version, scenario.kernel)) return undefined;
+  } catch {
+    return undefined;
+  }
+  return `for kernel ${scenario.kernel}; the implementation runs ${version}`;
 }
 
 /** Options of {@link certify}. */
@@ -146,6 +167,8 @@ export async function certify(
   let lastStartFailure = "";
   const run = async (scenario: Scenario): Promise<ScenarioResult> => {
     const base = { name: scenario.name, file: scenario.file, adapter: opened.name, steps: [] };
+    const outside = outsideRange(scenario, opened.kernelVersion);
+    if (outside !== undefined) return { ...base, verdict: "skip", reason: outside };
     if (startFailures >= MAX_START_FAILURES) {
       return {
         ...base,

@@ -204,7 +204,11 @@ export interface Scenario {
   readonly description: string;
   /** Spec fact ids the scenario covers (`QC-22`, `NK-QC-3`). */
   readonly facts: readonly string[];
-  /** Kernel version the expectations target (`"7.1"`, `"7.1.5"`). */
+  /**
+   * The kernel versions the expectations hold on, as a version range (spec/README.md: `">=7.2"`,
+   * `"7.3"` for the 7.3 series, `">=7.1 <7.1.5"`). An implementation that states its kernel
+   * version (`OpenedAdapter.kernelVersion`) outside the range skips the scenario.
+   */
   readonly kernel: string;
   /** Where the case comes from (selftest file and test, or spec section). */
   readonly source?: string;

@@ -9,7 +9,7 @@
  * @module
  */
 
-import { type FactBase, loadFacts } from "../spec/facts.ts";
+import { type FactBase, loadFacts, parseVersionRange } from "../spec/facts.ts";
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
 import { ERRNO_VALUES } from "./errno.ts";
 import type {
@@ -153,7 +153,6 @@ const NAME_RE = /^[A-Za-z0-9_.-]{1,64}$/;
 const SYMBOL_RE = /^[A-Za-z_][A-Za-z0-9_]{0,31}$/;
 const NETNS_RE = /^[A-Za-z0-9_.-]{1,32}$/;
 const FACT_RE = /^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*-[0-9A-Z]*[0-9][a-z]?$/;
-const KERNEL_RE = /^[0-9]+\.[0-9]+(\.[0-9]+)?\+?$/;
 const PATH_RE = /^(\[[0-9]+\]|[a-z0-9-]+)(\.[a-z0-9-]+|\[[0-9]+\])*$/;
 const ATTR_PATH_RE = /^(\.[a-z0-9-]+(\([a-z0-9-]+\))?)+$/;
 const THREAD_RE = /^[A-Za-z_][A-Za-z0-9_]{0,31}$/;
@@ -833,7 +832,19 @@ export function parseScenario(
   });
   const dup = facts.find((x, i) => facts.indexOf(x) !== i);
   if (dup !== undefined) w.fail(factsF.pos, factsF.path, `facts: ${dup} is listed twice`);
-  const kernel = w.str(w.need(root, e, "kernel"), KERNEL_RE, 'a kernel version such as "7.1"');
+  const kernelF = w.need(root, e, "kernel");
+  const kernel = w.str(kernelF, undefined, 'a kernel version range such as ">=7.2"');
+  try {
+    parseVersionRange(kernel);
+  } catch (err) {
+    w.fail(
+      kernelF.pos,
+      kernelF.path,
+      `kernel: ${JSON.stringify(kernel)} is not a kernel version range (${
+        err instanceof Error ? err.message : String(err)
+      }; syntax in spec/README.md, e.g. ">=7.2", "7.3", ">=7.1 <7.1.5")`,
+    );
+  }
   const source = e.has("source") ? w.str(e.get("source")!) : undefined;
   const topology = topologyOf(w, w.need(root, e, "topology"));
   const stepsF = w.need(root, e, "steps");

@@ -37,8 +37,8 @@ export class SteppedTraceError extends TypeError {
   }
 }
 
-/** Kernel version the emitted expectations target. */
-export const EMIT_KERNEL = "7.1";
+/** The kernel versions emitted expectations claim: the fact base's range for the model. */
+export const EMIT_KERNEL = ">=7.1";
 
 /** True when `param` has the shape of a model step (`{op, request, caller?}`). */
 export function isModelStep(param: unknown): param is ModelStep {
