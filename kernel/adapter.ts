@@ -16,6 +16,7 @@ import {
   type ResolvedStep,
   type SymbolTable,
   type SymbolValue,
+  type TeardownReport,
 } from "../scenarios/replay.ts";
 import { type AgentReply, AgentRequestError } from "./jsonl.ts";
 import { type AgentHello, KernelVm, type VmOptions } from "./vm.ts";
@@ -327,8 +328,12 @@ export class KernelVmAdapter implements ReplayAdapter {
     return { outcome: toOutcome(result.outcome), symbols: this.#symbols };
   }
 
-  /** Deletes what the scenario created in the VM. Never throws (problems are logged). */
-  async teardown(): Promise<void> {
+  /**
+   * Deletes what the scenario created in the VM and returns the kernel log's splats since its
+   * setup (WARN, BUG, lockdep, KASAN, refcount: the scenario fails on them). Never throws
+   * (teardown problems are logged).
+   */
+  async teardown(): Promise<TeardownReport | void> {
     this.#symbols = new Map();
     const vm = this.#vm;
     if (vm === null || !vm.alive) return;
@@ -339,9 +344,14 @@ export class KernelVmAdapter implements ReplayAdapter {
           this.#stats.teardowns++;
           this.#stats.teardownMs += performance.now() - t0;
         });
-      const left = (reply.result as { left?: unknown }).left;
+      const result = reply.result as { left?: unknown; kernel_log?: unknown };
+      const left = result.left;
       if (Array.isArray(left) && left.length > 0) {
         this.#options.log?.(`teardown left: ${left.join("; ")}`);
+      }
+      const log = result.kernel_log;
+      if (Array.isArray(log) && log.length > 0) {
+        return { problems: log.map((l) => `kernel: ${String(l)}`) };
       }
     } catch (e) {
       const trace = e instanceof AgentRequestError && e.trace ? `\n${e.trace}` : "";

@@ -979,6 +979,8 @@ class Agent:
         if any(ns.fresh for ns in self.namespaces.values()) or self.nsim or self.bindings:
             self.teardown()
         self.reset()
+        # The kernel log from here on is the scenario's: teardown reports its splats.
+        self.kmsg = KernelLog.open()
         for phys in topo.get("physical", []):
             if phys.get("kind") != "netdevsim":
                 raise AgentError(f"the kernel adapter has no {phys.get('kind')} hardware "
@@ -1354,6 +1356,9 @@ class Agent:
             if alias.startswith("lc:") and alias[3:] in self.tracked:
                 report["left"].append(f"{name} ({alias}) in the agent's own namespace")
         self.reset()
+        kmsg, self.kmsg = getattr(self, "kmsg", None), None
+        if kmsg is not None:
+            report["kernel_log"] = kmsg.splats()
         return report
 
     def nsim_ports(self, ns):
@@ -1454,6 +1459,57 @@ class Agent:
             # Every scenario namespace, `init` included, is created for the scenario.
             "isolation": "shared-root" if self.share_root else "scenario-namespaces",
         }
+
+
+class KernelLog:
+    """The kernel log from the moment it is opened (/dev/kmsg, read without blocking): what the
+    kernel reported during a scenario. ``splats`` keeps the lines that say the kernel found a bug
+    in itself: a WARN or BUG, a lockdep report, KASAN, a refcount or ref_tracker warning, a hung
+    task, a device whose references never went (``unregister_netdevice: waiting for``)."""
+
+    SPLAT = re.compile(
+        r"WARNING:|BUG:|Oops|general protection fault|KASAN|UBSAN|possible circular locking|"
+        r"possible recursive locking|inconsistent lock state|suspicious RCU usage|"
+        r"refcount_t:|ref_tracker|unregister_netdevice: waiting for|blocked for more than|"
+        r"kernel BUG at|Call Trace:")
+    MAX_LINES = 40
+
+    def __init__(self, fd):
+        self.fd = fd
+
+    @classmethod
+    def open(cls):
+        """Opened at the end of the log; None when /dev/kmsg cannot be read (then nothing is
+        reported, and nothing is claimed either: the report says "kernel log: not read")."""
+        try:
+            fd = os.open("/dev/kmsg", os.O_RDONLY | os.O_NONBLOCK)
+        except OSError:
+            return None
+        os.lseek(fd, 0, os.SEEK_END)
+        return cls(fd)
+
+    def splats(self):
+        """The splat lines logged since ``open`` (at most MAX_LINES); closes the log."""
+        out = []
+        try:
+            while True:
+                try:
+                    record = os.read(self.fd, 8192)
+                except BlockingIOError:
+                    break
+                except BrokenPipeError:
+                    out.append("(kernel log records were overwritten before they were read)")
+                    continue
+                if not record:
+                    break
+                text = record.decode("utf-8", "replace")
+                message = text.split(";", 1)[1] if ";" in text else text
+                line = message.split("\n", 1)[0].strip()
+                if self.SPLAT.search(line) and len(out) < self.MAX_LINES:
+                    out.append(line)
+        finally:
+            os.close(self.fd)
+        return out
 
 
 class DescribedWorld:
@@ -1599,6 +1655,11 @@ def serve(args):
                 result = agent.teardown()
             elif cmd == "fixtures" and args.test_fixtures:
                 result = agent.fixtures()
+            elif cmd == "kmsg" and args.test_fixtures:
+                # Test only: a line in the kernel log, as a splat would be (KernelLog).
+                with open("/dev/kmsg", "w", encoding="utf-8") as f:
+                    f.write(str(req["line"]) + "\n")
+                result = {}
             elif cmd == "exit":
                 write_all(wfd, json.dumps({"id": reply["id"], "ok": True, "result": {}}).encode()
                           + b"\n")

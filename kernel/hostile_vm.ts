@@ -22,7 +22,7 @@
 import assert from "node:assert/strict";
 import type { Scenario } from "../scenarios/format.ts";
 import { loadScenarios } from "../scenarios/load.ts";
-import { replayScenario, type ResolvedStep } from "../scenarios/replay.ts";
+import { type ReplayAdapter, replayScenario, type ResolvedStep } from "../scenarios/replay.ts";
 import { KernelVmAdapter, OwnershipRefusedError } from "./adapter.ts";
 import { AgentRequestError } from "./jsonl.ts";
 import { findKernel } from "./vm.ts";
@@ -173,6 +173,25 @@ async function phaseIsolated(hostile: readonly Scenario[], corpus: readonly Scen
       bad.join("\n"),
     );
     unchanged(before, await fixtures(adapter), "isolated, after the corpus");
+    // A splat in the kernel log during a scenario fails it, however its replies matched.
+    const line = "leasecheck-test: WARNING: CPU: 0 PID: 1 at net/core/dev.c:1 injected";
+    const injecting: ReplayAdapter = {
+      name: adapter.name,
+      setup: async (t) => {
+        const symbols = await adapter.setup(t);
+        await (await adapter.start()).request("kmsg", { line });
+        return symbols;
+      },
+      apply: (step) => adapter.apply(step),
+      teardown: () => adapter.teardown(),
+    };
+    const splat = await replayScenario(ns5, injecting);
+    check(
+      splat.verdict === "fail" && splat.steps.every((x) => x.pass) &&
+        (splat.problems ?? []).some((p) => p.includes(line)),
+      "isolated: a WARNING in the kernel log during a scenario fails it (its replies all match)",
+      `${splat.verdict} ${splat.reason ?? ""}`,
+    );
   } finally {
     await adapter.close();
   }

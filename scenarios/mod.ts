@@ -91,6 +91,7 @@ export {
   type StepResult,
   type SymbolTable,
   type SymbolValue,
+  type TeardownReport,
 } from "./replay.ts";
 export { ModelAdapter, type ModelAdapterOptions, ModelSetupError } from "./model_adapter.ts";
 export {

@@ -67,8 +67,21 @@ export interface ReplayAdapter {
   setup(topology: Topology): Promise<SymbolTable>;
   /** Runs one step. */
   apply(step: ResolvedStep): Promise<ApplyResult>;
-  /** Releases everything `setup` and the steps created. */
-  teardown(): Promise<void>;
+  /**
+   * Releases everything `setup` and the steps created. May return what the implementation found
+   * wrong in itself while the scenario ran ({@linkcode TeardownReport}: a kernel's WARN, lockdep
+   * or KASAN report): the scenario then fails, whatever its replies.
+   */
+  teardown(): Promise<void | TeardownReport>;
+}
+
+/** What an implementation reports about itself at the end of a scenario. */
+export interface TeardownReport {
+  /**
+   * Problems it detected in itself during the scenario, one line each (a kernel log splat:
+   * `WARNING: CPU: 0 PID: 12 at net/core/dev.c:...`). Empty or absent: none.
+   */
+  readonly problems?: readonly string[];
 }
 
 /**
@@ -173,6 +186,8 @@ export interface ScenarioResult {
   readonly steps: readonly StepResult[];
   /** Why the scenario was skipped or broke, when it was. */
   readonly reason?: string;
+  /** What the implementation reported about itself at teardown (kernel log splats). */
+  readonly problems?: readonly string[];
 }
 
 /** Options of {@linkcode replayScenario}. */
@@ -213,10 +228,12 @@ export async function replayScenario(
   options: ReplayOptions = {},
 ): Promise<ScenarioResult> {
   const base = { name: scenario.name, file: scenario.file, adapter: adapter.name };
+  let problems: readonly string[] = [];
   /** Runs teardown; its failure (a hang, a crash, garbage) is returned, never thrown. */
   const teardown = async (): Promise<string | undefined> => {
     try {
-      await adapter.teardown();
+      const report = await adapter.teardown();
+      problems = report?.problems ?? [];
       return undefined;
     } catch (e) {
       return `teardown failed: ${message(e)}`;
@@ -292,5 +309,20 @@ export async function replayScenario(
     if (verdict !== "fail") verdict = "error";
     reason = reason === undefined ? broken : `${reason}; ${broken}`;
   }
-  return { ...base, verdict, steps: results, ...(reason === undefined ? {} : { reason }) };
+  if (problems.length > 0) {
+    // The implementation caught itself misbehaving (a WARN, a lockdep report): a failure, even
+    // when every reply matched.
+    if (verdict !== "error") verdict = "fail";
+    const said = `the implementation reported ${problems.length} problem${
+      problems.length === 1 ? "" : "s"
+    }: ${problems[0]}${problems.length > 1 ? " (and more)" : ""}`;
+    reason = reason === undefined ? said : `${reason}; ${said}`;
+  }
+  return {
+    ...base,
+    verdict,
+    steps: results,
+    ...(reason === undefined ? {} : { reason }),
+    ...(problems.length > 0 ? { problems } : {}),
+  };
 }

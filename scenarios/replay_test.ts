@@ -6,9 +6,11 @@ import { parseScenario } from "./parse.ts";
 import {
   AdapterUnsupportedError,
   linearize,
+  type ReplayAdapter,
   replayScenario,
   resolveSymbols,
   type SymbolTable,
+  type TeardownReport,
 } from "./replay.ts";
 
 const TOPOLOGY = `name: t
@@ -237,4 +239,35 @@ Deno.test("replayScenario() reports a failing teardown as the scenario's error, 
     s.reason,
     "setup: no netkit; teardown failed: Error: the implementation did not answer teardown within 5 ms",
   );
+});
+
+/** The model, reporting what a kernel's log would at teardown. */
+class Splat implements ReplayAdapter {
+  readonly name = "splat";
+  readonly #model = new ModelAdapter();
+  constructor(readonly lines: readonly string[]) {}
+  setup(topology: Parameters<ModelAdapter["setup"]>[0]): Promise<SymbolTable> {
+    return this.#model.setup(topology);
+  }
+  apply(step: Parameters<ModelAdapter["apply"]>[0]): ReturnType<ModelAdapter["apply"]> {
+    return this.#model.apply(step);
+  }
+  async teardown(): Promise<TeardownReport> {
+    await this.#model.teardown();
+    return { problems: this.lines };
+  }
+}
+
+Deno.test("replayScenario() fails a scenario whose implementation reports a problem at teardown, even when every reply matched", async () => {
+  const passing = parseScenario(TOPOLOGY + "steps:\n" + LEASE("{ reply: { id: 1 } }"), "t.yaml");
+  const warn = "kernel: WARNING: CPU: 1 PID: 77 at net/core/dev.c:11401 netdev_run_todo";
+  const r = await replayScenario(passing, new Splat([warn, "kernel: Call Trace:"]));
+  assert.equal(r.verdict, "fail");
+  assert.equal(r.steps[0].pass, true);
+  assert.deepEqual(r.problems, [warn, "kernel: Call Trace:"]);
+  assert.equal(r.reason, `the implementation reported 2 problems: ${warn} (and more)`);
+  // Nothing reported: the verdict is the replies'.
+  const clean = await replayScenario(passing, new Splat([]));
+  assert.equal(clean.verdict, "pass");
+  assert.equal(clean.problems, undefined);
 });
