@@ -84,6 +84,9 @@ export async function observe(
       titleAfterClick,
       leaseArrows: await page.locator("#drawing svg path.lease-arrow").count(),
       brokenArrows: await page.locator("#drawing svg path.lease-arrow.broken").count(),
+      scope: (await page.locator("#scope").count()) > 0
+        ? (await page.textContent("#scope")) ?? ""
+        : "",
       errors,
     };
     await page.locator("#counterexamples").screenshot({ path: screenshot });

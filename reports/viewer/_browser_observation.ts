@@ -23,6 +23,8 @@ export interface Observation {
   leaseArrows: number;
   /** One-way or dangling lease arrows at the last step. */
   brokenArrows: number;
+  /** Text of the Scope section (`#scope`), empty when the page has none. */
+  scope: string;
   /** Page errors and console errors. */
   errors: string[];
 }

@@ -53,7 +53,7 @@ async function drive(html: string, factIds: readonly string[]): Promise<Observat
   return JSON.parse(new TextDecoder().decode(stdout)) as Observation;
 }
 
-Deno.test("index.html shows the verdict, the fact coverage and steps through a counterexample in Chromium", async () => {
+Deno.test("index.html shows the verdict, the scope, the fact coverage and steps through a counterexample in Chromium", async () => {
   await requireChromium();
   const result = explore(leasingSpec({ mutant: "C-02" }));
   assert.equal(result.verdict, "violation");
@@ -77,6 +77,10 @@ Deno.test("index.html shows the verdict, the fact coverage and steps through a c
 
     assert.deepEqual(seen.errors, []);
     assert.match(seen.verdict, /VIOLATION/);
+    // The scope block, as the terminal prints it: operations, bounds, reductions.
+    assert.match(seen.scope, /search: partial: stopped by the first violation/);
+    assert.match(seen.scope, /queue-create: stepped/);
+    assert.match(seen.scope, /spec reductions:/);
     assert.ok(seen.verdict.includes(violation.name), `the verdict names ${violation.name}`);
     assert.equal(seen.factRows, loadFacts().facts.length);
     assert.match(seen.facts["QC-22"], /scenario only.*nk_qlease_test_double_lease/);
