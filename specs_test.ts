@@ -47,8 +47,10 @@ Deno.test("exploreParallel() and explore() agree on the device model with two op
   assert.ok((two.stats.parallel?.busyMs.length ?? 0) === 2);
 });
 
-Deno.test("exploreParallel() and explore() agree on the device model's default configuration", async () => {
-  const { one, two } = await bothEngines("leasing", []);
+Deno.test("exploreParallel() and explore() agree on the device model's default configuration (without netns moves)", async () => {
+  // moves=0: the default topology and operations, 263,181 states (with its one move it is 753,487,
+  // which main_test's check of the default specs explores).
+  const { one, two } = await bothEngines("leasing", ["moves=0"]);
   assert.equal(one.verdict, "ok");
   assertSameSearch(one, two);
 });

@@ -107,9 +107,10 @@ export interface ModelConfig {
   readonly linkFlaps?: "all" | "physical";
   /**
    * Which devices netns moves are explored for: `"all"` (every physical device and netkit), or
-   * `"netkits"` (the container case, NS-2; physical devices stay). Default `"all"`.
+   * `"netkits"` (the container case, NS-2; physical devices stay), or `"single-netkits"` (only
+   * single-mode netkits move: a pair's moves multiply the stepped space). Default `"all"`.
    */
-  readonly moves?: "all" | "netkits";
+  readonly moves?: "all" | "netkits" | "single-netkits";
   /**
    * How many netns-move requests one run may issue (a bound on the exploration, like
    * `netkitCreations`: each request issued uses one, whatever its reply). Absent: unbounded.
@@ -144,6 +145,8 @@ export const SELFTEST_CONFIG: ModelConfig = {
   bindQueues: "all",
   linkFlaps: "all",
   moves: "all",
+  // Unbounded (it would otherwise be the default configuration's bound).
+  netnsMoves: undefined,
 };
 
 /**
@@ -151,12 +154,12 @@ export const SELFTEST_CONFIG: ModelConfig = {
  * and two concurrent in-flight operations. `init` and `ns1` (which names `init` as netns id 0),
  * one netdevsim port `eth0` with 2 queues in `init`, a netkit pair `nk0`/`nk1` with 2 rx queues
  * whose peer sits in `ns1`, and a single netkit `nks` with 2 rx queues in `init`. Every operation
- * runs as a process, failing or not. Every operation is enabled but NETNS-MOVE (and GETLINK):
- * with the moves of netkits the stepped space passes 7 million states, so they are explored by
- * the `moves` configuration (`--workers`, nightly) and by `stepped-move` of the kill table.
- * Bounded domains keep it exhaustive in well under a minute on one core: binds name physical and
+ * runs as a process, failing or not. Every operation is enabled but GETLINK. Bounded domains
+ * keep it exhaustive in under two minutes on one core (753,487 states): binds name physical and
  * leased netkit queues, link flaps toggle the physical device (netkits are only brought back
- * up). Its scope says all of this.
+ * up), and one netns move per run, of the single netkit (with the pair's moves the stepped space
+ * passes 7 million states: the `moves` configuration, for `--workers`). Its scope says all of
+ * this.
  */
 export const DEFAULT_CONFIG: ModelConfig = {
   ...SELFTEST_CONFIG,
@@ -171,11 +174,11 @@ export const DEFAULT_CONFIG: ModelConfig = {
     },
     { name: "nks", netns: "init", pairing: "single", numRxQueues: 2 },
   ],
-  operations: EXPLORED_OPERATIONS.filter((op) => op !== "netns-move"),
   concurrency: 2,
   bindQueues: "leased-or-physical",
   linkFlaps: "physical",
-  moves: "netkits",
+  moves: "single-netkits",
+  netnsMoves: 1,
 };
 
 /**
@@ -183,8 +186,8 @@ export const DEFAULT_CONFIG: ModelConfig = {
  * `default` ({@linkcode DEFAULT_CONFIG}), `selftest` ({@linkcode SELFTEST_CONFIG}), `atomic`
  * (the default topology, atomic, every domain full: about 400 thousand states), `full` (the
  * default topology with every domain full and two in-flight operations: millions of states, for
- * `--workers` or simulation), `moves` (the default with netns-move: millions of states, for
- * `--workers` or simulation), `mlx5` (a DMA-capable NIC with AF_XDP zero-copy behind a single
+ * `--workers` or simulation), `moves` (the default with the netkit pair's moves too: millions of
+ * states, for `--workers` or simulation), `mlx5` (a DMA-capable NIC with AF_XDP zero-copy behind a single
  * netkit: the io_uring, devmem and zero-copy paths, stepped) and `two-nics` (two NICs and a
  * single netkit with 3 rx queues: the different-lessor checks).
  */
@@ -206,7 +209,7 @@ export const NAMED_CONFIGS: Readonly<Record<string, ModelConfig>> = {
     linkFlaps: "all",
     moves: "all",
   },
-  moves: { ...DEFAULT_CONFIG, operations: EXPLORED_OPERATIONS },
+  moves: { ...DEFAULT_CONFIG, moves: "netkits", netnsMoves: undefined },
   mlx5: {
     ...SELFTEST_CONFIG,
     physical: [{ name: "eth0", netns: "init", driver: "mlx5", queues: 2 }],
@@ -296,7 +299,7 @@ export const MODEL_CONFIG_SCHEMA: Readonly<Record<string, unknown>> = {
     loopback: { type: "boolean" },
     bindQueues: { enum: ["all", "leased-or-physical"] },
     linkFlaps: { enum: ["all", "physical"] },
-    moves: { enum: ["all", "netkits"] },
+    moves: { enum: ["all", "netkits", "single-netkits"] },
   },
 };
 
@@ -439,7 +442,9 @@ export function validateConfig(partial: Partial<ModelConfig> = {}): ModelConfig 
   if (config.linkFlaps !== undefined) {
     requireOneOf("linkFlaps", config.linkFlaps, ["all", "physical"] as const);
   }
-  if (config.moves !== undefined) requireOneOf("moves", config.moves, ["all", "netkits"] as const);
+  if (config.moves !== undefined) {
+    requireOneOf("moves", config.moves, ["all", "netkits", "single-netkits"] as const);
+  }
   const known = new Set(Object.keys(MODEL_CONFIG_SCHEMA.properties as object));
   for (const key of Object.keys(config)) {
     if (!known.has(key)) throw new ModelConfigError(key, "unknown field");

@@ -117,7 +117,7 @@ export const LEASING_SPEC: SpecEntry = specEntry({
   name: "leasing",
   description:
     "rx-queue leasing: netdevsim + netkit pair + single netkit across two namespaces, every " +
-    "operation but netns-move (config=moves has it), two in-flight operations",
+    "operation, two in-flight operations (only the single netkit moves; config=moves moves the pair)",
   params: {
     config: {
       type: "string",
@@ -155,7 +155,7 @@ export const LEASING_SPEC: SpecEntry = specEntry({
       default: -1,
       min: -1,
       max: 8,
-      description: "how many netns-move requests a run may issue (-1 = unbounded)",
+      description: "how many netns-move requests a run may issue (-1: the configuration's own)",
     },
   },
   build: (p) => leasingSpec(leasingConfig(p)),

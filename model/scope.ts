@@ -111,7 +111,12 @@ export function modelScope(config: ModelConfig): SpecScope {
       name: "netns-move",
       value: config.moves === "netkits"
         ? "netkits to every other namespace"
+        : config.moves === "single-netkits"
+        ? "single netkits to every other namespace (a pair's moves are left out)"
         : "every device to every other namespace",
+      ...(config.netnsMoves === undefined
+        ? {}
+        : { note: `at most ${config.netnsMoves} per run (each request issued uses one)` }),
     },
     { name: "channels-set", value: "one channel more and one fewer per physical device" },
   ];
@@ -168,8 +173,8 @@ export function modelScope(config: ModelConfig): SpecScope {
         value: "off",
         note: op === "getlink"
           ? "its only effect is the netns id it may allocate; scenarios cover it"
-          : "left out of this configuration (with it the stepped default passes 7 million " +
-            "states): --config moves, the kill table's stepped-move and the scenarios cover it",
+          : "left out of this configuration: the kill table's stepped-move, --config moves " +
+            "and the scenarios cover it",
       })),
     });
   }

@@ -459,6 +459,7 @@ export function scenarioOfTrace(
   const comparable = {
     ...run.state,
     netkitBudget: init.netkitBudget,
+    ...(init.movesLeft === undefined ? {} : { movesLeft: init.movesLeft }),
     ...(init.procs === undefined ? {} : { procs: init.procs }),
   };
   if (canonicalKey(comparable) !== canonicalKey(init)) {
