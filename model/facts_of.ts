@@ -175,7 +175,13 @@ export function factsOf(step: ModelStep, reply: OpReply<unknown>, before: ModelS
       return reply.ok ? ["UNREG-1"] : [];
     case "netns-move": {
       if (!reply.ok) return [];
-      const dev = deviceByIfindex(before, step.caller.netns, step.request.ifindex);
+      // A stepped move completes in its last section: before it the device is still in the
+      // caller's namespace, but marked moving (which hides it from lookups).
+      const i = before.devices.findIndex((d) =>
+        d.netns === step.caller.netns && d.ifindex === step.request.ifindex &&
+        d.reg === "registered"
+      );
+      const dev = i < 0 ? undefined : i;
       if (dev === undefined) return ["NS-1"];
       return ["NS-1", isPhysical(before.devices[dev]) ? "NS-3" : "NS-2"];
     }

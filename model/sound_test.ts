@@ -5,7 +5,7 @@ import { DEFAULT_CONFIG } from "./config.ts";
 import { factsOf, LABELLED_FACTS } from "./facts_of.ts";
 import { initialState } from "./init.ts";
 import { MUTANT_CONFIGS } from "./kill_table.ts";
-import { PROGRAMS } from "./programs.ts";
+import { PROGRAMS, stepSlot } from "./programs.ts";
 import { transitionAcquisitions } from "./process.ts";
 import { stepsOf } from "./requests.ts";
 import { leasingSpec, requestStep } from "./spec.ts";
@@ -114,4 +114,16 @@ Deno.test("LABELLED_FACTS lists every fact factsOf attributes, each one in the f
       }
     }
   }
+});
+
+Deno.test("a stepped netns move of a netkit is labelled NS-1 and NS-2 when it completes", () => {
+  const spec = leasingSpec(DEFAULT_CONFIG);
+  const s = initialState(DEFAULT_CONFIG);
+  const move = stepsOf(s, "netns-move", DEFAULT_CONFIG)[0];
+  const t = requestStep(s, move, { mutant: null })!;
+  assert.deepEqual([...spec.labels!(s, t, { action: "netns-move", param: move })], []);
+  const slot = t.procs!.findIndex((p) => p !== null);
+  const u = stepSlot(t, slot, { mutant: null })!;
+  assert.deepEqual(u.procs, [null, null]);
+  assert.deepEqual([...spec.labels!(t, u, { action: "step", param: slot })], ["NS-1", "NS-2"]);
 });
