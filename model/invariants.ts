@@ -8,9 +8,9 @@
  * assertions the operations record when they run without a lock they need (INV-K1, INV-K4,
  * INV-K5: `netdev_assert_locked`, `ASSERT_RTNL`, recorded as an oops tagged with the id).
  * INV-T3 needs the two-step unlease cleanup of a stepped run; INV-T4 is checked on every batch
- * (atomic runs record list corruption as a tagged oops). INV-R3 is the liveness check: from the
- * state, the in-flight processes run to their end ({@linkcode drain}) and no device may stay
- * UNREGISTERING.
+ * (atomic runs record list corruption as a tagged oops). INV-R3 reads the state: a device is
+ * UNREGISTERING only while an in-flight batch unregisters it; that every in-flight process can
+ * move on is the engine's deadlock rule (processes in flight and no progress step).
  *
  * @module
  */
