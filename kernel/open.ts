@@ -82,6 +82,7 @@ export async function openKernelVm(options: OpenKernelOptions = {}): Promise<Ope
   let release = "?";
   let boot = "?";
   let ops: readonly string[] = [];
+  let kernelLog = false;
   for (let attempt = 1;; attempt++) {
     try {
       const vm = await adapter.start();
@@ -89,6 +90,7 @@ export async function openKernelVm(options: OpenKernelOptions = {}): Promise<Ope
       boot = `${vm.bootSeconds.toFixed(1)} s` +
         (attempt > 1 ? ` (boot ${attempt} of ${attempts}: the earlier ones failed)` : "");
       ops = vm.hello.ops;
+      kernelLog = vm.hello.kernel_log === true;
       break;
     } catch (error) {
       await adapter.close();
@@ -113,7 +115,12 @@ export async function openKernelVm(options: OpenKernelOptions = {}): Promise<Ope
   }
   return {
     name: "kernel-vm",
-    info: { kernel: release, boot, ...buildInfo(build, options.kernel) },
+    info: {
+      kernel: release,
+      boot,
+      "kernel log": kernelLogInfo(kernelLog),
+      ...buildInfo(build, options.kernel),
+    },
     ops,
     kernelVersion: release === "?" ? undefined : release,
     forScenario: () => Promise.resolve(adapter),
@@ -122,6 +129,13 @@ export async function openKernelVm(options: OpenKernelOptions = {}): Promise<Ope
       await adapter.close();
     },
   };
+}
+
+/** What a report says about the kernel log check (`KernelLog` in agent.py). */
+function kernelLogInfo(readable: boolean): string {
+  return readable
+    ? "read after every scenario: a WARN, BUG, lockdep, KASAN or refcount report fails it"
+    : "not readable (/dev/kmsg): not checked";
 }
 
 /**
@@ -180,8 +194,11 @@ export async function openHostKernel(
     launch: () => HostAgent.start(src, options.timeoutMs),
   });
   let ops: readonly string[];
+  let kernelLog = false;
   try {
-    ops = (await adapter.start()).hello.ops;
+    const hello = (await adapter.start()).hello;
+    ops = hello.ops;
+    kernelLog = hello.kernel_log === true;
   } catch (error) {
     await adapter.close();
     throw new KernelUnavailableError(
@@ -193,6 +210,7 @@ export async function openHostKernel(
     info: {
       kernel: check.release,
       host: await commandOutput("uname", ["-n"]),
+      "kernel log": kernelLogInfo(kernelLog),
     },
     ops,
     kernelVersion: check.release,

@@ -76,6 +76,8 @@ export interface AgentHello {
   readonly unsupported: Readonly<Record<string, string>>;
   /** Seconds the agent took to start in the guest. */
   readonly start?: number;
+  /** Whether the agent can read the kernel log (`/dev/kmsg`) to report splats at teardown. */
+  readonly kernel_log?: boolean;
 }
 
 function defaultCache(): string {

@@ -136,7 +136,9 @@ function changelinkSteps(s: ModelState): ModelStep[] {
       request: { "ifi-index": d.ifindex, linkinfo: { kind: "netkit", data: { mode: "l3" } } },
     });
     // An accepted change with nothing to change (`ip link set DEV type netkit`): on the primary
-    // it passes netkit_change_link and takes do_setlink's lock (the RTNL path's lock order).
+    // it passes netkit_change_link and takes do_setlink's lock (the RTNL path's lock order;
+    // net/core/rtnetlink.c rtnl_changelink: ops->changelink under RTNL alone, then do_setlink's
+    // netdev_lock_ops, 7.2.13).
     if (d.primary) {
       out.push({
         op: "newlink",

@@ -76,7 +76,8 @@ type NewlinkStep = { readonly caller: Caller; readonly request: NewlinkRequest }
 
 /**
  * The locks `rtnl_changelink` takes after `netkit_change_link` accepted a change, in order:
- * `do_setlink`'s `netdev_lock_ops(dev)`.
+ * `do_setlink`'s `netdev_lock_ops(dev)` (net/core/rtnetlink.c: `ops->changelink` runs under RTNL
+ * without the instance lock, then `do_setlink` takes it; 7.2.13).
  */
 function netkitChangeLinkLocks(_state: ModelState, dev: DeviceIndex): readonly LockId[] {
   return [dev];
