@@ -5,7 +5,7 @@
  * deno task check [--spec NAME] [--param key=value]... [options]
  * deno task check simulate --spec NAME [--seed N] [--walks N] [--depth N]
  * deno task replay FILE|DIR...       deno task certify --impl ADAPTER
- * deno task explain FACT-ID
+ * deno task explain FACT-ID        deno task corpus [--config NAME] [--out DIR] [--check]
  * ```
  *
  * Each command lives in `cli/`; this module dispatches and turns usage errors into one line and
@@ -20,6 +20,7 @@ import { EXIT_CODES } from "./checker/result.ts";
 import { ReplayError } from "./checker/trace.ts";
 import { certifyMain } from "./cli/certify.ts";
 import { checkMain } from "./cli/check.ts";
+import { corpusMain } from "./cli/corpus.ts";
 import { explainMain } from "./cli/explain.ts";
 import { replayMain } from "./cli/replay.ts";
 
@@ -40,6 +41,7 @@ export async function main(args: readonly string[]): Promise<number> {
     if (args[0] === "replay") return await replayMain(args.slice(1));
     if (args[0] === "certify") return await certifyMain(args.slice(1));
     if (args[0] === "explain") return await explainMain(args.slice(1));
+    if (args[0] === "corpus") return corpusMain(args.slice(1));
     return await checkMain(args);
   } catch (error) {
     if (

@@ -100,13 +100,20 @@ function folderMessage(error: ReportFolderError | ReportFolderExistsError): stri
     : error.message;
 }
 
+/** The default corpus: the hand-written scenarios and the generated ones (`deno task corpus`). */
+const DEFAULT_CORPUS: readonly string[] = [
+  new URL("../scenarios/cases", import.meta.url).pathname,
+  new URL("../scenarios/generated", import.meta.url).pathname,
+];
+
 const HELP = `certify: replay the scenario corpus against an implementation and write a report
 
 Usage: deno task certify --impl ADAPTER [--scenarios DIR|FILE]... [--out DIR] [--force]
 
   --impl ADAPTER     model | mutant:<id> | process:<command line> | kernel-vm | kernel
                      (kernel: this host, as root, Linux 7.1+ with netdevsim and netkit)
-  --scenarios PATH   scenario files or folders (repeatable; default scenarios/cases)
+  --scenarios PATH   scenario files or folders (repeatable; default scenarios/cases, the
+                     hand-written corpus, and scenarios/generated, the model's)
   --out DIR          report folder (default reports/out/certify-<impl>-<time>); checked before
                      the run starts; never over anything but an empty folder, or with --force a
                      report folder leasecheck wrote
@@ -186,7 +193,7 @@ export async function certifyMain(args: readonly string[]): Promise<number> {
   let scenarios: Scenario[];
   try {
     scenarios = await loadScenarios(
-      values.scenarios ?? [new URL("../scenarios/cases", import.meta.url).pathname],
+      values.scenarios ?? DEFAULT_CORPUS,
       {
         onWarning: (w) =>
           console.error(`certify: warning ${w.code} ${w.file}:${w.pos.line}: ${w.message}`),

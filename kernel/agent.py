@@ -1006,31 +1006,45 @@ class Agent:
         return self.resolve()
 
     def setup_physical(self, phys):
-        """A netdevsim device with one port, renamed to the symbol, channels set, up."""
+        """A netdevsim device with one port, moved into its namespace as the symbol, channels
+        set, up.
+
+        The device is created in the agent's own (initial) namespace and then moved, as a real
+        NIC starts in init_net: its devlink instance stays there. Created inside a scenario
+        namespace, its devlink instance would live there, and deleting that namespace would
+        reload it into init_net (devlink_pernet_pre_exit): the port unregisters, taking the
+        netkits that lease from it, and comes back as a new device, where the model (NS-5)
+        moves the NIC back with its leases. The port gets the ifindex the namespace would
+        allocate next (its lowest free one after those in use), so ifindexes are as the model
+        numbers them."""
         ns = self.ns(phys.get("netns", "init"))
         queues = phys["queues"]
         max_channels = max(phys.get("maxChannels") or queues, queues)
         dev_id = self.free_nsim_id()
-        before = set(self.links(ns))
-
-        def create():
-            with open("/sys/bus/netdevsim/new_device", "w", encoding="ascii") as f:
-                f.write(f"{dev_id} 1 {max_channels}")
-        self.in_ns(ns, create)
+        before = set(self.links(self.root))
+        with open("/sys/bus/netdevsim/new_device", "w", encoding="ascii") as f:
+            f.write(f"{dev_id} 1 {max_channels}")
         self.nsim.append(dev_id)
         new = None
         for _ in range(400):
-            created = [n for n in self.links(ns)
-                       if n not in before and self.nsim_of(ns, n) == dev_id]
+            created = [n for n in self.links(self.root)
+                       if n not in before and self.nsim_of(self.root, n) == dev_id]
             if created:
                 new = created[0]
                 break
             time.sleep(0.005)
         if new is None:
-            raise AgentError(f"netdevsim{dev_id} created no port in {ns.name}")
-        ifindex = self.links(ns)[new]
-        if new != phys["name"]:
-            self.setlink(ns, ifindex, attrs=self.nla(IFLA_IFNAME, phys["name"].encode() + b"\0"))
+            raise AgentError(f"netdevsim{dev_id} created no port")
+        taken = self.links(ns)
+        if phys["name"] in taken:
+            raise AgentError(f"{ns.name} has a device named {phys['name']} already")
+        ifindex = max(taken.values(), default=0) + 1
+        attrs = self.nla(IFLA_NET_NS_FD, struct.pack("I", ns.fd))
+        attrs += self.nla(IFLA_IFNAME, phys["name"].encode() + b"\0")
+        attrs += self.nla(IFLA_NEW_IFINDEX, struct.pack("i", ifindex))
+        self.setlink(self.root, self.links(self.root)[new], attrs=attrs)
+        if self.links(ns).get(phys["name"]) != ifindex:
+            raise AgentError(f"netdevsim{dev_id} did not reach {ns.name} as {phys['name']}")
         if queues != max_channels:
             fam = self.family(ns, "ethtool")
             out = self.transact(fam, "channels-set",
@@ -1248,6 +1262,15 @@ class Agent:
             target = self.ns(req["netns"])
             if target.name == "init":
                 return {"kind": "unsupported", "reason": "the initial namespace cannot be deleted"}
+            held = sorted(k for k, b in self.bindings.items() if b.netns is target)
+            if held:
+                # A socket holds a reference on the namespace it was created in: while the
+                # scenario's binding is open the namespace would not be destroyed, and closing
+                # it first would be a step the scenario does not have.
+                return {"kind": "unsupported",
+                        "reason": f"binding(s) {', '.join(map(str, held))} were made in "
+                                  f"{target.name}: their sockets keep it alive, so it cannot be "
+                                  "destroyed without closing them first"}
             ports = self.nsim_ports(target)
             self.destroy_ns(target)
             del self.namespaces[target.name]

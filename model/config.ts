@@ -108,9 +108,10 @@ export interface ModelConfig {
   /**
    * Which devices netns moves are explored for: `"all"` (every physical device and netkit), or
    * `"netkits"` (the container case, NS-2; physical devices stay), or `"single-netkits"` (only
-   * single-mode netkits move: a pair's moves multiply the stepped space). Default `"all"`.
+   * single-mode netkits move: a pair's moves multiply the stepped space), or `"physical"` (only
+   * physical devices move: a NIC moved while leased). Default `"all"`.
    */
-  readonly moves?: "all" | "netkits" | "single-netkits";
+  readonly moves?: "all" | "netkits" | "single-netkits" | "physical";
   /**
    * How many netns-move requests one run may issue (a bound on the exploration, like
    * `netkitCreations`: each request issued uses one, whatever its reply). Absent: unbounded.
@@ -299,7 +300,7 @@ export const MODEL_CONFIG_SCHEMA: Readonly<Record<string, unknown>> = {
     loopback: { type: "boolean" },
     bindQueues: { enum: ["all", "leased-or-physical"] },
     linkFlaps: { enum: ["all", "physical"] },
-    moves: { enum: ["all", "netkits", "single-netkits"] },
+    moves: { enum: ["all", "netkits", "single-netkits", "physical"] },
   },
 };
 
@@ -443,7 +444,7 @@ export function validateConfig(partial: Partial<ModelConfig> = {}): ModelConfig 
     requireOneOf("linkFlaps", config.linkFlaps, ["all", "physical"] as const);
   }
   if (config.moves !== undefined) {
-    requireOneOf("moves", config.moves, ["all", "netkits", "single-netkits"] as const);
+    requireOneOf("moves", config.moves, ["all", "netkits", "single-netkits", "physical"] as const);
   }
   const known = new Set(Object.keys(MODEL_CONFIG_SCHEMA.properties as object));
   for (const key of Object.keys(config)) {

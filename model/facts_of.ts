@@ -11,7 +11,7 @@ import type { OpReply } from "./errors.ts";
 import { isChange } from "./ops/newlink.ts";
 import type { ModelStep } from "./step.ts";
 import type { OpName } from "../spec/operations.ts";
-import { deviceByIfindex, isPhysical, type ModelState } from "./state.ts";
+import { deviceByIfindex, deviceByLinkId, isPhysical, type ModelState } from "./state.ts";
 
 /** queue-create errors by extack (QC-11..QC-24, NK-QC-1/2), from model/ops/queue_create.ts. */
 const QUEUE_CREATE_EXTACK: Readonly<Record<string, string>> = {
@@ -120,7 +120,7 @@ export const LABELLED_FACTS: Readonly<Record<OpName, readonly string[]>> = {
   "queue-get": ["QG-06", "QG-D1"],
   "bind-rx": ["DM-2", "DM-4", "DM-5"],
   newlink: ["NK-CHG-1", "NK-CHG-2", "NK-NEW-10", "NK-NEW-16", "NK-NEW-17"],
-  getlink: [],
+  getlink: ["NK-GET-6", "LINK-GET-1"],
   dellink: ["NK-DEL-1"],
   "channels-set": ["ETH-1", "ETH-3"],
   "link-set": ["FLAP-1"],
@@ -168,6 +168,13 @@ export function factsOf(step: ModelStep, reply: OpReply<unknown>, before: ModelS
       if (!reply.ok) return reply.errno === "EOPNOTSUPP" ? ["NK-NEW-10"] : [];
       const pairing = step.request.linkinfo.data?.pairing;
       return [pairing === "single" || pairing === 1 ? "NK-NEW-17" : "NK-NEW-16"];
+    }
+    case "getlink": {
+      if (!reply.ok) return [];
+      const dev = deviceByLinkId(before, step.caller.netns, step.request);
+      return typeof dev === "number" && isPhysical(before.devices[dev]) ? ["LINK-GET-1"] : [
+        "NK-GET-6",
+      ];
     }
     case "dellink":
       return reply.ok ? ["NK-DEL-1"] : [];

@@ -156,6 +156,7 @@ function moveSteps(s: ModelState, config: ModelConfig): ModelStep[] {
     if (d.reg !== "registered" || d.kind === "virtual") return;
     if (config.moves === "netkits" && !isNetkit(d)) return;
     if (config.moves === "single-netkits" && !(isNetkit(d) && d.pairing === "single")) return;
+    if (config.moves === "physical" && !isPhysical(d)) return;
     for (const ns of aliveNetns(s)) {
       if (ns === d.netns) continue;
       out.push({

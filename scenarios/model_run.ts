@@ -16,7 +16,7 @@ import { isChange, type NewlinkRequest } from "../model/ops/newlink.ts";
 import type { NetkitNewlinkRequest } from "../model/ops/netkit_newlink.ts";
 import type { BindingReply, Caller } from "../model/ops/types.ts";
 import { applyStep, type ModelStep } from "../model/step.ts";
-import { deviceByLinkId, isNetkit, type ModelState } from "../model/state.ts";
+import { deviceByLinkId, isNetkit, isPhysical, type ModelState } from "../model/state.ts";
 import type { JsonObject, JsonValue, OpName, Step, Topology } from "./format.ts";
 import type { Outcome } from "./match.ts";
 import {
@@ -292,8 +292,11 @@ export class ModelRun {
       }
       case "getlink": {
         const dev = deviceByLinkId(this.state, caller.netns, req);
-        if (typeof dev === "number" && !isNetkit(this.state.devices[dev])) {
-          throw new UnsupportedStepError("the model answers GETLINK for netkit devices only");
+        const d = typeof dev === "number" ? this.state.devices[dev] : undefined;
+        if (d !== undefined && !isNetkit(d) && !isPhysical(d)) {
+          throw new UnsupportedStepError(
+            "the model answers GETLINK for netkit and physical devices only",
+          );
         }
         return { op: "getlink", caller, request: req };
       }

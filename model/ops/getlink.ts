@@ -14,6 +14,7 @@ import {
   deviceByLinkId,
   type DeviceIndex,
   isNetkit,
+  isPhysical,
   type ModelState,
   type NetkitMode,
   type NetkitPairing,
@@ -73,6 +74,24 @@ export interface NetkitLinkInfo {
   readonly linkinfo: { readonly kind: "netkit"; readonly data: NetkitInfoData };
 }
 
+/**
+ * The GETLINK reply for a physical device: the generic attributes the model tracks (LINK-GET-1).
+ * There is no `link`, `link-netnsid` or `linkinfo`.
+ */
+export interface PhysicalLinkInfo {
+  /** ifindex (`ifinfomsg.ifi_index`). */
+  readonly "ifi-index": number;
+  /** Name. */
+  readonly ifname: string;
+  /** `num_rx_queues` (netdevsim: the port's queue count at creation). */
+  readonly "num-rx-queues": number;
+  /** `num_tx_queues` (netdevsim: the same count). */
+  readonly "num-tx-queues": number;
+}
+
+/** A GETLINK reply: a netkit's or a physical device's. */
+export type LinkInfo = NetkitLinkInfo | PhysicalLinkInfo;
+
 /** A GETLINK request: the device, by `ifi-index` or `ifname`, in the caller's netns. */
 export type GetlinkRequest = LinkIdRequest;
 
@@ -110,7 +129,7 @@ function fillInfo(state: ModelState, dev: DeviceIndex): NetkitInfoData {
 }
 
 /**
- * Runs RTM_GETLINK on a netkit device of the caller's netns. `link-netnsid` is computed with
+ * Runs RTM_GETLINK on a netkit or physical device of the caller's netns. `link-netnsid` is computed with
  * `peernet2id_alloc(caller_net, peer_net)`, which may allocate an id (`rtnl_fill_link_netnsid`).
  *
  * @example Usage
@@ -128,9 +147,9 @@ export function getlink(
   caller: Caller,
   request: GetlinkRequest,
   options?: ModelOptions,
-): OpResult<NetkitLinkInfo> {
+): OpResult<LinkInfo> {
   const r = runAtomic(state, { caller, request }, GETLINK, options);
-  return r as OpResult<NetkitLinkInfo>;
+  return r as OpResult<LinkInfo>;
 }
 
 /**
@@ -165,9 +184,22 @@ function getlinkDevice(
   caller: Caller,
   dev: DeviceIndex,
   options?: ModelOptions,
-): OpResult<NetkitLinkInfo> {
+): OpResult<LinkInfo> {
   const d = state.devices[dev];
-  // The model only answers GETLINK for netkit devices.
+  // A physical device (LINK-GET-1): rtnl_fill_ifinfo's generic attributes only. Its iflink is
+  // its own ifindex (no ndo_get_iflink), so nla_put_iflink emits no IFLA_LINK; it has no
+  // rtnl_link_ops, so no IFLA_LINK_NETNSID and no IFLA_LINKINFO. netdevsim allocates
+  // `num_queues` rx and tx queues (alloc_netdev_mq), the model's `numRx`.
+  if (isPhysical(d)) {
+    const reply: PhysicalLinkInfo = {
+      "ifi-index": d.ifindex,
+      ifname: d.name,
+      "num-rx-queues": d.numRx,
+      "num-tx-queues": d.numRx,
+    };
+    return { state, reply: success(reply) };
+  }
+  // Other devices (lo) are not modelled for GETLINK.
   if (!isNetkit(d)) return { state, reply: failure("EOPNOTSUPP") };
   let s = state;
   const peer = d.peer === null ? undefined : state.devices[d.peer];

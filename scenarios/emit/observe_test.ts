@@ -10,12 +10,13 @@ Deno.test("an emitted counterexample ends with observations that fail on the mut
   assert.ok(violation.kind === "invariant");
   const s = scenarioOfTrace(config, violation.trace, { name: "cex_c16", observe: true });
   const parsed = parseScenario(s.yaml, "cex_c16.yaml");
-  const namespaces = parsed.topology.namespaces.length;
-  const dumps = parsed.steps.slice(-namespaces);
-  assert.ok(
-    dumps.every((d) => d.op === "queue-get" && d.dump),
-    "one dump per namespace at the end",
-  );
+  const observations = parsed.steps.filter((step) => step.note?.startsWith("observation:"));
+  const dumps = observations.filter((d) => d.op === "queue-get" && d.dump);
+  const links = observations.filter((d) => d.op === "getlink");
+  assert.equal(dumps.length, parsed.topology.namespaces.length, "one dump per live namespace");
+  // eth0, the pair (peer first: device order) and the single netkit: every physical and netkit.
+  assert.deepEqual(links.map((l) => l.request["ifi-index"]), ["$eth0", "$nk1", "$nk0", "$nks"]);
+  assert.deepEqual(parsed.steps.slice(-observations.length), observations, "they come last");
   const ok = await replayScenario(parsed, new ModelAdapter());
   assert.equal(ok.verdict, "pass", JSON.stringify(ok.steps.map((r) => r.diff)));
   const bad = await replayScenario(parsed, new ModelAdapter({ mutant: "C-16" }));

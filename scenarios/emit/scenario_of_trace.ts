@@ -182,8 +182,9 @@ export interface ScenarioOfTraceOptions {
   /** `kernel:` (default {@linkcode EMIT_KERNEL}). */
   readonly kernel?: string;
   /**
-   * End with a `queue-get` dump from every namespace, expecting the correct model's answer, so
-   * that a bug visible in replies fails certification too (default false).
+   * End with a full observation, expecting the correct model's answers: a `queue-get` dump from
+   * every live namespace and GETLINK of every netkit and physical device, so that a wrong state
+   * fails the scenario that caused it (default false).
    */
   readonly observe?: boolean;
 }
@@ -421,6 +422,95 @@ class TraceWriter {
   }
 }
 
+/** A queue-get dump from namespace `netns`, as a scenario step. */
+function dumpStep(netns: string): StepData {
+  return { netns, capNetAdmin: true, op: "queue-get", dump: true, request: {} };
+}
+
+/**
+ * The full observation of `state`, as scenario steps with notes: a queue-get dump from every
+ * live namespace, then GETLINK of every registered netkit and physical device (by its symbol,
+ * from its own namespace).
+ */
+function observationSteps(
+  state: ModelState,
+  naming: Naming,
+): (StepData & { note: string; dev?: number })[] {
+  const out: (StepData & { note: string; dev?: number })[] = [];
+  state.netns.forEach((ns) => {
+    if (!ns.alive) return;
+    out.push({ ...dumpStep(ns.name), note: `observation: the queues seen from ${ns.name}` });
+  });
+  state.devices.forEach((d, i) => {
+    if (d.reg !== "registered" || (d.kind !== "netkit" && d.kind !== "physical")) return;
+    if (naming.device(state, i) === undefined) return;
+    const step: ModelStep = {
+      op: "getlink",
+      caller: { netns: d.netns },
+      request: { "ifi-index": d.ifindex },
+    };
+    out.push({
+      ...stepDataOf(naming, state, step),
+      note: `observation: ${d.name} as GETLINK shows it in ${state.netns[d.netns].name}`,
+      dev: i,
+    });
+  });
+  return out;
+}
+
+/**
+ * The GETLINK attributes the model emits only sometimes (NK-GET-1, NK-GET-4, A-02,
+ * LINK-GET-1): when its reply lacks one, the observation expects the kernel's to lack it too.
+ */
+const OPTIONAL_LINK_ATTRS = [
+  "link",
+  "link-netnsid",
+  "linkinfo",
+  "linkinfo.data.scrub",
+  "linkinfo.data.peer-policy",
+  "linkinfo.data.peer-scrub",
+];
+
+/**
+ * A GETLINK observation's expectation: the attributes the model tracks (the kernel reports many
+ * more), and the link attributes the model says are absent.
+ */
+function getlinkExpectation(
+  outcome: Outcome,
+  naming: Naming,
+  state: ModelState,
+  dev: number,
+): YamlObject {
+  const d = state.devices[dev];
+  if (outcome.kind !== "reply" || outcome.reply === null || Array.isArray(outcome.reply)) {
+    return expectationOf(outcome, naming, state, d.netns);
+  }
+  // ifindexes as symbols: the device's own, and its peer's (`link`), as scenarios write them.
+  const reply = { ...(outcome.reply as Record<string, YamlData>) };
+  const own = naming.device(state, dev);
+  if (own !== undefined && reply["ifi-index"] === d.ifindex) reply["ifi-index"] = `$${own}`;
+  const peer = d.kind === "netkit" && d.peer !== null ? naming.device(state, d.peer) : undefined;
+  if (peer !== undefined && typeof reply.link === "number" && reply.link !== 0) {
+    reply.link = `$${peer}`;
+  }
+  const has = (path: string) => {
+    let at: YamlData | undefined = reply;
+    for (const k of path.split(".")) {
+      at = at !== null && typeof at === "object" && !Array.isArray(at)
+        ? (at as Record<string, YamlData>)[k]
+        : undefined;
+    }
+    return at !== undefined;
+  };
+  // Optional attributes: absent ones are expected absent (a parent's absence covers its own).
+  const absent = OPTIONAL_LINK_ATTRS.filter((path) => {
+    const dot = path.lastIndexOf(".");
+    const parent = dot < 0 ? "" : path.slice(0, dot);
+    return !has(path) && (parent === "" || has(parent));
+  });
+  return { "reply-subset": reply, ...(absent.length === 0 ? {} : { absent }) };
+}
+
 /**
  * Writes a model trace as a scenario (see the module documentation).
  *
@@ -477,26 +567,26 @@ export function scenarioOfTrace(
   w.finish();
   const { facts, expected, observed } = w;
   const steps = w.threaded ? w.steps : w.steps.map(({ thread: _t, ...rest }) => rest as YamlObject);
-  // End with what each namespace's queues show (queue-get dump, expecting the correct model's
-  // answer): a bug that shows in replies then fails certification too, not only an invariant.
-  // In a threaded trace the observations run in thread "main" after everything else. A trace
-  // with no step at all gets one observation so that the scenario has a step.
+  // End with a full observation (options.observe): what each live namespace's queues show
+  // (queue-get dump: rx and tx queues, leases with their netns ids, providers and xsk pools),
+  // then GETLINK of every registered netkit and physical device, each expecting the correct
+  // model's answer, so that a wrong state fails the scenario that caused it. In a threaded
+  // trace the observations run in thread "main" after everything else. A trace with no step
+  // at all gets one queue-get dump so that the scenario has a step.
   if (options.observe || steps.length === 0) {
-    for (const ns of options.observe ? topology.namespaces : topology.namespaces.slice(0, 1)) {
-      const dump: StepData = {
-        netns: String(ns.name),
-        capNetAdmin: true,
-        op: "queue-get",
-        dump: true,
-        request: {},
-      };
-      const result = run.apply({ ...dump, defines: {} });
+    const observations = options.observe
+      ? observationSteps(run.state, naming)
+      : [{ ...dumpStep(String(topology.namespaces[0].name)), note: "" }];
+    for (const { note, dev, ...data } of observations) {
+      const runBefore = run.state;
+      const result = run.apply({ ...data, defines: {} });
       expected.push(result.outcome);
       observed.push(result.outcome);
-      const observation = stepYaml(dump, expectationOf(result.outcome, naming, run.state, 0), {
-        note: steps.length === 0
-          ? "the initial state itself is the one the trace ends in"
-          : `observation: the queues seen from ${ns.name} at the end of the trace`,
+      const expect = dev === undefined
+        ? expectationOf(result.outcome, naming, runBefore, run.ns(data.netns))
+        : getlinkExpectation(result.outcome, naming, runBefore, dev);
+      const observation = stepYaml(data, expect, {
+        note: steps.length === 0 ? "the initial state itself is the one the trace ends in" : note,
       });
       if (w.threaded) {
         steps.push({ ...observation, thread: "main" });
