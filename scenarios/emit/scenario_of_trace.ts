@@ -216,6 +216,7 @@ function expectationOf(
   naming: Naming,
   state: ModelState,
   caller: number,
+  op?: string,
 ): YamlObject {
   if (outcome.kind === "error") {
     const error: Record<string, YamlData> = {
@@ -232,13 +233,53 @@ function expectationOf(
   if (outcome.kind === "unsupported") return { ok: true };
   if (outcome.reply === null) return { ok: true };
   if (Array.isArray(outcome.reply)) {
-    return {
-      reply: outcome.reply.map((q) =>
-        symbolizeQueue(naming, state, caller, q as Record<string, unknown>)
-      ),
-    };
+    return queueExpectation(
+      outcome.reply.map((q) => symbolizeQueue(naming, state, caller, q as Record<string, unknown>)),
+    );
+  }
+  if (op === "queue-get" && typeof outcome.reply === "object") {
+    return queueExpectation(outcome.reply as YamlObject);
   }
   return { reply: outcome.reply };
+}
+
+/** Queue attributes a reply carries only sometimes (QG-06, QG-M1/M2, QG-L3). */
+const OPTIONAL_QUEUE_ATTRS = ["napi-id", "lease", "lease.netns-id", "io-uring", "dmabuf", "xsk"];
+
+/**
+ * A queue-get expectation: the model's queues with every attribute but `napi-id`, whose value is
+ * the kernel's own (a global counter): it is expected present where the model has one. Every
+ * optional attribute the model does not report is expected absent, so a leftover lease,
+ * provider or pool still fails.
+ */
+function queueExpectation(reply: YamlObject | readonly YamlObject[]): YamlObject {
+  const present: string[] = [];
+  const absent: string[] = [];
+  const one = (q: YamlObject, at: string): YamlObject => {
+    const { "napi-id": napi, ...rest } = q;
+    const has = (path: string) =>
+      path.split(".").reduce<YamlData | undefined>(
+        (v, k) =>
+          v !== null && typeof v === "object" && !Array.isArray(v)
+            ? (v as YamlObject)[k]
+            : undefined,
+        q,
+      ) !== undefined;
+    if (napi !== undefined) present.push(`${at}napi-id`);
+    for (const path of OPTIONAL_QUEUE_ATTRS) {
+      const dot = path.lastIndexOf(".");
+      if (!has(path) && (dot < 0 || has(path.slice(0, dot)))) absent.push(`${at}${path}`);
+    }
+    return rest;
+  };
+  const expected = Array.isArray(reply)
+    ? (reply as readonly YamlObject[]).map((q, i) => one(q, `[${i}].`))
+    : one(reply as YamlObject, "");
+  return {
+    "reply-subset": expected,
+    ...(present.length === 0 ? {} : { present }),
+    ...(absent.length === 0 ? {} : { absent }),
+  };
 }
 
 function stepYaml(data: StepData, expect: YamlObject, extra: YamlObject): YamlObject {
@@ -416,7 +457,7 @@ class TraceWriter {
     if (notes.length > 0) extra.note = notes.join("; ");
     this.steps[p.index] = stepYaml(
       data,
-      expectationOf(result.outcome, this.#naming, runBefore, caller),
+      expectationOf(result.outcome, this.#naming, runBefore, caller, data.op),
       extra,
     );
   }
@@ -583,7 +624,7 @@ export function scenarioOfTrace(
       expected.push(result.outcome);
       observed.push(result.outcome);
       const expect = dev === undefined
-        ? expectationOf(result.outcome, naming, runBefore, run.ns(data.netns))
+        ? expectationOf(result.outcome, naming, runBefore, run.ns(data.netns), data.op)
         : getlinkExpectation(result.outcome, naming, runBefore, dev);
       const observation = stepYaml(data, expect, {
         note: steps.length === 0 ? "the initial state itself is the one the trace ends in" : note,
