@@ -427,10 +427,12 @@ class Netns:
 class Binding:
     """Something a step bound that lives until ``close``: a socket (AF_XDP or netlink)."""
 
-    def __init__(self, netns, sock, keep=None):
+    def __init__(self, netns, sock, keep=None, queue=None):
         self.netns = netns
         self.sock = sock
         self.keep = keep
+        # AF_XDP: the (ifindex, queue id) the socket's pool was bound to, in `netns`.
+        self.queue = queue
 
     def close(self):
         """Releases the socket and its memory."""
@@ -1243,6 +1245,8 @@ class Agent:
             if binding is None:
                 return error_outcome(errno.EBADF)
             binding.close()
+            if binding.queue is not None:
+                self.settle_xsk_release(binding)
             return {"kind": "reply", "reply": None}
         if op == "link-set":
             return self.netlink_action(lambda: self.setlink(ns, req["ifindex"], up=req["up"]))
@@ -1348,8 +1352,25 @@ class Agent:
         except OSError as e:
             sock.close()
             return error_outcome(e.errno)
-        self.add_binding(step, Binding(ns, sock, umem))
+        self.add_binding(step, Binding(ns, sock, umem, (req["ifindex"], req["queue-id"])))
         return {"kind": "reply", "reply": {"zero-copy": zero_copy}}
+
+    def settle_xsk_release(self, binding, timeout=2.0):
+        """Waits until the closed AF_XDP socket's pool left its queue (fact XSK-10).
+
+        Closing the socket only schedules the pool's release: xsk_destruct -> xp_put_pool ->
+        schedule_work(xp_release_deferred), which takes RTNL and clears the queue's pool
+        (xp_clear_dev -> xsk_clear_pool_at_qid, the leased physical queue too). Until that work
+        ran, queue-get still shows `xsk` on the queue. The model's close is the settled state, so
+        the agent waits for it, up to `timeout`; the race itself is not certified."""
+        ifindex, queue = binding.queue
+        fam = self.family(binding.netns, "netdev")
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            out = self.transact(fam, "queue-get", {"ifindex": ifindex, "id": queue, "type": "rx"})
+            if out["kind"] != "reply" or "xsk" not in (out.get("reply") or {}):
+                return
+            time.sleep(0.005)
 
     # Teardown -----------------------------------------------------------------------------------
 

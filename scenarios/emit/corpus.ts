@@ -232,7 +232,17 @@ interface Edge {
   readonly ordinal: number;
   readonly to: number;
   readonly cls: number;
+  /** The operation's group: {@linkcode PROVIDER_OPERATIONS} index + 1, or 0 (the core). */
+  readonly group: number;
 }
+
+/**
+ * The memory-provider operations, each its own group of walks. An implementation may leave any
+ * of them undeclared (the kernel VM has no io_uring zero-copy driver), and a scenario skips from
+ * its first undeclared step on; so the walks of the core operations use none of them, and the
+ * walks of one of them use only it besides the core. Classes that need two of them come last.
+ */
+export const PROVIDER_OPERATIONS: readonly string[] = ["bind-rx", "xsk-bind", "zcrx-register"];
 
 /**
  * Explores `topology` and computes its covering walks (see the module documentation).
@@ -303,20 +313,23 @@ export function coverTopology(
             continue;
           }
         }
-        out.push({ action: a, ordinal: ordinal++, to, cls });
+        out.push({ action: a, ordinal: ordinal++, to, cls, group: groupOf(step.op) });
       }
     });
     edges.push(out);
   }
   const taken = new Uint8Array(classNames.length);
-  // The nearest state (breadth-first from `from`) with an edge of a class not taken yet: the
-  // path to it and that edge, preferring an edge that changes nothing.
+  // The pass: which groups a walk may use (and take classes of); null for every group.
+  let groups: ReadonlySet<number> | null = null;
+  const allowed = (e: Edge) => groups === null || groups.has(e.group);
+  // The nearest state (breadth-first from `from`, over allowed edges) with an allowed edge of a
+  // class not taken yet: the path to it and that edge, preferring an edge that changes nothing.
   const nearest = (from: number): { path: [number, Edge][]; edge: [number, Edge] } | null => {
     const prev = new Map<number, [number, Edge] | null>([[from, null]]);
     const queue = [from];
     for (let i = 0; i < queue.length; i++) {
       const s = queue[i];
-      const fresh = edges[s].filter((e) => taken[e.cls] === 0);
+      const fresh = edges[s].filter((e) => taken[e.cls] === 0 && allowed(e));
       if (fresh.length > 0) {
         const edge = fresh.find((e) => e.to === s) ?? fresh[0];
         const path: [number, Edge][] = [];
@@ -326,7 +339,7 @@ export function coverTopology(
         return { path: path.reverse(), edge: [s, edge] };
       }
       for (const e of edges[s]) {
-        if (!prev.has(e.to)) {
+        if (allowed(e) && !prev.has(e.to)) {
           prev.set(e.to, [s, e]);
           queue.push(e.to);
         }
@@ -336,26 +349,35 @@ export function coverTopology(
   };
   const walks: CorpusWalk[] = [];
   let covered = 0;
-  for (;;) {
-    const steps: PathStep[] = [];
-    const covers: [number, string][] = [];
-    let at = 0;
+  const passes: (ReadonlySet<number> | null)[] = [
+    new Set([0]),
+    ...PROVIDER_OPERATIONS.map((_, i) => new Set([0, i + 1])),
+    null,
+  ];
+  // Walks of the core first, then of each provider operation, then of whatever is left.
+  for (const pass of passes) {
+    groups = pass;
     for (;;) {
-      const next = nearest(at);
-      if (next === null) break;
-      if (steps.length > 0 && steps.length + next.path.length + 1 > maxSteps) break;
-      for (const [, e] of [...next.path, next.edge]) {
-        if (taken[e.cls] === 0) {
-          taken[e.cls] = 1;
-          covered++;
-          covers.push([steps.length, outcomeNames[e.cls]]);
+      const steps: PathStep[] = [];
+      const covers: [number, string][] = [];
+      let at = 0;
+      for (;;) {
+        const next = nearest(at);
+        if (next === null) break;
+        if (steps.length > 0 && steps.length + next.path.length + 1 > maxSteps) break;
+        for (const [, e] of [...next.path, next.edge]) {
+          if (taken[e.cls] === 0) {
+            taken[e.cls] = 1;
+            covered++;
+            covers.push([steps.length, outcomeNames[e.cls]]);
+          }
+          steps.push({ action: e.action, ordinal: e.ordinal });
+          at = e.to;
         }
-        steps.push({ action: e.action, ordinal: e.ordinal });
-        at = e.to;
       }
+      if (steps.length === 0) break;
+      walks.push({ steps, token: encodeToken({ init: 0, steps }), covers });
     }
-    if (steps.length === 0) break;
-    walks.push({ steps, token: encodeToken({ init: 0, steps }), covers });
   }
   return {
     topology,
@@ -366,6 +388,11 @@ export function coverTopology(
     walks,
     complete,
   };
+}
+
+/** The walk group of operation `op` (see {@linkcode PROVIDER_OPERATIONS}). */
+function groupOf(op: string): number {
+  return PROVIDER_OPERATIONS.indexOf(op) + 1;
 }
 
 /** One generated scenario. */
