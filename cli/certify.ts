@@ -128,6 +128,7 @@ Usage: deno task certify --impl ADAPTER [--scenarios DIR|FILE]... [--out DIR] [-
                      the tree is now; with --kernel-version, a matrix of both
   --known-deviations FILE
                      accepted differences (default for kernel-vm: kernel/known-deviations.json)
+  --jobs N           kernel-vm with several versions: certify N at once, a VM each (default 1)
   --quiet            no per-scenario lines on stderr
 
 Writes report.ktap, junit.xml, summary.md, result.json and index.html; prints the KTAP on stdout.
@@ -164,6 +165,7 @@ export async function certifyMain(args: readonly string[]): Promise<number> {
         "kernel-tree": { type: "string" },
         "known-deviations": { type: "string" },
         quiet: { type: "boolean" },
+        jobs: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     }).values;
@@ -187,6 +189,14 @@ export async function certifyMain(args: readonly string[]): Promise<number> {
         `certify: --timeout needs a whole number of milliseconds from 1 to ${MAX_TIMEOUT_MS}, ` +
           `not "${values.timeout}"`,
       );
+      return CERTIFY_EXIT_CODES.usage;
+    }
+  }
+  let jobs: number | undefined;
+  if (values.jobs !== undefined) {
+    jobs = Number(values.jobs);
+    if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64) {
+      console.error(`certify: --jobs needs a whole number from 1 to 64, not "${values.jobs}"`);
       return CERTIFY_EXIT_CODES.usage;
     }
   }
@@ -260,6 +270,7 @@ export async function certifyMain(args: readonly string[]): Promise<number> {
       timeoutMs,
       argv: ["certify", ...args],
       toolVersion: denoJson.version,
+      ...(jobs === undefined ? {} : { jobs }),
     });
   }
   let opened: OpenedAdapter;

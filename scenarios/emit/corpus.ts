@@ -119,11 +119,11 @@ export const CORPUS_TOPOLOGIES: readonly CorpusTopology[] = [
   },
   {
     name: "many-lessees",
-    description: "one NIC with 3 queues leased by two single netkits, one in each namespace",
+    description: "one NIC with 2 queues leased by two single netkits, one in each namespace",
     config: validateConfig({
       ...DEFAULT_CONFIG,
       ...ATOMIC,
-      physical: [{ name: "eth0", netns: "init", driver: "netdevsim", queues: 3 }],
+      physical: [{ name: "eth0", netns: "init", driver: "netdevsim", queues: 2 }],
       netkits: [
         { name: "nks", netns: "init", pairing: "single", numRxQueues: 2 },
         { name: "nkt", netns: "ns1", pairing: "single", numRxQueues: 2 },
