@@ -194,3 +194,40 @@ Deno.test("chooseKernels and certify: kernel flags that do not fit are usage err
     await Deno.remove(cache, { recursive: true });
   }
 });
+
+Deno.test("certifyKernelMatrix with jobs: 2 runs both versions at once and keeps the builds' order", async () => {
+  await inTemp(async (dir) => {
+    let running = 0;
+    let most = 0;
+    const impls: Record<string, string> = { "7.2.13-1": "mutant:C-16", "7.3.4-1~bpo13+1": "model" };
+    const code = await certifyKernelMatrix({
+      builds: [build("7.2.13-1"), build("7.3.4-1~bpo13+1")],
+      scenarios: corpus,
+      out: `${dir}/m`,
+      quiet: true,
+      toolVersion: "test",
+      jobs: 2,
+      open: async (b) => {
+        running++;
+        most = Math.max(most, running);
+        // Both are open before either finishes: the second opens while the first waits here.
+        await new Promise((r) => setTimeout(r, 20));
+        const opened = await openAdapter(impls[b.version]);
+        const close = opened.close.bind(opened);
+        return Object.assign(opened, {
+          close: async () => {
+            running--;
+            await close();
+          },
+        });
+      },
+      log: () => {},
+      print: () => {},
+    });
+    assert.equal(code, 1);
+    assert.equal(most, 2);
+    const result = JSON.parse(await Deno.readTextFile(`${dir}/m/result.json`));
+    const labels = JSON.stringify(result).match(/7\.[23]\.[0-9.]+-1[~a-z0-9+]*/g) ?? [];
+    assert.equal(labels[0], "7.2.13-1", "the first column is the first build");
+  });
+});
