@@ -29,6 +29,8 @@ function attrSchema(spec: AttrSpec, ref: (set: AttrSet) => Schema): Schema {
       return spec.enum === undefined ? { type: "string" } : { enum: [...spec.enum] };
     case "bool":
       return { type: "boolean" };
+    case "flags":
+      return { type: "array", items: { enum: [...spec.names] }, uniqueItems: true };
     case "netns":
       return { $ref: "#/$defs/netns-name" };
     case "nest":

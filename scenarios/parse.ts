@@ -379,6 +379,20 @@ class Walker {
       }
       case "bool":
         return this.bool(f);
+      case "flags":
+        return this.seq(f).map((e) => {
+          const v = this.str(e);
+          if (!spec.names.includes(v)) {
+            const hint = suggest(v, spec.names);
+            this.fail(
+              e.pos,
+              e.path,
+              `${where(e.path)}: expected a flag name (${spec.names.join(", ")}), got ` +
+                `${describe(e.node)}` + (hint === undefined ? "" : ` (did you mean "${hint}"?)`),
+            );
+          }
+          return v;
+        });
       case "netns":
         return this.netns(f);
       case "nest":

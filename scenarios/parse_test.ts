@@ -239,3 +239,27 @@ Deno.test("suggest() proposes close names only", () => {
   assert.equal(suggest("netns_id", ["netns-id", "ifindex"]), "netns-id");
   assert.equal(suggest("zzz", ["netns-id", "ifindex"]), undefined);
 });
+
+Deno.test("parseScenario() reads GETLINK's operstate as ynl prints it (a number: rt-link gives it no enum) and ifi-flags as a list of flag names", () => {
+  const getlink = (expect: string) =>
+    HEAD + `steps:\n  - op: getlink\n    request: { ifi-index: $nsim }\n    expect: ${expect}\n`;
+  const s = parseScenario(
+    getlink("{ reply-subset: { operstate: 2, ifi-flags: [broadcast, up] } }"),
+    "case.yaml",
+  );
+  const e = s.steps[0].expect;
+  assert.ok(e.kind === "reply");
+  assert.deepEqual(e.reply, { operstate: 2, "ifi-flags": ["broadcast", "up"] });
+  assert.match(
+    validationError(getlink("{ reply-subset: { operstate: up } }")).message,
+    /operstate/,
+  );
+  assert.match(
+    validationError(getlink("{ reply-subset: { ifi-flags: [brodcast] } }")).message,
+    /expected a flag name .* \(did you mean "broadcast"\?\)/,
+  );
+  assert.match(
+    validationError(getlink("{ reply-subset: { ifi-flags: up } }")).message,
+    /ifi-flags/,
+  );
+});

@@ -38,6 +38,12 @@ export type AttrSpec =
     readonly type: "bool";
   }
   | {
+    /** A set of flags, as ynl prints one: a list of their names (`[up, broadcast]`). */
+    readonly type: "flags";
+    /** The flag names. */
+    readonly names: readonly string[];
+  }
+  | {
     /** The name of a namespace declared in the topology. */
     readonly type: "netns";
   }
