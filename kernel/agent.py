@@ -202,6 +202,7 @@ REQUEST_ATTRS = {
     "netns-move": {"ifindex": DEV, "netns": NETNS},
     "phys-remove": {"ifindex": NSIM_DEV},
     "netns-delete": {"netns": NETNS},
+    "netns-set-id": {"netns": NETNS, "nsid": PLAIN},
     "zcrx-register": {"ifindex": DEV, "queue-id": PLAIN},
     "xsk-bind": {"ifindex": DEV, "queue-id": PLAIN, "mode": PLAIN},
     "close": {"binding": PLAIN},
@@ -1269,6 +1270,13 @@ class Agent:
             if dev_id in self.nsim:
                 self.nsim.remove(dev_id)
             return {"kind": "reply", "reply": None}
+        if op == "netns-set-id":
+            # `ip -n NS netns set PEER ID`: RTM_NEWNSID from ns, the peer named by a file.
+            peer = self.ns(req["netns"])
+            body = struct.pack("Bxxx", 0)
+            attrs = self.nla(NETNSA_NSID, struct.pack("i", req["nsid"]))
+            attrs += self.nla(NETNSA_FD, struct.pack("I", peer.fd))
+            return self.netlink_action(lambda: self.rtnl(ns, RTM_NEWNSID, 0, body, attrs))
         if op == "netns-delete":
             target = self.ns(req["netns"])
             if target.name == "init":

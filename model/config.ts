@@ -18,9 +18,12 @@ export const OPERATION_NAMES: readonly OpName[] = OP_NAMES;
 /**
  * The operations the named configurations enable: all but GETLINK, whose only effect on the
  * state is the netns id it may allocate for `link-netnsid` (scenarios observe it; the bounded
- * default exploration leaves it out, and its scope says so).
+ * default exploration leaves it out, and its scope says so), and RTM_NEWNSID (`netns-set-id`),
+ * whose ids the topologies assign up front.
  */
-export const EXPLORED_OPERATIONS: readonly OpName[] = OP_NAMES.filter((op) => op !== "getlink");
+export const EXPLORED_OPERATIONS: readonly OpName[] = OP_NAMES.filter((op) =>
+  op !== "getlink" && op !== "netns-set-id"
+);
 
 /** An operation name. */
 export type OperationName = OpName;

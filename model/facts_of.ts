@@ -127,6 +127,7 @@ export const LABELLED_FACTS: Readonly<Record<OpName, readonly string[]>> = {
   "netns-move": ["NS-1", "NS-2", "NS-3"],
   "phys-remove": ["UNREG-1"],
   "netns-delete": ["NS-5"],
+  "netns-set-id": ["NS-7"],
   "zcrx-register": ["IOU-2", "IOU-3", "IOU-4", "REF-3"],
   "xsk-bind": ["XSK-1", "XSK-2", "XSK-3", "XSK-4", "REF-4"],
   close: ["MP-C2"],
@@ -206,6 +207,8 @@ export function factsOf(step: ModelStep, reply: OpReply<unknown>, before: ModelS
         return ["ETH-3"];
       }
       return reply.errno === "EOPNOTSUPP" ? ["ETH-1"] : [];
+    case "netns-set-id":
+      return ["NS-7"];
     case "netns-delete":
       return reply.ok ? ["NS-5"] : [];
     default:

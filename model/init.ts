@@ -64,7 +64,7 @@ export function initialState(config: ModelConfig): ModelState {
         netns: i,
         ifindex: r.ifindex,
         reg: "registered",
-        // LO-1: loopback_net_init registers lo without opening it; a new namespace's lo is
+        // NS-6: loopback_net_init registers lo without opening it; a new namespace's lo is
         // down (queue-get dumps skip it, QG-D2).
         up: false,
         numRx: 1,

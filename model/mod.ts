@@ -101,6 +101,7 @@ export type { GetlinkRequest, NetkitLinkInfo } from "./ops/getlink.ts";
 export type { NewlinkRequest } from "./ops/newlink.ts";
 export type { ChannelsSetRequest } from "./ops/channels_set.ts";
 export type { NetnsDeleteRequest } from "./ops/netns_delete.ts";
+export { netnsSetId, type NetnsSetIdRequest } from "./ops/netns_set_id.ts";
 export type { DriverChannelsRequest } from "./mutants/c08.ts";
 export type {
   Action,

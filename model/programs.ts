@@ -15,6 +15,7 @@ import { GETLINK } from "./ops/getlink.ts";
 import { LINK_SET } from "./ops/link_set.ts";
 import { NETNS_DELETE } from "./ops/netns_delete.ts";
 import { NETNS_MOVE } from "./ops/netns_move.ts";
+import { NETNS_SET_ID } from "./ops/netns_set_id.ts";
 import { NEWLINK } from "./ops/newlink.ts";
 import { PHYS_REMOVE } from "./ops/phys_remove.ts";
 import { QUEUE_CREATE } from "./ops/queue_create.ts";
@@ -40,6 +41,7 @@ export const PROGRAMS: Readonly<Record<OpName, Program>> = {
   dellink: DELLINK,
   "phys-remove": PHYS_REMOVE,
   "netns-move": NETNS_MOVE,
+  "netns-set-id": NETNS_SET_ID,
   "bind-rx": BIND_RX,
   "zcrx-register": ZCRX_REGISTER,
   "xsk-bind": XSK_BIND,

@@ -284,6 +284,18 @@ export function stepsOf(s: ModelState, op: OperationName, config: ModelConfig): 
       return closeSteps(s);
     case "channels-set":
       return channelSteps(s);
+    case "netns-set-id":
+      // Every live caller names every live peer: the lowest free id (`auto`) and id 0, which
+      // is taken whenever the table has an entry (NS-7's two EEXIST paths and the allocation).
+      return aliveNetns(s).flatMap((caller) =>
+        aliveNetns(s).flatMap((peer) =>
+          [-1, 0].map((nsid): ModelStep => ({
+            op: "netns-set-id",
+            caller: { netns: caller },
+            request: { netns: s.netns[peer].name, nsid },
+          }))
+        )
+      );
     case "netns-delete":
       return aliveNetns(s).filter((ns) => ns !== 0).map((ns) => ({
         op: "netns-delete",

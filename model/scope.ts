@@ -38,6 +38,7 @@ export const LOCK_PATHS: Readonly<Record<OpName, string>> = {
   "netns-delete":
     "RTNL; each physical device moved home (two sections under its lock); one batch for the " +
     "netkits and lo; the ids forgotten at the end",
+  "netns-set-id": "none the model tracks (RTNL_FLAG_DOIT_UNLOCKED; the table's spinlock)",
   "zcrx-register":
     "lookup + reference; the device's instance lock; the lessor's lock nested (lease)",
   "xsk-bind": "RTNL; lookup + reference; the device's ops lock; the lessor's lock nested (lease)",

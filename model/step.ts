@@ -18,6 +18,7 @@ import type { LinkSetRequest } from "./ops/link_set.ts";
 import type { NewlinkRequest } from "./ops/newlink.ts";
 import type { NetnsDeleteRequest } from "./ops/netns_delete.ts";
 import type { NetnsMoveRequest } from "./ops/netns_move.ts";
+import type { NetnsSetIdRequest } from "./ops/netns_set_id.ts";
 import type { PhysRemoveRequest } from "./ops/phys_remove.ts";
 import type { QueueCreateRequest } from "./ops/queue_create.ts";
 import type { QueueGetDumpRequest, QueueGetRequest } from "./ops/queue_get.ts";
@@ -54,6 +55,7 @@ export type ModelStep =
   | StepBase<"netns-move", NetnsMoveRequest>
   | StepBase<"phys-remove", PhysRemoveRequest>
   | StepBase<"netns-delete", NetnsDeleteRequest>
+  | StepBase<"netns-set-id", NetnsSetIdRequest>
   | StepBase<"zcrx-register", ZcrxRegisterRequest>
   | StepBase<"xsk-bind", XskBindRequest>
   | StepBase<"close", CloseRequest>;

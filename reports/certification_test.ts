@@ -174,8 +174,8 @@ Deno.test("buildProfile() conforms only when what ran passed and covers every de
   assert.equal(
     word + detail,
     "conforms for queue-create, queue-get (1 scenario); not certified: bind-rx, newlink, getlink, " +
-      "dellink, channels-set, link-set, netns-move, phys-remove, netns-delete, zcrx-register, " +
-      "xsk-bind, close",
+      "dellink, channels-set, link-set, netns-move, phys-remove, netns-delete, netns-set-id, " +
+      "zcrx-register, xsk-bind, close",
   );
 });
 

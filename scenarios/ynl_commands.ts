@@ -298,6 +298,13 @@ export function ynlCommands(scenario: Scenario, options: YnlCommandOptions = {})
         );
         places.set(symbol, { ...place, netns: "init" });
       }
+    } else if (step.op === "netns-set-id") {
+      const nsid = Number(step.request.nsid);
+      out.push(
+        `${ipIn(step.netns)} netns set ${nsOf(String(step.request.netns))} ${
+          nsid < 0 ? "auto" : nsid
+        }`,
+      );
     } else if (step.op === "phys-remove" || step.op === "link-set" || step.op === "netns-move") {
       throw new DryRunRefusedError(
         `${scenario.file}: refusing to emit step ${step.index} (${step.op}): ${

@@ -98,6 +98,7 @@ export type OpName =
   | "netns-move"
   | "phys-remove"
   | "netns-delete"
+  | "netns-set-id"
   | "zcrx-register"
   | "xsk-bind"
   | "close";

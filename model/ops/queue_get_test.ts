@@ -119,7 +119,7 @@ Deno.test("queueGet() fails with EINVAL 'Unknown attribute type' for lease in a 
   });
 });
 
-Deno.test("queueGetDump() lists rx 0..real-1 then tx 0 of up devices in ifindex order; lo is down (QG-D1, QG-D2, QG-D4, LO-1)", () => {
+Deno.test("queueGetDump() lists rx 0..real-1 then tx 0 of up devices in ifindex order; lo is down (QG-D1, QG-D2, QG-D4, NS-6)", () => {
   const s = queueCreate(singleState(), INIT, localLease(3, 2, 1)).state;
   const all = ok(queueGetDump(s, INIT, {}).reply).map((q) => `${q.ifindex}:${q.type}${q.id}`);
   assert.deepEqual(all, [
