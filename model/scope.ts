@@ -157,7 +157,7 @@ export function modelScope(config: ModelConfig): SpecScope {
       },
     ]
     : [{ name: "concurrency", value: "none", note: "atomic operations: no interleaving" }];
-  const notExplored = (["getlink", "netns-move"] as OpName[]).filter((op) =>
+  const notExplored = (["getlink", "netns-move", "netns-set-id"] as OpName[]).filter((op) =>
     !config.operations.includes(op)
   );
   const sections = [
@@ -174,6 +174,8 @@ export function modelScope(config: ModelConfig): SpecScope {
         value: "off",
         note: op === "getlink"
           ? "its only effect is the netns id it may allocate; scenarios cover it"
+          : op === "netns-set-id"
+          ? "the topology assigns the netns ids up front (NS-7); scenarios cover it"
           : "left out of this configuration: the kill table's stepped-move, --config moves " +
             "and the scenarios cover it",
       })),
