@@ -21,7 +21,7 @@ import { leasingSpec } from "../../model/spec.ts";
 import { applyStep, type ModelStep } from "../../model/step.ts";
 import type { ModelState } from "../../model/state.ts";
 import { factsOf } from "../../model/facts_of.ts";
-import { isChange } from "../../model/ops/newlink.ts";
+import { outcomeClass } from "./corpus.ts";
 import { type EmittedScenario, scenarioOfTrace } from "./scenario_of_trace.ts";
 
 /** Options of {@linkcode coveringTraces} and {@linkcode emitCovering}. */
@@ -60,18 +60,6 @@ export interface CoveringSet {
   readonly states: number;
   /** True when the search covered every reachable state (no bound hit). */
   readonly complete: boolean;
-}
-
-function outcomeKey(step: ModelStep, reply: ReturnType<typeof applyStep>["reply"]): string {
-  const op = step.op + (step.op === "queue-get" && step.dump ? " dump" : "") +
-    (step.op === "newlink" && isChange(step.request) ? " (change)" : "");
-  if (reply.ok) return `${op} ok`;
-  const parts = [op, reply.errno];
-  if (reply.extack !== undefined) parts.push(JSON.stringify(reply.extack));
-  if (reply.badAttr !== undefined) parts.push(`bad-attr ${reply.badAttr}`);
-  if (reply.missNest !== undefined) parts.push(`miss-nest ${reply.missNest}`);
-  if (reply.missType !== undefined) parts.push(`miss-type ${reply.missType}`);
-  return parts.join(" ");
 }
 
 /** The atomic version of a configuration (covering scenarios are atomic). */
@@ -122,7 +110,7 @@ export function coveringTraces(
         const step = p as ModelStep;
         const here: PathStep = { action: a, ordinal: ordinal++ };
         const r = applyStep(s, step, { mutant: null });
-        const key = outcomeKey(step, r.reply);
+        const key = outcomeClass(step, r.reply);
         if (!firstOutcome.has(key)) {
           firstOutcome.set(key, { from: id, step: here, error: !r.reply.ok });
         }
