@@ -16,8 +16,8 @@ import { applyStep, type ModelStep } from "../../model/step.ts";
 import type { OpReply } from "../../model/errors.ts";
 import type { ModelState } from "../../model/state.ts";
 import { loadFacts } from "../../spec/facts.ts";
-import type { JsonObject, Topology } from "../format.ts";
-import { type Outcome, showOutcome } from "../match.ts";
+import type { JsonObject, JsonValue, Topology } from "../format.ts";
+import { lookup, type Outcome, showOutcome } from "../match.ts";
 import { factsOf } from "../../model/facts_of.ts";
 import { ModelRun, Naming, outcomeOf, type StepData, stepDataOf, symbolizeQueue } from "./_run.ts";
 import { toYaml, type YamlData } from "./_yaml.ts";
@@ -243,6 +243,18 @@ function expectationOf(
   return { reply: outcome.reply };
 }
 
+/**
+ * The paths of `optional` that `reply` lacks, leaving out those whose parent it lacks too (the
+ * parent's absence says it): what an observation expects absent.
+ */
+function absentOptional(reply: YamlObject, optional: readonly string[]): string[] {
+  const has = (path: string) => lookup(reply as JsonValue, path) !== undefined;
+  return optional.filter((path) => {
+    const dot = path.lastIndexOf(".");
+    return !has(path) && (dot < 0 || has(path.slice(0, dot)));
+  });
+}
+
 /** Queue attributes a reply carries only sometimes (QG-06, QG-M1/M2, QG-L3). */
 const OPTIONAL_QUEUE_ATTRS = ["napi-id", "lease", "lease.netns-id", "io-uring", "dmabuf", "xsk"];
 
@@ -257,19 +269,8 @@ function queueExpectation(reply: YamlObject | readonly YamlObject[]): YamlObject
   const absent: string[] = [];
   const one = (q: YamlObject, at: string): YamlObject => {
     const { "napi-id": napi, ...rest } = q;
-    const has = (path: string) =>
-      path.split(".").reduce<YamlData | undefined>(
-        (v, k) =>
-          v !== null && typeof v === "object" && !Array.isArray(v)
-            ? (v as YamlObject)[k]
-            : undefined,
-        q,
-      ) !== undefined;
     if (napi !== undefined) present.push(`${at}napi-id`);
-    for (const path of OPTIONAL_QUEUE_ATTRS) {
-      const dot = path.lastIndexOf(".");
-      if (!has(path) && (dot < 0 || has(path.slice(0, dot)))) absent.push(`${at}${path}`);
-    }
+    absent.push(...absentOptional(q, OPTIONAL_QUEUE_ATTRS).map((path) => `${at}${path}`));
     return rest;
   };
   const expected = Array.isArray(reply)
@@ -534,21 +535,7 @@ function getlinkExpectation(
   if (peer !== undefined && typeof reply.link === "number" && reply.link !== 0) {
     reply.link = `$${peer}`;
   }
-  const has = (path: string) => {
-    let at: YamlData | undefined = reply;
-    for (const k of path.split(".")) {
-      at = at !== null && typeof at === "object" && !Array.isArray(at)
-        ? (at as Record<string, YamlData>)[k]
-        : undefined;
-    }
-    return at !== undefined;
-  };
-  // Optional attributes: absent ones are expected absent (a parent's absence covers its own).
-  const absent = OPTIONAL_LINK_ATTRS.filter((path) => {
-    const dot = path.lastIndexOf(".");
-    const parent = dot < 0 ? "" : path.slice(0, dot);
-    return !has(path) && (parent === "" || has(parent));
-  });
+  const absent = absentOptional(reply, OPTIONAL_LINK_ATTRS);
   return { "reply-subset": reply, ...(absent.length === 0 ? {} : { absent }) };
 }
 
