@@ -12,7 +12,10 @@
  * of walks through the graph that together take a transition of every class: each walk starts
  * with a shortest path to the nearest transition of a class no earlier walk took, then goes on
  * greedily to the nearest such transition (requests that change nothing first) until it would
- * pass `maxSteps` steps or nothing new is reachable. Every step expects the correct model's
+ * pass `maxSteps` steps or nothing new is reachable. The walks come in passes: first the core
+ * operations alone, then each memory-provider operation with the core
+ * ({@linkcode PROVIDER_OPERATIONS}), then whatever is left, so that an implementation without
+ * one provider operation loses only that operation's walks. Every step expects the correct model's
  * reply, and every scenario ends with a full observation (a queue-get dump from every live
  * namespace and GETLINK of every netkit and physical device), so a wrong state fails the
  * scenario that caused it.
