@@ -5,6 +5,8 @@
  * - {@linkcode emitViolation}: a counterexample as `<name>.yaml` + `<name>.itf.json`.
  * - {@linkcode emitCovering} / {@linkcode coveringTraces}: shortest passing scenarios reaching
  *   every distinct outcome (error path) and attributed fact of the correct model.
+ * - {@linkcode generateCorpus} / {@linkcode coverTopology}: the generated corpus (`deno task
+ *   corpus`): walks taking every transition class of each {@linkcode CORPUS_TOPOLOGIES} entry.
  * - {@linkcode scenarioOfTrace} / {@linkcode topologyOf}: the conversion itself.
  * - {@linkcode checkInvariantsAfterReplay}: replays a scenario on the model or a mutant and
  *   evaluates the model's invariants and properties after each step.
@@ -12,6 +14,20 @@
  * @module
  */
 
+export {
+  CORPUS_TOPOLOGIES,
+  type CorpusOptions,
+  type CorpusTopology,
+  type CorpusWalk,
+  coverTopology,
+  generateCorpus,
+  type GeneratedCorpus,
+  type GeneratedScenario,
+  observableClass,
+  outcomeClass,
+  PROVIDER_OPERATIONS,
+  type TopologyCover,
+} from "./corpus.ts";
 export {
   type CoveringOptions,
   type CoveringScenario,
