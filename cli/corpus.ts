@@ -127,6 +127,35 @@ function present(dir: string, sub = ""): string[] {
 }
 
 /**
+ * How `dir` differs from `files` (what {@linkcode corpusFiles} would write): `missing PATH`,
+ * `differs PATH`, or `extra PATH` for a scenario, README or manifest the corpus does not have.
+ * Empty when the folder is up to date.
+ *
+ * @example Usage
+ * ```ts
+ * import { staleFiles } from "./corpus.ts";
+ * import assert from "node:assert/strict";
+ * const dir = Deno.makeTempDirSync();
+ * assert.deepEqual(staleFiles(dir, new Map([["a.yaml", "x"]])), ["missing a.yaml"]);
+ * Deno.removeSync(dir);
+ * ```
+ */
+export function staleFiles(dir: string, files: ReadonlyMap<string, string>): string[] {
+  const stale: string[] = [];
+  for (const [path, text] of files) {
+    let have: string | undefined;
+    try {
+      have = Deno.readTextFileSync(`${dir}/${path}`);
+    } catch {
+      have = undefined;
+    }
+    if (have !== text) stale.push(have === undefined ? `missing ${path}` : `differs ${path}`);
+  }
+  for (const path of present(dir)) if (!files.has(path)) stale.push(`extra ${path}`);
+  return stale;
+}
+
+/**
  * The `corpus` command line; returns the exit code.
  *
  * @example Usage
@@ -198,17 +227,7 @@ export function corpusMain(args: readonly string[]): number {
   }
   const files = corpusFiles(corpus);
   if (values.check) {
-    const stale: string[] = [];
-    for (const [path, text] of files) {
-      let have: string | undefined;
-      try {
-        have = Deno.readTextFileSync(`${dir}/${path}`);
-      } catch {
-        have = undefined;
-      }
-      if (have !== text) stale.push(have === undefined ? `missing ${path}` : `differs ${path}`);
-    }
-    for (const path of present(dir)) if (!files.has(path)) stale.push(`extra ${path}`);
+    const stale = staleFiles(dir, files);
     if (stale.length > 0) {
       console.error(
         `stale: ${dir} differs from the generator in ${stale.length} file(s), e.g. ${stale[0]}; ` +
@@ -227,11 +246,8 @@ export function corpusMain(args: readonly string[]): number {
         if (!(e instanceof Deno.errors.NotFound)) throw e;
       }
     }
-    for (const [path, text] of files) {
-      const slash = path.lastIndexOf("/");
-      if (slash > 0) Deno.mkdirSync(`${dir}/${path.slice(0, slash)}`, { recursive: true });
-      Deno.writeTextFileSync(`${dir}/${path}`, text);
-    }
+    Deno.mkdirSync(dir, { recursive: true });
+    for (const [path, text] of files) Deno.writeTextFileSync(`${dir}/${path}`, text);
   } catch (e) {
     console.error(`error: cannot write the corpus to ${dir}: ${(e as Error).message}`);
     return EXIT_CODES.usage;

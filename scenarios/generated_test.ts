@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { MUTANTS } from "../model/mutants.ts";
 import { initialState } from "../model/init.ts";
-import { CORPUS_DIR, CORPUS_MANIFEST, corpusFiles } from "../cli/corpus.ts";
+import { CORPUS_DIR, CORPUS_MANIFEST, corpusFiles, corpusMain, staleFiles } from "../cli/corpus.ts";
 import { CORPUS_TOPOLOGIES, generateCorpus } from "./emit/corpus.ts";
 import type { Scenario } from "./format.ts";
 import { ModelAdapter } from "./model_adapter.ts";
@@ -19,25 +19,29 @@ const CHECKED_IN: readonly Scenario[] = [...Deno.readDirSync(CORPUS_DIR)]
   .map((name) => parseScenario(Deno.readTextFileSync(`${CORPUS_DIR}/${name}`), name));
 
 Deno.test("generated corpus: the checked-in copy is what `deno task corpus` writes now", () => {
-  const stale: string[] = [];
-  for (const [path, text] of FILES) {
-    let have: string | undefined;
-    try {
-      have = Deno.readTextFileSync(`${CORPUS_DIR}/${path}`);
-    } catch {
-      have = undefined;
-    }
-    if (have !== text) stale.push(path);
-  }
-  const extra = [...Deno.readDirSync(CORPUS_DIR)]
-    .map((e) => e.name)
-    .filter((n) => (n.endsWith(".yaml") || n === "README.md") && !FILES.has(n));
   assert.deepEqual(
-    [...stale, ...extra],
+    staleFiles(CORPUS_DIR, FILES),
     [],
     "scenarios/generated is stale: run deno task corpus and commit the result",
   );
   assert.ok(FILES.has(CORPUS_MANIFEST));
+});
+
+Deno.test("deno task corpus writes a new folder, and refuses one it did not write", () => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    assert.equal(corpusMain(["--config", "same-ifindex", "--out", `${dir}/new`]), 0);
+    assert.equal(corpusMain(["--config", "same-ifindex", "--out", `${dir}/new`, "--check"]), 0);
+    Deno.writeTextFileSync(`${dir}/new/same-ifindex_0001_extra.yaml`, "x");
+    assert.equal(corpusMain(["--config", "same-ifindex", "--out", `${dir}/new`, "--check"]), 1);
+    Deno.mkdirSync(`${dir}/theirs`);
+    Deno.writeTextFileSync(`${dir}/theirs/notes.txt`, "mine");
+    assert.equal(corpusMain(["--config", "same-ifindex", "--out", `${dir}/theirs`]), 2);
+    assert.equal(Deno.readTextFileSync(`${dir}/theirs/notes.txt`), "mine");
+    assert.deepEqual([...Deno.readDirSync(`${dir}/theirs`)].map((e) => e.name), ["notes.txt"]);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
 });
 
 Deno.test("generated corpus: every transition class of every topology is taken", () => {
