@@ -7,6 +7,7 @@
 
 import { OP_NAMES, type OpName } from "../spec/operations.ts";
 import { type MutantId, MUTANTS } from "./mutants.ts";
+import { validateKernel } from "./versions.ts";
 import type { NetkitMode, NetkitPairing, PhysicalDriver } from "./state.ts";
 
 /**
@@ -120,6 +121,11 @@ export interface ModelConfig {
    * `netkitCreations`: each request issued uses one, whatever its reply). Absent: unbounded.
    */
   readonly netnsMoves?: number;
+  /**
+   * The kernel version the model answers for (`versions.ts`); absent: the newest certified
+   * (`DEFAULT_KERNEL`).
+   */
+  readonly kernel?: string;
 }
 
 /**
@@ -304,6 +310,7 @@ export const MODEL_CONFIG_SCHEMA: Readonly<Record<string, unknown>> = {
     bindQueues: { enum: ["all", "leased-or-physical"] },
     linkFlaps: { enum: ["all", "physical"] },
     moves: { enum: ["all", "netkits", "single-netkits", "physical"] },
+    kernel: { type: "string", pattern: "^[0-9]+\\.[0-9]+" },
   },
 };
 
@@ -434,8 +441,18 @@ export function validateConfig(partial: Partial<ModelConfig> = {}): ModelConfig 
   if (config.mutant !== null && !MUTANTS.some((m) => m.id === config.mutant)) {
     throw new ModelConfigError(
       "mutant",
-      `unknown mutant "${String(config.mutant)}" (bugs.md C-01..C-44)`,
+      `unknown mutant "${String(config.mutant)}" (bugs.md C-01..C-46)`,
     );
+  }
+  if (config.kernel !== undefined) {
+    if (typeof config.kernel !== "string") {
+      throw new ModelConfigError("kernel", "expected a string");
+    }
+    try {
+      validateKernel(config.kernel);
+    } catch (e) {
+      throw new ModelConfigError("kernel", (e as Error).message);
+    }
   }
   if (typeof config.loopback !== "boolean") {
     throw new ModelConfigError("loopback", "expected a boolean");

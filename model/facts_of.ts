@@ -74,6 +74,16 @@ function bindFacts(step: ModelStep, reply: OpReply<unknown>, before: ModelState)
         return ["DM-4"];
       }
       return reply.errno === "ENODEV" ? ["DM-2"] : [];
+    case "bind-tx":
+      if (reply.ok) {
+        const dev = deviceByIfindex(before, step.caller.netns, step.request.ifindex!);
+        return dev !== undefined && before.devices[dev].kind === "netkit"
+          ? ["DM-15", "DM-7b"]
+          : ["DM-15"];
+      }
+      if (reply.errno === "ENODEV") return ["DM-14"];
+      if (reply.extack === "Driver does not support netmem TX") return ["DM-8"];
+      return reply.extack === "No DMA-capable device found for netmem TX" ? ["DM-7b"] : [];
     case "xsk-bind": {
       if (reply.ok) return ["XSK-4", "REF-4"];
       if (reply.errno !== "EBUSY") return reply.errno === "ENODEV" ? ["XSK-1"] : [];
@@ -119,6 +129,7 @@ export const LABELLED_FACTS: Readonly<Record<OpName, readonly string[]>> = {
   ],
   "queue-get": ["QG-06", "QG-D1"],
   "bind-rx": ["DM-2", "DM-4", "DM-5"],
+  "bind-tx": ["DM-7b", "DM-8", "DM-14", "DM-15"],
   newlink: ["NK-CHG-1", "NK-CHG-2", "NK-NEW-10", "NK-NEW-16", "NK-NEW-17"],
   getlink: ["NK-GET-6", "LINK-GET-1"],
   dellink: ["NK-DEL-1"],
@@ -197,6 +208,7 @@ export function factsOf(step: ModelStep, reply: OpReply<unknown>, before: ModelS
       return reply.ok ? ["FLAP-1"] : [];
     case "zcrx-register":
     case "bind-rx":
+    case "bind-tx":
     case "xsk-bind":
       return bindFacts(step, reply, before);
     case "close":

@@ -25,6 +25,7 @@ import type { Caller } from "./ops/types.ts";
 import type { Frame, UnleaseAt, UnleaseStep, UnregisterCtx } from "./ops/_unregister.ts";
 import type { Seg } from "./process.ts";
 import type {
+  Binding,
   BindingIndex,
   Device,
   DeviceIndex,
@@ -186,7 +187,23 @@ export interface Hooks {
     allocate: boolean,
   ) => { readonly state: ModelState; readonly lease: LeaseInfo };
   /** `netdev_nl_queue_fill_mp` (QG-M1, QG-M2): provider and AF_XDP attributes of an rx queue. */
-  readonly netdevNlQueueFillMp: (state: ModelState, dev: DeviceIndex, idx: number) => QueueMpInfo;
+  readonly netdevNlQueueFillMp: (
+    state: ModelState,
+    dev: DeviceIndex,
+    idx: number,
+    kernel?: string,
+  ) => QueueMpInfo;
+
+  // ---- devmem TX (ops/bind_tx.ts) ----
+
+  /** `netdev_find_netmem_tx_dev` (DM-7b): the device that does the DMA for bind-tx, or null. */
+  readonly netdevFindNetmemTxDev: (
+    state: ModelState,
+    dev: DeviceIndex,
+    kernel?: string,
+  ) => DeviceIndex | null;
+  /** The TX binding `net_devmem_bind_dmabuf` records (DM-15): `dev`, `vdev`, no rx queue. */
+  readonly bindTxBinding: (bindDev: DeviceIndex, named: DeviceIndex) => Binding;
 
   // ---- memory providers and AF_XDP (ops/_queues.ts) ----
 

@@ -30,7 +30,7 @@ Deno.test("every implemented mutant patches a hook point or adds an environment 
   }
   assert.deepEqual(
     MUTANTS.map((m) => m.id),
-    Array.from({ length: 44 }, (_, i) => `C-${String(i + 1).padStart(2, "0")}`),
+    Array.from({ length: 46 }, (_, i) => `C-${String(i + 1).padStart(2, "0")}`),
   );
 });
 

@@ -15,6 +15,7 @@
  * @module
  */
 
+import { netmemTx } from "./ops/bind_tx.ts";
 import type { Invariant } from "../checker/spec.ts";
 import type { ModelOptions } from "./mutants.ts";
 import type { UnregisterCtx } from "./ops/_unregister.ts";
@@ -398,6 +399,17 @@ export function invariants(options: ModelOptions = {}): readonly ModelInvariant[
         leases(s).every(({ dev, lease }) =>
           isPhysical(s.devices[dev]) ? isNetkit(s.devices[lease.dev]) : isNetkit(s.devices[dev])
         ),
+    },
+    {
+      name: "INV-M5",
+      description:
+        "every devmem TX binding is mapped on a NIC that does DMA netmem TX (not the netkit)",
+      holds: (s) =>
+        s.bindings.every((b) => {
+          if (b?.kind !== "devmem-tx" || b.dev === null) return true;
+          const d = s.devices[b.dev];
+          return isPhysical(d) && netmemTx(s, b.dev) === "dma";
+        }),
     },
   ];
 }

@@ -9,6 +9,7 @@ import { type ParamValue, type SpecEntry, specEntry } from "../checker/registry.
 import { type ModelConfig, NAMED_CONFIGS } from "./config.ts";
 import { type MutantId, MUTANTS } from "./mutants.ts";
 import { leasingSpec } from "./spec.ts";
+import { DEFAULT_KERNEL } from "./versions.ts";
 
 export {
   DEFAULT_CONFIG,
@@ -46,6 +47,20 @@ export { leasingSpec, requestStep } from "./spec.ts";
 export { applyStep, formatRequest, formatStep, type ModelStep, type StepBase } from "./step.ts";
 export type { OpName } from "../spec/operations.ts";
 export { stepsOf } from "./requests.ts";
+export {
+  DEFAULT_KERNEL,
+  KERNEL_SEGMENTS,
+  kernelHas,
+  KernelVersionError,
+  kernelWithin,
+  MODEL_KERNEL_RANGE,
+  rangeOfSegments,
+  segmentOf,
+  validateKernel,
+  VERSIONED_FACTS,
+  type VersionedFact,
+  type VersionedFactId,
+} from "./versions.ts";
 export { properties } from "./properties.ts";
 export type {
   Binding,
@@ -79,6 +94,7 @@ export type { Acquisition, Exec, Program, Seg } from "./process.ts";
 export type { BindingReply, Caller, EmptyNest, LinkIdRequest, OpResult } from "./ops/types.ts";
 export type { Frame, UnleaseAt, UnleaseStep, UnregisterCtx } from "./ops/_unregister.ts";
 export type {
+  IoUringNest,
   LeaseInfo,
   QueueGetDumpRequest,
   QueueGetRequest,
@@ -94,6 +110,13 @@ export type { PhysRemoveRequest } from "./ops/phys_remove.ts";
 export type { NetnsMoveRequest } from "./ops/netns_move.ts";
 export type { LinkSetRequest } from "./ops/link_set.ts";
 export type { BindRxRequest } from "./ops/bind_rx.ts";
+export {
+  bindTx,
+  type BindTxRequest,
+  netdevFindNetmemTxDev,
+  type NetmemTx,
+  netmemTx,
+} from "./ops/bind_tx.ts";
 export type { XskBindRequest } from "./ops/xsk_bind.ts";
 export type { ZcrxRegisterRequest } from "./ops/zcrx_register.ts";
 export type { CloseRequest } from "./ops/close.ts";
@@ -151,6 +174,12 @@ export const LEASING_SPEC: SpecEntry = specEntry({
       max: 3,
       description: "how many netkit NEWLINK requests may create devices",
     },
+    kernel: {
+      type: "string",
+      default: DEFAULT_KERNEL,
+      description: "the kernel version to answer for (model/versions.ts: facts that differ by " +
+        "version), e.g. 7.1.4, 7.2",
+    },
     moves: {
       type: "int",
       default: -1,
@@ -168,6 +197,7 @@ export function leasingConfig(p: Readonly<Record<string, ParamValue>>): Partial<
   return {
     ...base,
     mutant: p.mutant === "none" ? null : (p.mutant as MutantId),
+    kernel: (p.kernel ?? DEFAULT_KERNEL) as string,
     netkitCreations: p.creations as number,
     concurrency: (p.concurrency as number) || base.concurrency,
     ...((p.moves ?? -1) as number) >= 0 ? { netnsMoves: p.moves as number } : {},

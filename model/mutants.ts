@@ -14,6 +14,11 @@ import * as LISTED from "./mutants/mod.ts";
 export interface ModelOptions {
   /** The active mutant (a bugs.md section C id such as `"C-02"`), or none. */
   readonly mutant?: MutantId | null;
+  /**
+   * The kernel version to answer for (`versions.ts`: facts that differ by version); absent:
+   * `DEFAULT_KERNEL` of `versions.ts`.
+   */
+  readonly kernel?: string;
 }
 
 /** A mutant id of bugs.md section C. */
@@ -50,7 +55,7 @@ const ALL: readonly Mutant[] = Object.values(LISTED).sort((a, b) =>
  * ```ts
  * import { MUTANTS } from "./mutants.ts";
  * import assert from "node:assert/strict";
- * assert.equal(MUTANTS.length, 44);
+ * assert.equal(MUTANTS.length, 46);
  * assert.equal(MUTANTS.find((m) => m.id === "C-36")?.implemented, false);
  * ```
  */

@@ -105,6 +105,46 @@ export const QUEUE_CREATE_POLICY: NestPolicy = {
   },
 };
 
+/** The netdev `dmabuf` attribute set (bind-rx, bind-tx; `rx-page-size` is new in 7.3). */
+export const DMABUF_ATTRS: Readonly<Record<string, number>> = {
+  ifindex: 1,
+  queues: 2,
+  fd: 3,
+  id: 4,
+  "rx-page-size": 5,
+};
+
+/**
+ * `bind-rx` request policy before 7.3 (`netdev_bind_rx_nl_policy`, maxattr `fd` (3): DM-12);
+ * `queues` is a multi-attribute nest of the queue-id policy.
+ */
+export const BIND_RX_POLICY: NestPolicy = {
+  numbers: DMABUF_ATTRS,
+  maxattr: 3,
+  entries: {
+    ifindex: { type: "u32", min: 1 },
+    queues: { type: "nest", policy: QUEUE_ID_POLICY },
+    fd: { type: "u32" },
+  },
+};
+
+/** PAGE_SIZE of the modelled machines (x86-64). */
+export const PAGE_SIZE = 4096;
+
+/** `bind-rx` request policy from 7.3: maxattr `rx-page-size` (5), at least PAGE_SIZE (DM-11). */
+export const BIND_RX_POLICY_7_3: NestPolicy = {
+  ...BIND_RX_POLICY,
+  maxattr: 5,
+  entries: { ...BIND_RX_POLICY.entries, "rx-page-size": { type: "u32", min: PAGE_SIZE } },
+};
+
+/** `bind-tx` request policy (`netdev_bind_tx_nl_policy`): maxattr `fd` (3), no `queues`. */
+export const BIND_TX_POLICY: NestPolicy = {
+  numbers: DMABUF_ATTRS,
+  maxattr: 3,
+  entries: { ifindex: { type: "u32", min: 1 }, fd: { type: "u32" } },
+};
+
 /** `queue-get` do request policy (QG-02): maxattr `type` (3). */
 export const QUEUE_GET_DO_POLICY: NestPolicy = {
   numbers: QUEUE_ATTRS,
@@ -142,6 +182,26 @@ function attrNumber(name: string, policy: NestPolicy, path: string): number {
     throw new RequestShapeError(`Cannot encode attribute "${path}": not in the attribute set`);
   }
   return n;
+}
+
+/**
+ * The value of attribute `name` of `request`, given by name or raw (`attr-<n>`, its number in
+ * `numbers`), or undefined.
+ *
+ * @example Usage
+ * ```ts
+ * import { DMABUF_ATTRS, rawOr } from "./netlink.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(rawOr({ "attr-5": 8192 }, "rx-page-size", DMABUF_ATTRS), 8192);
+ * ```
+ */
+export function rawOr(
+  request: object,
+  name: string,
+  numbers: Readonly<Record<string, number>>,
+): unknown {
+  const r = request as Record<string, unknown>;
+  return r[name] ?? r[`attr-${numbers[name]}`];
 }
 
 /**
@@ -184,16 +244,21 @@ export function validateStrict(
     if (type === 0 || type > policy.maxattr) {
       return failure("EINVAL", { extack: "Unknown attribute type", badAttr: at });
     }
-    const entry = policy.entries[name];
+    // A raw `attr-<n>` is the set's attribute of that number when it has one.
+    const known = Object.keys(policy.numbers).find((k) => policy.numbers[k] === type);
+    const entry = policy.entries[known ?? name];
     if (entry === undefined) {
       return failure("EINVAL", { extack: "Unsupported attribute", badAttr: at });
     }
     if (entry.type === "nest") {
-      if (typeof value !== "object" || value === null || Array.isArray(value)) {
-        throw new RequestShapeError(`Cannot encode attribute "${at}": expected a nest`);
+      // A multi-attribute nest (ynl's list of objects, e.g. bind-rx `queues`) is each element.
+      for (const item of Array.isArray(value) ? value : [value]) {
+        if (typeof item !== "object" || item === null || Array.isArray(item)) {
+          throw new RequestShapeError(`Cannot encode attribute "${at}": expected a nest`);
+        }
+        const inner = validateStrict(item as Record<string, unknown>, entry.policy, at);
+        if (inner) return inner;
       }
-      const inner = validateStrict(value as Record<string, unknown>, entry.policy, at);
-      if (inner) return inner;
       continue;
     }
     const n = intValue(value, at, entry.type === "u32" ? entry.enumValues : undefined);

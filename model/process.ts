@@ -520,7 +520,12 @@ export interface LockedOperation {
    * The further lock to take with the device's held (the lessor of a leased queue, nested inside
    * the netkit's: LOCK-2), given the locks held so far; null: none (the body runs).
    */
-  readonly nested?: (state: ModelState, step: unknown, held: readonly LockId[]) => LockId | null;
+  readonly nested?: (
+    state: ModelState,
+    step: unknown,
+    held: readonly LockId[],
+    options?: ModelOptions,
+  ) => LockId | null;
   /** The operation's atomic implementation, run with every lock held. */
   readonly body: (
     state: ModelState,
@@ -551,7 +556,7 @@ export function lockedProgram(op: LockedOperation): Program {
     return yieldTo(state, waitFor(p, "dev", dev));
   };
   const next = (state: ModelState, proc: Proc, x: Exec): Seg => {
-    const lock = op.nested?.(state, proc.step, proc.held) ?? null;
+    const lock = op.nested?.(state, proc.step, proc.held, x.options) ?? null;
     if (lock !== null && !proc.held.includes(lock)) {
       return yieldTo(state, waitFor(proc, "nested", lock));
     }

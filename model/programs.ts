@@ -8,6 +8,7 @@
 import type { ModelOptions } from "./mutants.ts";
 import type { OpName } from "../spec/operations.ts";
 import { BIND_RX } from "./ops/bind_rx.ts";
+import { BIND_TX } from "./ops/bind_tx.ts";
 import { CHANNELS_SET } from "./ops/channels_set.ts";
 import { CLOSE } from "./ops/close.ts";
 import { DELLINK } from "./ops/dellink.ts";
@@ -43,6 +44,7 @@ export const PROGRAMS: Readonly<Record<OpName, Program>> = {
   "netns-move": NETNS_MOVE,
   "netns-set-id": NETNS_SET_ID,
   "bind-rx": BIND_RX,
+  "bind-tx": BIND_TX,
   "zcrx-register": ZCRX_REGISTER,
   "xsk-bind": XSK_BIND,
   close: CLOSE,

@@ -197,6 +197,23 @@ function bindSteps(
   return out;
 }
 
+/**
+ * bind-tx on every registered netkit and physical device, from its own namespace (DM-7b, DM-8:
+ * a netkit finds the NIC through its leases, a NIC without netmem TX refuses).
+ */
+function bindTxSteps(s: ModelState, config: ModelConfig): ModelStep[] {
+  if (s.bindings.filter((b) => b !== null).length >= config.maxBindings) return [];
+  return s.devices.flatMap((d) =>
+    d.reg === "registered" && d.kind !== "virtual"
+      ? [{
+        op: "bind-tx" as const,
+        caller: { netns: d.netns },
+        request: { ifindex: d.ifindex, fd: 0 },
+      }]
+      : []
+  );
+}
+
 function closeSteps(s: ModelState): ModelStep[] {
   return s.bindings.flatMap((b, i) => {
     if (b === null) return [];
@@ -280,6 +297,8 @@ export function stepsOf(s: ModelState, op: OperationName, config: ModelConfig): 
     case "zcrx-register":
     case "xsk-bind":
       return bindSteps(s, config, op);
+    case "bind-tx":
+      return bindTxSteps(s, config);
     case "close":
       return closeSteps(s);
     case "channels-set":

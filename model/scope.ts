@@ -9,6 +9,7 @@
 
 import type { ScopeEntry, SpecScope } from "../checker/scope.ts";
 import { OP_NAMES, type OpName } from "../spec/operations.ts";
+import { DEFAULT_KERNEL, kernelHas, VERSIONED_FACTS, type VersionedFactId } from "./versions.ts";
 import type { ModelConfig } from "./config.ts";
 import { LABELLED_FACTS } from "./facts_of.ts";
 
@@ -41,6 +42,7 @@ export const LOCK_PATHS: Readonly<Record<OpName, string>> = {
   "netns-set-id": "none the model tracks (RTNL_FLAG_DOIT_UNLOCKED; the table's spinlock)",
   "zcrx-register":
     "lookup + reference; the device's instance lock; the lessor's lock nested (lease)",
+  "bind-tx": "lookup + reference; the device's instance lock; the NIC's lock nested (netkit)",
   "xsk-bind": "RTNL; lookup + reference; the device's ops lock; the lessor's lock nested (lease)",
   close: "RTNL for AF_XDP; the bound device's lock; the lessor's lock nested (lease)",
 };
@@ -73,7 +75,17 @@ export function modelScope(config: ModelConfig): SpecScope {
   const physical = config.physical.map((p) =>
     `${p.name} (${p.driver}, ${p.queues} queues, max ${p.maxChannels ?? p.queues})`
   );
+  const kernel = config.kernel ?? DEFAULT_KERNEL;
+  const versioned = (Object.keys(VERSIONED_FACTS) as VersionedFactId[])
+    .filter((id) => kernelHas(kernel, id));
   const topology: ScopeEntry[] = [
+    {
+      name: "kernel",
+      value: kernel,
+      note: `version-dependent facts that hold: ${
+        versioned.join(", ") || "none"
+      } (model/versions.ts)`,
+    },
     { name: "namespaces", value: config.namespaces.join(", ") },
     { name: "physical devices", value: physical.join(", ") || "none" },
     { name: "netkit devices", value: netkits.join(", ") || "none" },
@@ -184,7 +196,8 @@ export function modelScope(config: ModelConfig): SpecScope {
   const left = OP_NAMES.filter((op) => !enabled.has(op));
   return {
     labels: [...new Set(config.operations.flatMap((op) => LABELLED_FACTS[op]))],
-    bounds: `${config.namespaces.length} namespaces, ${config.physical.length} physical and ` +
+    bounds:
+      `kernel ${kernel}, ${config.namespaces.length} namespaces, ${config.physical.length} physical and ` +
       `${config.netkits.length} netkit devices, ${config.concurrency} operations in flight, ` +
       `${config.maxBindings} queue user${config.maxBindings === 1 ? "" : "s"}, bounded requests` +
       (left.length

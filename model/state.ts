@@ -171,7 +171,7 @@ export interface PlainVirtualDevice extends DeviceBase {
 export type Device = PhysicalDevice | NetkitDevice | PlainVirtualDevice;
 
 /** Kinds of queue users. */
-export type BindingKind = "io-uring" | "devmem" | "xsk";
+export type BindingKind = "io-uring" | "devmem" | "devmem-tx" | "xsk";
 
 /**
  * A user of a queue: an io_uring zcrx ifq, a devmem dmabuf binding or an AF_XDP socket with its
@@ -189,6 +189,11 @@ export interface Binding {
   readonly queues: readonly number[];
   /** AF_XDP only: zero-copy mode active. */
   readonly zeroCopy: boolean;
+  /**
+   * devmem TX only (`binding->vdev`, DM-15): the device named in bind-tx when the DMA device
+   * (`dev`) is another one, i.e. the netkit whose lease led to it. Absent otherwise.
+   */
+  readonly vdev?: DeviceIndex;
 }
 
 /** The whole modelled system. */

@@ -10,6 +10,7 @@
 import type { OpName } from "../spec/operations.ts";
 import type { ModelOptions } from "./mutants.ts";
 import type { BindRxRequest } from "./ops/bind_rx.ts";
+import type { BindTxRequest } from "./ops/bind_tx.ts";
 import type { ChannelsSetRequest } from "./ops/channels_set.ts";
 import type { CloseRequest } from "./ops/close.ts";
 import type { DellinkRequest } from "./ops/dellink.ts";
@@ -47,6 +48,7 @@ export type ModelStep =
     readonly dump?: boolean;
   }
   | StepBase<"bind-rx", BindRxRequest>
+  | StepBase<"bind-tx", BindTxRequest>
   | StepBase<"newlink", NewlinkRequest>
   | StepBase<"getlink", GetlinkRequest>
   | StepBase<"dellink", DellinkRequest>

@@ -90,6 +90,7 @@ export type OpName =
   | "queue-create"
   | "queue-get"
   | "bind-rx"
+  | "bind-tx"
   | "newlink"
   | "getlink"
   | "dellink"

@@ -6,21 +6,12 @@
  */
 
 import type { Mutant } from "../hooks.ts";
-import type { QueueMpInfo } from "../ops/queue_get.ts";
-import type { EmptyNest } from "../ops/types.ts";
+import { type QueueMpInfo, queueMpInfo } from "../ops/queue_get.ts";
 import type { DeviceIndex, ModelState } from "../state.ts";
 
 /** The provider and pool of rx queue `idx` of `dev` itself (QG-M2's rule for every queue). */
-function ownMp(state: ModelState, dev: DeviceIndex, idx: number): QueueMpInfo {
-  const rxq = state.devices[dev].rxq[idx];
-  const info: { "io-uring"?: EmptyNest; dmabuf?: number; xsk?: EmptyNest } = {};
-  if (rxq.mp !== null) {
-    const b = state.bindings[rxq.mp];
-    if (b?.kind === "io-uring") info["io-uring"] = {};
-    else if (b?.kind === "devmem") info.dmabuf = rxq.mp + 1;
-  }
-  if (rxq.pool !== null) info.xsk = {};
-  return info;
+function ownMp(state: ModelState, dev: DeviceIndex, idx: number, kernel?: string): QueueMpInfo {
+  return queueMpInfo(state, state.devices[dev].rxq[idx], kernel);
 }
 
 /**

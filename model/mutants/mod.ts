@@ -51,3 +51,5 @@ export { C41 } from "./c41.ts";
 export { C42 } from "./c42.ts";
 export { C43 } from "./c43.ts";
 export { C44 } from "./c44.ts";
+export { C45 } from "./c45.ts";
+export { C46 } from "./c46.ts";

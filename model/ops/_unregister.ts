@@ -29,6 +29,7 @@
 
 import { success } from "../errors.ts";
 import { hook } from "../hooks.ts";
+import { kernelHas } from "../versions.ts";
 import type { ModelOptions } from "../mutants.ts";
 import {
   done,
@@ -579,7 +580,7 @@ function advance(state: ModelState, proc0: Proc, x: Exec): Seg {
     const binding = s.devices[lease.dev].rxq[lease.queue].mp;
     if (binding !== null) {
       const cleanup = hook(options, "netifRxqCleanupUnlease", netifRxqCleanupUnlease);
-      s = cleanup(s, lease, { dev: d, queue: f.q }, binding, 1);
+      s = cleanup(s, lease, { dev: d, queue: f.q }, binding, cleanupHalves(options)[0]);
       // INV-T3: the two halves of netif_rxq_cleanup_unlease are separate steps.
       ctx = { ...ctx, mp: binding };
       return yieldHere("unlease-mid", null, false);
@@ -598,7 +599,7 @@ function advance(state: ModelState, proc0: Proc, x: Exec): Seg {
         lease,
         virt,
         binding,
-        2,
+        cleanupHalves(options)[1],
       );
     }
     s = hook(options, "netdevRxQueueUnlease", netdevRxQueueUnlease)(s, virt, lease, proc.held);
@@ -649,4 +650,13 @@ export function runTodo(state: ModelState, devs: readonly DeviceIndex[]): ModelS
     });
   }
   return s;
+}
+
+/**
+ * The order of `netif_rxq_cleanup_unlease`'s two halves on the kernel the model answers for:
+ * close the physical queue (1), then the provider's `uninstall` (2) from 7.1.5 (MP-U3); the
+ * reverse before (MP-U2, CVE-2026-74285).
+ */
+function cleanupHalves(options?: ModelOptions): readonly [1 | 2, 1 | 2] {
+  return kernelHas(options?.kernel, "MP-U3") ? [1, 2] : [2, 1];
 }

@@ -11,7 +11,15 @@
 import { failure, type OpFailure, success } from "../errors.ts";
 import { hook } from "../hooks.ts";
 import type { ModelOptions } from "../mutants.ts";
-import { intValue, QUEUE_TYPE } from "../netlink.ts";
+import {
+  BIND_RX_POLICY,
+  BIND_RX_POLICY_7_3,
+  DMABUF_ATTRS,
+  intValue,
+  QUEUE_TYPE,
+  rawOr,
+  validateStrict,
+} from "../netlink.ts";
 import { lockedProgram, type Program } from "../process.ts";
 import {
   addBinding,
@@ -20,6 +28,7 @@ import {
   isPhysical,
   type ModelState,
 } from "../state.ts";
+import { kernelHas } from "../versions.ts";
 import { mpOpenRxq, needsOpsLock, netdevQueueGetDmaDev, proxiedLessor } from "./_queues.ts";
 import type { BindingReply, Caller, OpResult } from "./types.ts";
 
@@ -31,6 +40,8 @@ export interface BindRxRequest {
   readonly fd?: number;
   /** The rx queues to bind. */
   readonly queues?: readonly { readonly id?: number; readonly type?: string | number }[];
+  /** 7.3: the size of each device page in the dmabuf (DM-10, DM-11); unknown before (DM-12). */
+  readonly "rx-page-size"?: number;
 }
 
 type BindRxStep = { readonly caller: Caller; readonly request: BindRxRequest };
@@ -80,14 +91,27 @@ export function bindRx(
 ): OpResult<BindingReply> {
   const fail = (f: OpFailure): OpResult<BindingReply> => ({ state, reply: f });
   if (caller.admin === false) return fail(failure("EPERM")); // DM-1: GENL_ADMIN_PERM
+  // The policy, at parse time (strict): ifindex at least 1; before 7.3 it ends at fd (DM-12),
+  // from 7.3 rx-page-size is a u32 of at least PAGE_SIZE (DM-11).
+  const policy = kernelHas(options?.kernel, "DM-11") ? BIND_RX_POLICY_7_3 : BIND_RX_POLICY;
+  const invalid = validateStrict(request as Record<string, unknown>, policy);
+  if (invalid) return fail(invalid);
+  const pageSize = rawOr(request, "rx-page-size", DMABUF_ATTRS);
   for (const name of ["ifindex", "fd", "queues"] as const) { // DM-1
     if (request[name] === undefined) return fail(failure("EINVAL", { missType: name }));
   }
-  // DM-2: lookup + lock, present, ops-locked.
+  // DM-10 (7.3): after the required attributes, before the socket's state and the lookup.
+  if (typeof pageSize === "number" && (pageSize & (pageSize - 1)) !== 0) {
+    return fail(failure("EINVAL", {
+      extack: "rx-page-size must be a power of 2",
+      badAttr: ".rx-page-size",
+    }));
+  }
+  // DM-2: lookup + lock, present, ops-locked (both with the bad-attribute pointer on ifindex).
   const dev = deviceByIfindex(state, caller.netns, request.ifindex!);
   if (dev === undefined) return fail(failure("ENODEV"));
   const d = state.devices[dev];
-  if (isPhysical(d) && !d.present) return fail(failure("ENODEV"));
+  if (isPhysical(d) && !d.present) return fail(failure("ENODEV", { badAttr: ".ifindex" }));
   if (!needsOpsLock(state, dev)) return fail(failure("EOPNOTSUPP", { badAttr: ".ifindex" }));
   // DM-3: every queue nest: id and type present, rx, in range (netdev_nl_read_rxq_bitmap).
   const bitmap = new Set<number>();

@@ -17,10 +17,17 @@ Deno.test("zcrx through a leased netkit queue installs io_uring on the physical 
   assert.equal(r.state.devices[3].refs, 1, "the ifq holds the netkit (REF-3)");
   assert.deepEqual(
     ok(queueGet(r.state, INIT, { ifindex: 3, id: 1, type: "rx" }).reply)["io-uring"],
-    {},
+    { "rx-buf-len": 4096 },
   );
   assert.deepEqual(
     ok(queueGet(r.state, INIT, { ifindex: 2, id: 1, type: "rx" }).reply)["io-uring"],
+    { "rx-buf-len": 4096 },
+  );
+  // QG-M5: the nest is empty in 7.1.
+  assert.deepEqual(
+    ok(queueGet(r.state, INIT, { ifindex: 2, id: 1, type: "rx" }, { kernel: "7.1.5" }).reply)[
+      "io-uring"
+    ],
     {},
   );
   assert.equal(

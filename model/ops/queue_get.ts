@@ -46,7 +46,9 @@ import {
   type Proc,
   type QueueRef,
   rxqIsLeased,
+  type RxQueue,
 } from "../state.ts";
+import { kernelHas } from "../versions.ts";
 import { needsOpsLock } from "./_queues.ts";
 import type { Caller, EmptyNest, OpResult } from "./types.ts";
 
@@ -95,8 +97,8 @@ export interface QueueInfo {
   readonly "napi-id"?: number;
   /** Lease nest (physical rx only, QG-L1). */
   readonly lease?: LeaseInfo;
-  /** io_uring provider (empty nest in 7.1, QG-M3). */
-  readonly "io-uring"?: EmptyNest;
+  /** io_uring provider (QG-M3: `rx-buf-len` from 7.2, QG-M4; empty in 7.1, QG-M5). */
+  readonly "io-uring"?: IoUringNest;
   /** devmem binding id (model id: binding slot + 1). */
   readonly dmabuf?: number;
   /** AF_XDP pool registered (always an empty nest). */
@@ -123,7 +125,7 @@ export function fillQueue(
     ifindex: number;
     "napi-id"?: number;
     lease?: LeaseInfo;
-    "io-uring"?: EmptyNest;
+    "io-uring"?: IoUringNest;
     dmabuf?: number;
     xsk?: EmptyNest;
   } = { id, type, ifindex: d.ifindex };
@@ -148,7 +150,8 @@ export function fillQueue(
     info.lease = r.lease;
   }
   // QG-M1/M2: provider and xsk state.
-  Object.assign(info, hook(options, "netdevNlQueueFillMp", netdevNlQueueFillMp)(state, dev, id));
+  const fillMp = hook(options, "netdevNlQueueFillMp", netdevNlQueueFillMp);
+  Object.assign(info, fillMp(state, dev, id, options?.kernel));
   return { state: s, info };
 }
 
@@ -184,10 +187,16 @@ function netdevNlQueueFillLease(
   return { state: r.state, lease: { ...nest, "netns-id": r.id } };
 }
 
+/** The io-uring nest of a queue-get reply (`io_pp_nl_fill`). */
+export interface IoUringNest {
+  /** The ifq's rx buffer length, from 7.2 (QG-M4). */
+  readonly "rx-buf-len"?: number;
+}
+
 /** The provider and AF_XDP attributes of a queue-get reply (QG-06 item 4). */
 export interface QueueMpInfo {
-  /** io_uring provider (empty nest in 7.1, QG-M3). */
-  readonly "io-uring"?: EmptyNest;
+  /** io_uring provider (QG-M3: `rx-buf-len` from 7.2, QG-M4; empty in 7.1, QG-M5). */
+  readonly "io-uring"?: IoUringNest;
   /** devmem binding id (model id: binding slot + 1). */
   readonly dmabuf?: number;
   /** AF_XDP pool registered (always an empty nest). */
@@ -198,19 +207,50 @@ export interface QueueMpInfo {
  * `netdev_nl_queue_fill_mp` (QG-M1, QG-M2): a leased VIRTUAL queue reports its physical
  * partner's provider and pool, any other rx queue its own. Hook point `netdevNlQueueFillMp`.
  */
-function netdevNlQueueFillMp(state: ModelState, dev: DeviceIndex, idx: number): QueueMpInfo {
+function netdevNlQueueFillMp(
+  state: ModelState,
+  dev: DeviceIndex,
+  idx: number,
+  kernel?: string,
+): QueueMpInfo {
   const d = state.devices[dev];
   const rxq = d.rxq[idx];
   const src = !isPhysical(d) && rxqIsLeased(d, idx)
     ? state.devices[rxq.lease!.dev].rxq[rxq.lease!.queue]
     : rxq;
-  const info: { "io-uring"?: EmptyNest; dmabuf?: number; xsk?: EmptyNest } = {};
-  if (src.mp !== null) {
-    const b = state.bindings[src.mp];
-    if (b?.kind === "io-uring") info["io-uring"] = {};
-    else if (b?.kind === "devmem") info.dmabuf = src.mp + 1;
+  return queueMpInfo(state, src, kernel);
+}
+
+/**
+ * The rx buffer length of the model's io_uring ifqs: they register without `rx_buf_len`, so the
+ * kernel uses PAGE_SIZE buffers (`io_zcrx_create_area`: `niov_shift` = PAGE_SHIFT).
+ */
+export const ZCRX_RX_BUF_LEN = 4096;
+
+/**
+ * The provider and pool attributes of one rx queue's own state (the `nl_fill` of its provider:
+ * `io_pp_nl_fill`, `mp_dmabuf_devmem_nl_fill`; an AF_XDP pool is an empty nest). The io-uring
+ * nest carries `rx-buf-len` from 7.2 (QG-M4) and is empty before (QG-M5).
+ *
+ * @example Usage
+ * ```ts
+ * import { queueMpInfo } from "./queue_get.ts";
+ * import { initialState } from "../init.ts";
+ * import { DEFAULT_CONFIG } from "../config.ts";
+ * import assert from "node:assert/strict";
+ * const s = initialState(DEFAULT_CONFIG);
+ * assert.deepEqual(queueMpInfo(s, s.devices[1].rxq[0]), {});
+ * ```
+ */
+export function queueMpInfo(state: ModelState, rxq: RxQueue, kernel?: string): QueueMpInfo {
+  const info: { "io-uring"?: IoUringNest; dmabuf?: number; xsk?: EmptyNest } = {};
+  if (rxq.mp !== null) {
+    const b = state.bindings[rxq.mp];
+    if (b?.kind === "io-uring") {
+      info["io-uring"] = kernelHas(kernel, "QG-M4") ? { "rx-buf-len": ZCRX_RX_BUF_LEN } : {};
+    } else if (b?.kind === "devmem") info.dmabuf = rxq.mp + 1;
   }
-  if (src.pool !== null) info.xsk = {};
+  if (rxq.pool !== null) info.xsk = {};
   return info;
 }
 
