@@ -9,6 +9,8 @@
 
 import type { KernelBuild } from "../kernel/vm.ts";
 import { type MutantId, MUTANTS } from "../model/mutants.ts";
+import { DEFAULT_KERNEL, validateKernel } from "../model/versions.ts";
+import { parseKernelVersion } from "../spec/versions.ts";
 import {
   ImplementationFailedError,
   ImplementationUnavailableError,
@@ -30,6 +32,8 @@ export interface OpenAdapterOptions {
   readonly kernel?: string;
   /** kernel-vm: the `kernel/prepare.sh` build to boot (default: the newest Debian build). */
   readonly kernelBuild?: KernelBuild;
+  /** model and mutant:C-xx: the kernel version the model answers for (default: the newest). */
+  readonly modelKernel?: string;
   /** Progress messages of slow adapters (VM boots). */
   readonly log?: (message: string) => void;
 }
@@ -143,7 +147,7 @@ export async function openAdapter(
   impl: string,
   options: OpenAdapterOptions = {},
 ): Promise<OpenedAdapter> {
-  if (impl === "model" || impl.startsWith("mutant:")) return openModel(impl);
+  if (impl === "model" || impl.startsWith("mutant:")) return openModel(impl, options.modelKernel);
   if (impl.startsWith("process:")) return await openProcess(impl, options);
   if (impl === "kernel-vm" || impl === "kernel") {
     const { openHostKernel, openKernelVm } = await import("../kernel/open.ts");
@@ -162,7 +166,12 @@ export async function openAdapter(
   );
 }
 
-function openModel(impl: string): OpenedAdapter {
+function openModel(impl: string, kernel = DEFAULT_KERNEL): OpenedAdapter {
+  try {
+    validateKernel(kernel);
+  } catch (e) {
+    throw new TypeError(`--kernel-version: ${(e as Error).message}`);
+  }
   const mutant = impl === "model" ? null : impl.slice("mutant:".length);
   if (mutant !== null && !MUTANTS.some((m) => m.id === mutant && m.implemented)) {
     throw new TypeError(
@@ -173,11 +182,29 @@ function openModel(impl: string): OpenedAdapter {
   }
   return {
     name: mutant === null ? "model" : `model[${mutant}]`,
-    info: { implementation: "leasecheck model (in process)", mutant: mutant ?? "none" },
+    info: {
+      implementation: "leasecheck model (in process)",
+      mutant: mutant ?? "none",
+      kernel,
+    },
     ops: OP_NAMES,
-    forScenario: () => Promise.resolve(new ModelAdapter({ mutant: mutant as MutantId | null })),
+    kernelVersion: kernel,
+    forScenario: () =>
+      Promise.resolve(new ModelAdapter({ mutant: mutant as MutantId | null, kernel })),
     close: () => Promise.resolve(),
   };
+}
+
+/** `{kernelVersion}` from a hello's `info.kernel` when it is a kernel version, else undefined. */
+function kernelOf(info: Readonly<Record<string, string>>): { kernelVersion: string } | undefined {
+  const kernel = info.kernel;
+  if (typeof kernel !== "string") return undefined;
+  try {
+    parseKernelVersion(kernel);
+    return { kernelVersion: kernel };
+  } catch {
+    return undefined;
+  }
 }
 
 async function openProcess(impl: string, options: OpenAdapterOptions): Promise<OpenedAdapter> {
@@ -209,6 +236,8 @@ async function openProcess(impl: string, options: OpenAdapterOptions): Promise<O
       protocol: adapter!.implementation.protocol,
     },
     ops: adapter!.implementation.ops,
+    // `info.kernel` (PROTOCOL.md): the kernel version it answers for, checked against ranges.
+    ...(kernelOf(adapter!.implementation.info) ?? {}),
     // A process that died (timeout, crash, protocol error) is restarted for the next scenario.
     forScenario: async () => {
       if (!adapter || adapter.dead) {

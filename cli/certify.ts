@@ -123,7 +123,9 @@ Usage: deno task certify --impl ADAPTER [--scenarios DIR|FILE]... [--out DIR] [-
   --kernel all       kernel-vm: certify every built kernel version; one matrix report
   --kernel-version V kernel-vm: the build of series 7.3 (its newest), version 7.3.4 or
                      7.3.4-1~bpo13+1, or a build folder; a comma list or "all" certifies each
-                     and writes one matrix report (scenario x version, differences first)
+                     and writes one matrix report (scenario x version, differences first);
+                     model and mutant:C-xx: the kernel version the model answers for (default
+                     7.3.4): scenarios outside its range skip
   --kernel-tree PATH kernel-vm: the build of a kernel tree (kernel/prepare.sh --tree PATH), as
                      the tree is now; with --kernel-version, a matrix of both
   --known-deviations FILE
@@ -247,11 +249,13 @@ export async function certifyMain(args: readonly string[]): Promise<number> {
     throw error;
   }
   // Kernel selection (kernel-vm): one build, or several for a matrix (cli/certify_kernels.ts).
+  const isModel = values.impl === "model" || values.impl.startsWith("mutant:");
   let kernels: KernelBuild[] | undefined;
   try {
     kernels = await chooseKernels(values.impl, {
       kernel: values.kernel,
-      kernelVersion: values["kernel-version"],
+      // For the model, --kernel-version is the version it answers for (openAdapter).
+      kernelVersion: isModel ? undefined : values["kernel-version"],
       kernelTree: values["kernel-tree"],
     });
   } catch (error) {
@@ -279,6 +283,9 @@ export async function certifyMain(args: readonly string[]): Promise<number> {
       timeoutMs,
       kernel: values.kernel === "all" ? undefined : values.kernel,
       kernelBuild: kernels?.[0],
+      ...(isModel && values["kernel-version"] !== undefined
+        ? { modelKernel: values["kernel-version"] }
+        : {}),
     });
   } catch (error) {
     if (error instanceof ImplementationUnavailableError) {

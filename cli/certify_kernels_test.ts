@@ -177,8 +177,15 @@ Deno.test("chooseKernels and certify: kernel flags that do not fit are usage err
     console.error = (m: string) => errors.push(m);
     Deno.env.set("LEASECHECK_CACHE", cache);
     try {
-      assert.equal(await certifyMain(["--impl", "model", "--kernel-version", "7.3"]), 2);
-      assert.equal(errors.at(-1), "certify: --kernel-version is only for --impl kernel-vm");
+      // For the model --kernel-version is the version it answers for: one before 7.1 is refused.
+      assert.equal(await certifyMain(["--impl", "model", "--kernel-version", "6.18"]), 2);
+      assert.equal(
+        errors.at(-1),
+        'certify: --kernel-version: kernel "6.18": older than the leasing feature (the model ' +
+          "covers >=7.1)",
+      );
+      assert.equal(await certifyMain(["--impl", "model", "--kernel-tree", "/nonexistent"]), 2);
+      assert.equal(errors.at(-1), "certify: --kernel-tree is only for --impl kernel-vm");
       assert.equal(await certifyMain(["--impl", "kernel-vm", "--kernel-version", "7.3"]), 4);
       assert.equal(
         errors.at(-1),

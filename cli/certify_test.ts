@@ -213,7 +213,7 @@ Deno.test("certify of a partial implementation conforms for what it declares and
     assert.equal(r.code, 0, r.err);
     assert.match(
       r.err,
-      /: conforms for queue-create, queue-get \(\d+ scenarios\); not certified: bind-rx, newlink, .*, close; \d+ passed, 0 failed/,
+      /: conforms for queue-create, queue-get \(\d+ scenarios\); not certified: bind-rx, bind-tx, newlink, .*, close; \d+ passed, 0 failed/,
     );
     const profile = (await resultOf(`${tmp}/r`)).profile;
     assert.deepEqual(profile.certified, ["queue-create", "queue-get"]);
@@ -254,7 +254,7 @@ Deno.test("nothing run is not a pass: no operations, /bin/cat, an empty folder, 
       // Declares every operation, but these scenarios exercise two of them.
       [
         ["--impl", "model", ...SMALL],
-        /: not certified: no scenario that ran uses bind-rx, newlink, .*, which the implementation declares; 3 passed/,
+        /: not certified: no scenario that ran uses bind-rx, bind-tx, newlink, .*, which the implementation declares; 3 passed/,
       ],
     ];
     for (const [i, [args, message]] of cases.entries()) {

@@ -105,7 +105,7 @@ Deno.test("the agent checks every device attribute of every operation of the cat
     if (want === null) assert.deepEqual(r, { ok: true }, label);
     else assert.ok("refused" in r && want.test(r.refused), `${label}: ${JSON.stringify(r)}`);
   });
-  assert.equal(cases.length, 14 * 4);
+  assert.equal(cases.length, 15 * 4);
 });
 
 Deno.test("the agent's attribute table is the catalogue's, plus link, master and alt-ifname", async () => {

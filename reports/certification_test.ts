@@ -173,9 +173,9 @@ Deno.test("buildProfile() conforms only when what ran passed and covers every de
   const { word, detail } = profileHeadline(partial);
   assert.equal(
     word + detail,
-    "conforms for queue-create, queue-get (1 scenario); not certified: bind-rx, newlink, getlink, " +
-      "dellink, channels-set, link-set, netns-move, phys-remove, netns-delete, netns-set-id, " +
-      "zcrx-register, xsk-bind, close",
+    "conforms for queue-create, queue-get (1 scenario); not certified: bind-rx, bind-tx, newlink, " +
+      "getlink, dellink, channels-set, link-set, netns-move, phys-remove, netns-delete, " +
+      "netns-set-id, zcrx-register, xsk-bind, close",
   );
 });
 

@@ -49,8 +49,8 @@ Deno.test("deviceRefs() finds every device attribute of every operation, at any 
     total += paths.length;
   }
   // queue.ifindex, lease.ifindex (queue-create, queue-get), dmabuf ifindex, ifi-index (3 ops),
-  // header.dev-index, link-set, netns-move, phys-remove, zcrx-register, xsk-bind.
-  assert.equal(total, 14);
+  // header.dev-index, link-set, netns-move, phys-remove, zcrx-register, xsk-bind, bind-tx.
+  assert.equal(total, 15);
 });
 
 Deno.test("deviceRefs() finds names, raw netdev ifindexes and the lease's netns id", () => {
@@ -128,6 +128,6 @@ Deno.test("the corpus names every device it acts on by symbol (no warnings)", as
   const corpus = await loadScenarios([new URL("./cases", import.meta.url).pathname], {
     onWarning: (w) => warnings.push(w),
   });
-  assert.equal(corpus.length, 103);
+  assert.equal(corpus.length, 109);
   assert.deepEqual(warnings.map((w) => `${w.file}: ${w.path}`), []);
 });

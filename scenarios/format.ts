@@ -146,7 +146,7 @@ export interface StepDefines {
   readonly device?: string;
   /** `newlink` (create, pair): symbol of the peer. */
   readonly peer?: string;
-  /** `bind-rx`, `zcrx-register`, `xsk-bind`: symbol of the binding, for `close`. */
+  /** `bind-rx`, `bind-tx`, `zcrx-register`, `xsk-bind`: symbol of the binding, for `close`. */
   readonly binding?: string;
 }
 

@@ -17,6 +17,8 @@ export { ModelSetupError } from "./model_run.ts";
 export interface ModelAdapterOptions {
   /** Run a mutant (bugs.md section C id) instead of the correct model. */
   readonly mutant?: MutantId | null;
+  /** The kernel version the model answers for (`model/versions.ts`); absent: the default. */
+  readonly kernel?: string;
 }
 
 /**
@@ -47,7 +49,7 @@ export class ModelAdapter implements ReplayAdapter {
   /** Creates the adapter. */
   constructor(options: ModelAdapterOptions = {}) {
     const mutant = options.mutant ?? null;
-    this.#options = { mutant };
+    this.#options = { mutant, ...(options.kernel === undefined ? {} : { kernel: options.kernel }) };
     this.name = mutant === null ? "model" : `model[${mutant}]`;
   }
 

@@ -72,11 +72,11 @@ export interface RunResult {
 }
 
 /** The operations that create a queue user (and may define a binding symbol). */
-const BINDS: ReadonlySet<string> = new Set(["bind-rx", "zcrx-register", "xsk-bind"]);
+const BINDS: ReadonlySet<string> = new Set(["bind-rx", "bind-tx", "zcrx-register", "xsk-bind"]);
 
 /**
  * The outcome of a model reply for scenario operation `op`: errors with their extack fields;
- * replies as ynl prints them (queue-create and queue-get whole, bind-rx its id, xsk-bind its
+ * replies as ynl prints them (queue-create and queue-get whole, bind-rx and bind-tx its id, xsk-bind its
  * zero-copy flag, everything else an acknowledgement without payload).
  */
 export function outcomeOf(op: OpName, reply: OpReply<unknown>): Outcome {
@@ -97,6 +97,7 @@ export function outcomeOf(op: OpName, reply: OpReply<unknown>): Outcome {
     case "queue-get":
       return { kind: "reply", reply: reply.reply as JsonValue };
     case "bind-rx":
+    case "bind-tx":
       return { kind: "reply", reply: { id: r.id } };
     case "xsk-bind":
       return { kind: "reply", reply: { "zero-copy": r["zero-copy"] } };

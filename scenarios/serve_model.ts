@@ -3,7 +3,9 @@
  * stdin/stdout (`PROTOCOL.md`), so that the process adapter can be certified against a known
  * implementation and mutants can be certified out of process.
  *
- * Run: `deno run --allow-read=. scenarios/serve_model.ts [--mutant=C-02] [--ops=LIST]`;
+ * Run: `deno run --allow-read=. scenarios/serve_model.ts [--mutant=C-02] [--ops=LIST]
+ * [--kernel=V]`; `--kernel=7.2` answers for that kernel version (default: the model's newest),
+ * and says so in its hello (`info.kernel`);
  * `--ops=queue-create,queue-get` declares only those operations (a partial implementation that
  * is right about everything it declares).
  *
@@ -11,6 +13,7 @@
  */
 
 import type { MutantId } from "../model/mutants.ts";
+import { DEFAULT_KERNEL } from "../model/versions.ts";
 import type { JsonValue, Topology } from "./format.ts";
 import { ModelAdapter } from "./model_adapter.ts";
 import { PROTOCOL_VERSION } from "./process_adapter.ts";
@@ -27,7 +30,9 @@ function utf8Decoder(): TransformStream<Uint8Array, string> {
 
 const mutantFlag = Deno.args.find((a) => a.startsWith("--mutant="))?.slice("--mutant=".length);
 const opsFlag = Deno.args.find((a) => a.startsWith("--ops="))?.slice("--ops=".length);
-const adapter = new ModelAdapter({ mutant: (mutantFlag ?? null) as MutantId | null });
+const kernel = Deno.args.find((a) => a.startsWith("--kernel="))?.slice("--kernel=".length) ??
+  DEFAULT_KERNEL;
+const adapter = new ModelAdapter({ mutant: (mutantFlag ?? null) as MutantId | null, kernel });
 
 function table(symbols: SymbolTable): Record<string, unknown> {
   return Object.fromEntries(symbols);
@@ -41,7 +46,7 @@ async function handle(message: Record<string, JsonValue>): Promise<unknown> {
           type: "hello",
           name: adapter.name,
           protocol: PROTOCOL_VERSION,
-          info: { implementation: "leasecheck model", mutant: mutantFlag ?? "none" },
+          info: { implementation: "leasecheck model", mutant: mutantFlag ?? "none", kernel },
           ops: opsFlag === undefined ? OP_NAMES : opsFlag.split(",").filter(Boolean),
           schedule: false,
         };

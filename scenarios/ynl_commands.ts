@@ -58,7 +58,7 @@ export class DryRunRefusedError extends Error {
   }
 }
 
-const NETDEV = new Set(["queue-create", "queue-get", "bind-rx"]);
+const NETDEV = new Set(["queue-create", "queue-get", "bind-rx", "bind-tx"]);
 const RT_LINK = new Set(["newlink", "getlink", "dellink"]);
 
 /** The namespace the script creates for a scenario namespace. */

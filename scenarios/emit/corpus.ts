@@ -28,7 +28,7 @@ import { encodeToken, type PathStep, replayPath } from "../../checker/trace.ts";
 import { DEFAULT_CONFIG, type ModelConfig, validateConfig } from "../../model/config.ts";
 import { leasingSpec } from "../../model/spec.ts";
 import { applyStep, type ModelStep } from "../../model/step.ts";
-import type { ModelState } from "../../model/state.ts";
+import { deviceByIfindex, type ModelState } from "../../model/state.ts";
 import type { OpReply } from "../../model/errors.ts";
 import { isChange } from "../../model/ops/newlink.ts";
 import { scenarioOfTrace } from "./scenario_of_trace.ts";
@@ -172,7 +172,11 @@ export function observableClass(state: ModelState): string {
 
 /**
  * The operation and outcome of a transition: `queue-create ok`, `queue-get dump ok`,
- * `newlink (change) EACCES "..."`, or the errno with its extack and attribute pointers.
+ * `newlink (change) EACCES "..."`, or the errno with its extack and attribute pointers. Given
+ * the state before, the kind of device the request names (`ifindex`, `ifi-index` or
+ * `header.dev-index`, in the caller's namespace) is part of it: `bind-tx ok [netkit]` and
+ * `bind-tx ok [physical]` are different transitions to an implementation even when they end in
+ * the same observable state.
  *
  * @example Usage
  * ```ts
@@ -182,9 +186,14 @@ export function observableClass(state: ModelState): string {
  * assert.equal(outcomeClass(step, { ok: true, reply: null }), "close ok");
  * ```
  */
-export function outcomeClass(step: ModelStep, reply: OpReply<unknown>): string {
+export function outcomeClass(
+  step: ModelStep,
+  reply: OpReply<unknown>,
+  before?: ModelState,
+): string {
+  const subject = before === undefined ? "" : subjectKind(before, step);
   const op = step.op + (step.op === "queue-get" && step.dump ? " dump" : "") +
-    (step.op === "newlink" && isChange(step.request) ? " (change)" : "");
+    (step.op === "newlink" && isChange(step.request) ? " (change)" : "") + subject;
   if (reply.ok) return `${op} ok`;
   const parts = [op, reply.errno];
   if (reply.extack !== undefined) parts.push(JSON.stringify(reply.extack));
@@ -192,6 +201,19 @@ export function outcomeClass(step: ModelStep, reply: OpReply<unknown>): string {
   if (reply.missNest !== undefined) parts.push(`miss-nest ${reply.missNest}`);
   if (reply.missType !== undefined) parts.push(`miss-type ${reply.missType}`);
   return parts.join(" ");
+}
+
+/** ` [kind]` of the device a request names in the caller's namespace (` [none]`), or "". */
+function subjectKind(state: ModelState, step: ModelStep): string {
+  const r = step.request as {
+    ifindex?: unknown;
+    "ifi-index"?: unknown;
+    header?: { "dev-index"?: unknown };
+  };
+  const ifindex = r.ifindex ?? r["ifi-index"] ?? r.header?.["dev-index"];
+  if (typeof ifindex !== "number") return "";
+  const dev = deviceByIfindex(state, step.caller.netns, ifindex);
+  return ` [${dev === undefined ? "none" : state.devices[dev].kind}]`;
 }
 
 /** Options of {@linkcode coverTopology} and {@linkcode generateCorpus}. */
@@ -290,9 +312,9 @@ export function coverTopology(
           ordinal++;
           continue;
         }
-        const reply = applyStep(s, step, { mutant: null }).reply;
+        const reply = applyStep(s, step, { mutant: null, kernel: topology.config.kernel }).reply;
         transitions++;
-        const outcome = outcomeClass(step, reply);
+        const outcome = outcomeClass(step, reply, s);
         const key = `${abstract}\n${outcome}`;
         let cls = classIds.get(key);
         if (cls === undefined) {

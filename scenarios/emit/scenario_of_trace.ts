@@ -12,6 +12,12 @@ import type { Trace } from "../../checker/result.ts";
 import { canonicalKey } from "../../checker/fingerprint.ts";
 import { type ModelConfig, validateConfig } from "../../model/config.ts";
 import type { MutantId } from "../../model/mutants.ts";
+import {
+  DEFAULT_KERNEL,
+  KERNEL_SEGMENTS,
+  rangeOfSegments,
+  segmentOf,
+} from "../../model/versions.ts";
 import { applyStep, type ModelStep } from "../../model/step.ts";
 import type { OpReply } from "../../model/errors.ts";
 import type { ModelState } from "../../model/state.ts";
@@ -326,13 +332,15 @@ class TraceWriter {
   readonly #run: ModelRun;
   readonly #naming: Naming;
   readonly #mutant: MutantId | null;
+  readonly #kernel: string | undefined;
   readonly #pending = new Map<number, Pending>();
   #threads = 0;
 
-  constructor(run: ModelRun, naming: Naming, mutant: MutantId | null) {
+  constructor(run: ModelRun, naming: Naming, mutant: MutantId | null, kernel?: string) {
     this.#run = run;
     this.#naming = naming;
     this.#mutant = mutant;
+    this.#kernel = kernel;
   }
 
   step(before: ModelState, t: Trace<ModelState>["steps"][number]): void {
@@ -379,7 +387,7 @@ class TraceWriter {
 
   #atomic(before: ModelState, after: ModelState, step: ModelStep, label: string): void {
     const data = stepDataOf(this.#naming, before, step);
-    const mine = applyStep(before, step, { mutant: this.#mutant });
+    const mine = applyStep(before, step, { mutant: this.#mutant, kernel: this.#kernel });
     const index = this.steps.length;
     this.steps.push({});
     this.schedule.push("main");
@@ -421,7 +429,10 @@ class TraceWriter {
           defines.peer = this.#naming.nameDevice(peer, after.devices[peer].name);
         }
       }
-      if (step.op === "bind-rx" || step.op === "zcrx-register" || step.op === "xsk-bind") {
+      if (
+        step.op === "bind-rx" || step.op === "bind-tx" || step.op === "zcrx-register" ||
+        step.op === "xsk-bind"
+      ) {
         const slot = reply?.ok
           ? (reply.reply as { binding: number }).binding
           : after.bindings.findIndex((b, i) => b !== null && (before.bindings[i] ?? null) === null);
@@ -569,10 +580,45 @@ export function scenarioOfTrace(
   trace: Trace<ModelState>,
   options: ScenarioOfTraceOptions,
 ): EmittedScenario {
+  if (options.kernel !== undefined) return emitScenario(config, trace, options);
+  // The kernels the expectations hold on: the model run again at each version segment of its
+  // version table (model/versions.ts); where every expectation is the same, so is the scenario.
+  const own = emitScenario(config, trace, { ...options, kernel: EMIT_KERNEL });
+  const reference = JSON.stringify(own.expected);
+  const mine = segmentOf(validateConfig(config).kernel ?? DEFAULT_KERNEL);
+  const holds = KERNEL_SEGMENTS.map((start) => {
+    if (start === mine) return true;
+    try {
+      const other = emitScenario({ ...config, kernel: start }, trace, {
+        ...options,
+        kernel: EMIT_KERNEL,
+      });
+      return JSON.stringify(other.expected) === reference;
+    } catch {
+      return false; // a step the trace took answers differently there
+    }
+  });
+  const kernel = rangeOfSegments(holds);
+  const data = { ...own.data, kernel };
+  return {
+    ...own,
+    data,
+    yaml: own.yaml.replace(/^kernel: .*$/m, `kernel: ${JSON.stringify(kernel)}`),
+  };
+}
+
+function emitScenario(
+  config: Partial<ModelConfig>,
+  trace: Trace<ModelState>,
+  options: ScenarioOfTraceOptions,
+): EmittedScenario {
   const c = validateConfig(config);
   const mutant: MutantId | null = c.mutant;
   const topology = topologyOf(c);
-  const run = ModelRun.fromTopology(parsedTopologyOf(topology), { mutant: null });
+  const run = ModelRun.fromTopology(
+    parsedTopologyOf(topology),
+    c.kernel === undefined ? { mutant: null } : { mutant: null, kernel: c.kernel },
+  );
   const init = trace.steps[0].state;
   const comparable = {
     ...run.state,
@@ -590,7 +636,7 @@ export function scenarioOfTrace(
   for (const [name, sym] of run.symbols) {
     if (sym.kind === "device") naming.nameDevice(sym.dev, name);
   }
-  const w = new TraceWriter(run, naming, mutant);
+  const w = new TraceWriter(run, naming, mutant, c.kernel);
   for (let i = 1; i < trace.steps.length; i++) w.step(trace.steps[i - 1].state, trace.steps[i]);
   w.finish();
   const { facts, expected, observed } = w;
