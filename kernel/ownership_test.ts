@@ -279,3 +279,49 @@ Deno.test("the agent refuses names, nests, raw attributes and namespaces the sce
     else assert.ok("refused" in r && want.test(r.refused), label);
   });
 });
+
+/** The agent's check of its raw attribute numbers against a kernel tree's netlink spec. */
+async function rawTableProblem(sets: Record<string, Record<string, string>>): Promise<unknown> {
+  const child = new Deno.Command("python3", {
+    args: [AGENT, "--check-raw-tables"],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(JSON.stringify(sets)));
+  await writer.close();
+  const out = await child.output();
+  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+  return JSON.parse(new TextDecoder().decode(out.stdout)).problem;
+}
+
+Deno.test("the agent's raw attribute numbers fit 7.2's and 7.3's specs, and refuse a renumbered one", async () => {
+  const queue = {
+    "1": "id",
+    "2": "ifindex",
+    "3": "type",
+    "4": "napi-id",
+    "5": "dmabuf",
+    "6": "io-uring",
+    "7": "xsk",
+    "8": "lease",
+  };
+  const lease = { "1": "ifindex", "2": "queue", "3": "netns-id" };
+  const ioUring = { "1": "rx-buf-len" };
+  const v72 = { "1": "ifindex", "2": "queues", "3": "fd", "4": "id" };
+  const sets = (dmabuf: Record<string, string>) => ({
+    queue,
+    lease,
+    "queue-id": queue,
+    dmabuf,
+    "io-uring-provider-info": ioUring,
+  });
+  // 7.2 has no rx-page-size (attribute 5): above its highest number, so it names nothing there.
+  assert.equal(await rawTableProblem(sets(v72)), null);
+  assert.equal(await rawTableProblem(sets({ ...v72, "5": "rx-page-size" })), null);
+  assert.equal(
+    await rawTableProblem(sets({ ...v72, "3": "id", "4": "fd" })),
+    "netdev dmabuf attribute 3 is id, not fd: update the ownership tables of agent.py",
+  );
+});
