@@ -88,6 +88,7 @@ export {
   resolveSymbols,
   type ScenarioResult,
   type ScenarioVerdict,
+  type ScheduleOutcome,
   type StepResult,
   type SymbolTable,
   type SymbolValue,

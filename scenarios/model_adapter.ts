@@ -9,7 +9,16 @@
 import type { ModelOptions, MutantId } from "../model/mutants.ts";
 import { ModelRun, UnsupportedStepError } from "./model_run.ts";
 import type { Topology } from "./format.ts";
-import type { ApplyResult, ReplayAdapter, ResolvedStep, SymbolTable } from "./replay.ts";
+import {
+  AdapterUnsupportedError,
+  type ApplyResult,
+  type ReplayAdapter,
+  type ResolvedStep,
+  type ScheduleOutcome,
+  type SymbolTable,
+} from "./replay.ts";
+import type { JsonObject, Scenario } from "./format.ts";
+import { invariants, type ModelInvariant } from "../model/invariants.ts";
 
 export { ModelSetupError } from "./model_run.ts";
 
@@ -44,12 +53,14 @@ export class ModelAdapter implements ReplayAdapter {
   /** `model`, or `model[C-xx]` for a mutant. */
   readonly name: string;
   readonly #options: ModelOptions;
+  readonly #invariants: readonly ModelInvariant[];
   #run: ModelRun | null = null;
 
   /** Creates the adapter. */
   constructor(options: ModelAdapterOptions = {}) {
     const mutant = options.mutant ?? null;
     this.#options = { mutant, ...(options.kernel === undefined ? {} : { kernel: options.kernel }) };
+    this.#invariants = invariants(this.#options);
     this.name = mutant === null ? "model" : `model[${mutant}]`;
   }
 
@@ -76,6 +87,35 @@ export class ModelAdapter implements ReplayAdapter {
           outcome: { kind: "unsupported", reason: e.message },
           symbols: run.table(),
         });
+      }
+      return Promise.reject(e);
+    }
+  }
+
+  /**
+   * Stepped execution of the scenario's schedule ({@linkcode ModelRun.runSchedule}), checking
+   * the model's invariants after every move.
+   */
+  runSchedule(scenario: Scenario): Promise<ScheduleOutcome> {
+    const run = this.#run;
+    if (run === null) return Promise.reject(new TypeError("Cannot run a schedule before setup()"));
+    try {
+      const r = run.runSchedule(scenario.schedule ?? [], scenario.steps, (state) => {
+        const broken = this.#invariants.find((i) => !i.holds(state));
+        return broken && `invariant ${broken.name} is violated (${broken.description})`;
+      });
+      return Promise.resolve({
+        completed: r.completed.map((c) => ({
+          index: c.index,
+          request: c.result.modelStep.request as unknown as JsonObject,
+          outcome: c.result.outcome,
+        })),
+        symbols: run.table(),
+        ...(r.problem === undefined ? {} : { problem: r.problem }),
+      });
+    } catch (e) {
+      if (e instanceof UnsupportedStepError) {
+        return Promise.reject(new AdapterUnsupportedError(e.message));
       }
       return Promise.reject(e);
     }

@@ -73,6 +73,28 @@ export interface ReplayAdapter {
    * or KASAN report): the scenario then fails, whatever its replies.
    */
   teardown(): Promise<void | TeardownReport>;
+  /**
+   * Stepped execution of a concurrent scenario's schedule (optional; {@linkcode replayScenario}
+   * uses it when the schedule has labelled entries): runs the steps by the schedule and returns
+   * each completed step's outcome, in completion order, and any problem the implementation found
+   * in its own state (the model: a broken invariant, a deadlock). Throws for a schedule it
+   * cannot follow.
+   */
+  runSchedule?(scenario: Scenario): Promise<ScheduleOutcome>;
+}
+
+/** What stepped execution of a schedule gave (see {@linkcode ReplayAdapter.runSchedule}). */
+export interface ScheduleOutcome {
+  /** Each completed step: its index in the scenario, the request as run, and the outcome. */
+  readonly completed: readonly {
+    readonly index: number;
+    readonly request: JsonObject;
+    readonly outcome: Outcome;
+  }[];
+  /** The symbols after the run. */
+  readonly symbols: SymbolTable;
+  /** What the implementation found wrong with itself (the run stopped there). */
+  readonly problem?: string;
 }
 
 /** What an implementation reports about itself at the end of a scenario. */
@@ -151,6 +173,53 @@ export function linearize(scenario: Scenario): readonly Step[] {
     if (next !== undefined) out.push(next);
   }
   return out;
+}
+
+/**
+ * Replays a concurrent scenario on an adapter with stepped execution: the adapter runs the
+ * schedule; each completed step's outcome is compared with its expectation. A problem it reports
+ * fails the scenario; a schedule it cannot follow makes it an error.
+ */
+async function replaySchedule(
+  scenario: Scenario,
+  adapter: ReplayAdapter,
+  results: StepResult[],
+): Promise<{ verdict: ScenarioVerdict; reason?: string; symbols?: SymbolTable }> {
+  let run: ScheduleOutcome;
+  try {
+    run = await adapter.runSchedule!(scenario);
+  } catch (e) {
+    return { verdict: "error", reason: message(e) };
+  }
+  let verdict: ScenarioVerdict = "pass";
+  let reason: string | undefined;
+  for (const c of run.completed) {
+    const step = scenario.steps[c.index];
+    const expected = resolveExpectation(step.expect, run.symbols);
+    const diff = diffOutcome(expected, c.outcome);
+    results.push({
+      index: c.index,
+      step: { ...step, request: c.request },
+      expected,
+      actual: c.outcome,
+      pass: diff.length === 0,
+      diff,
+    });
+    if (c.outcome.kind === "unsupported") {
+      return { verdict: "skip", reason: `step ${c.index} (${step.op}): ${c.outcome.reason}` };
+    }
+    if (diff.length > 0 && verdict === "pass") {
+      verdict = "fail";
+      reason = `step ${c.index} (${step.op}) differs`;
+    }
+  }
+  if (run.problem !== undefined) {
+    return {
+      verdict: "fail",
+      reason: reason === undefined ? run.problem : `${reason}; ${run.problem}`,
+    };
+  }
+  return { verdict, ...(reason === undefined ? {} : { reason }) };
 }
 
 /** The result of one step. */
@@ -260,8 +329,15 @@ export async function replayScenario(
   const results: StepResult[] = [];
   let verdict: ScenarioVerdict = "pass";
   let reason: string | undefined;
+  const stepped = adapter.runSchedule !== undefined &&
+    (scenario.schedule ?? []).some((e) => e.label !== undefined);
   try {
-    for (const step of linearize(scenario)) {
+    if (stepped) {
+      const r = await replaySchedule(scenario, adapter, results);
+      verdict = r.verdict;
+      reason = r.reason;
+    }
+    for (const step of stepped ? [] : linearize(scenario)) {
       const resolved: ResolvedStep = {
         ...step,
         request: resolveSymbols(step.request, symbols) as JsonObject,

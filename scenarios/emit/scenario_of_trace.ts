@@ -328,6 +328,13 @@ class TraceWriter {
   readonly expected: Outcome[] = [];
   readonly observed: Outcome[] = [];
   readonly schedule: string[] = [];
+  /** Per step index: what was written (for the stepped re-run of a threaded trace). */
+  readonly written: {
+    input: StepData & { defines: Record<string, string>; thread: string; index: number };
+    extra: Record<string, YamlData>;
+  }[] = [];
+  /** The step index of each `expected` entry. */
+  readonly expectedIndex: number[] = [];
   threaded = false;
   readonly #run: ModelRun;
   readonly #naming: Naming;
@@ -452,6 +459,7 @@ class TraceWriter {
       );
     }
     this.expected.push(result.outcome);
+    this.expectedIndex.push(p.index);
     this.observed.push(traceOutcome ?? result.outcome);
     if (result.modelStep !== undefined && result.reply !== undefined) {
       this.facts.push(...factsOf(result.modelStep, result.reply, runBefore));
@@ -467,6 +475,10 @@ class TraceWriter {
       );
     }
     if (notes.length > 0) extra.note = notes.join("; ");
+    this.written[p.index] = {
+      input: { ...data, defines, thread: p.thread, index: p.index },
+      extra,
+    };
     this.steps[p.index] = stepYaml(
       data,
       expectationOf(result.outcome, this.#naming, runBefore, caller, data.op),
@@ -620,8 +632,10 @@ function emitScenario(
     c.kernel === undefined ? { mutant: null } : { mutant: null, kernel: c.kernel },
   );
   const init = trace.steps[0].state;
+  // Budgets and process slots are the exploration's, not the topology's.
+  const { movesLeft: _moves, procs: _procs, ...topological } = run.state;
   const comparable = {
-    ...run.state,
+    ...topological,
     netkitBudget: init.netkitBudget,
     ...(init.movesLeft === undefined ? {} : { movesLeft: init.movesLeft }),
     ...(init.procs === undefined ? {} : { procs: init.procs }),
@@ -640,6 +654,39 @@ function emitScenario(
   for (let i = 1; i < trace.steps.length; i++) w.step(trace.steps[i - 1].state, trace.steps[i]);
   w.finish();
   const { facts, expected, observed } = w;
+  // A threaded trace replays step by step (replay.ts runSchedule): the expectations are what the
+  // correct model answers along the same schedule, where a thread that needs a lock another
+  // holds waits. When the correct model cannot follow it, the atomic answers at each
+  // operation's completion stay, and a note says so.
+  let final = run;
+  let stepped: string | undefined;
+  if (w.threaded) {
+    const again = ModelRun.fromTopology(
+      parsedTopologyOf(topology),
+      c.kernel === undefined ? { mutant: null } : { mutant: null, kernel: c.kernel },
+    );
+    try {
+      const entries = w.schedule.map((e) => {
+        const [thread, label] = e.split(":");
+        return label === undefined ? { thread } : { thread, label };
+      });
+      const r = again.runSchedule(entries, w.written.map((x) => x.input));
+      if (r.problem !== undefined) throw new TypeError(r.problem);
+      for (const { index, result } of r.completed) {
+        const { input, extra } = w.written[index];
+        const caller = again.ns(input.netns);
+        w.steps[index] = stepYaml(
+          input,
+          expectationOf(result.outcome, naming, result.before, caller, input.op),
+          extra,
+        );
+        expected[w.expectedIndex.indexOf(index)] = result.outcome;
+      }
+      final = again;
+    } catch (e) {
+      stepped = e instanceof Error ? e.message : String(e);
+    }
+  }
   const steps = w.threaded ? w.steps : w.steps.map(({ thread: _t, ...rest }) => rest as YamlObject);
   // End with a full observation (options.observe): what each live namespace's queues show
   // (queue-get dump: rx and tx queues, leases with their netns ids, providers and xsk pools),
@@ -649,15 +696,15 @@ function emitScenario(
   // at all gets one queue-get dump so that the scenario has a step.
   if (options.observe || steps.length === 0) {
     const observations = options.observe
-      ? observationSteps(run.state, naming)
+      ? observationSteps(final.state, naming)
       : [{ ...dumpStep(String(topology.namespaces[0].name)), note: "" }];
     for (const { note, dev, ...data } of observations) {
-      const runBefore = run.state;
-      const result = run.apply({ ...data, defines: {} });
+      const runBefore = final.state;
+      const result = final.apply({ ...data, defines: {} });
       expected.push(result.outcome);
       observed.push(result.outcome);
       const expect = dev === undefined
-        ? expectationOf(result.outcome, naming, runBefore, run.ns(data.netns), data.op)
+        ? expectationOf(result.outcome, naming, runBefore, final.ns(data.netns), data.op)
         : getlinkExpectation(result.outcome, naming, runBefore, dev);
       const observation = stepYaml(data, expect, {
         note: steps.length === 0 ? "the initial state itself is the one the trace ends in" : note,
@@ -674,7 +721,11 @@ function emitScenario(
     .filter((f, i, all) => loadFacts().has(f) && all.indexOf(f) === i);
   const data: YamlObject = {
     name: options.name,
-    description: options.description ?? `Trace ${trace.token} of the leasing model.`,
+    description: (options.description ?? `Trace ${trace.token} of the leasing model.`) +
+      (stepped === undefined
+        ? ""
+        : ` The correct model cannot follow this schedule step by step (${stepped}): ` +
+          "expectations are its answers at each operation's completion."),
     facts: allFacts,
     kernel: options.kernel ?? EMIT_KERNEL,
     source: options.source ?? `leasecheck trace ${trace.token}`,
