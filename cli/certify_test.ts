@@ -82,11 +82,13 @@ Deno.test("the process adapter certifies an independent implementation end to en
 });
 
 Deno.test("the process adapter kills a hung implementation and reports the scenario as an error", async () => {
-  const adapter = await ProcessAdapter.start(toy("--hang-on=queue-create"), { timeoutMs: 500 });
+  // The deadline also holds for the hello, which must come first: 2 s leaves a loaded machine
+  // time to start the toy.
+  const adapter = await ProcessAdapter.start(toy("--hang-on=queue-create"), { timeoutMs: 2000 });
   try {
     const r = await replayScenario(single, adapter);
     assert.equal(r.verdict, "error");
-    assert.match(r.reason ?? "", /did not answer apply queue-create within 500 ms; it was killed/);
+    assert.match(r.reason ?? "", /did not answer apply queue-create within 2000 ms; it was killed/);
     assert.equal(adapter.dead, true);
   } finally {
     await adapter.close();

@@ -15,6 +15,8 @@
  * - `--ops=LIST`: declare these operations (comma-separated; empty: none) instead of
  *   `queue-create,queue-get`;
  * - `--unsupported-setup`: answer "unsupported" to every setup;
+ * - `--schedule`: speak the schedule mode (`start`, `advance`, `finish`): a queue-create stops
+ *   once, at point `virt-locked`; `--hang-on=finish` then never answers a finish;
  * - `--lock=FILE`: refuse to start (exit 1, a line on stderr) when FILE exists, else create it
  *   and never remove it: an implementation that cannot be started a second time (needs
  *   `--allow-read` and `--allow-write` for FILE).
@@ -238,6 +240,9 @@ function apply(step: Obj): Obj {
   return { type: "outcome", outcome, symbols: symbols() };
 }
 
+/** Schedule mode: the queue-create each thread has in flight. */
+const inFlight = new Map<string, Obj>();
+
 function handle(message: Obj): Obj {
   switch (message.type) {
     case "hello":
@@ -249,8 +254,25 @@ function handle(message: Obj): Obj {
         ops: flags.ops === undefined
           ? ["queue-create", "queue-get"]
           : flags.ops.split(",").filter(Boolean),
-        schedule: false,
+        schedule: flags.schedule === "true",
       };
+    case "start": {
+      // Schedule mode (--schedule): queue-create stops once, at "virt-locked" (it holds the
+      // netkit); every other operation completes at once.
+      const step = message.step as Obj;
+      if (step.op !== "queue-create") return apply(step);
+      inFlight.set(String(message.thread), step);
+      return { type: "point", at: "virt-locked" };
+    }
+    case "advance":
+    case "finish": {
+      const step = inFlight.get(String(message.thread));
+      if (step === undefined) {
+        return { type: "error", message: `thread ${String(message.thread)} has nothing in flight` };
+      }
+      inFlight.delete(String(message.thread));
+      return apply(step);
+    }
     case "setup":
       return setup(message.topology as Obj);
     case "apply":

@@ -131,3 +131,14 @@ export {
 export * from "./emit/mod.ts";
 export { ERRNO_VALUES } from "./errno.ts";
 export type { MutantId } from "../model/mutants.ts";
+export {
+  type Move,
+  type MoveResult,
+  type PlanEnd,
+  type PlanEntry,
+  type PlanStep,
+  runPlan,
+  runPlanAsync,
+  ScheduleError,
+  schedulePlan,
+} from "./schedule.ts";

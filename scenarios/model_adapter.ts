@@ -7,7 +7,7 @@
  */
 
 import type { ModelOptions, MutantId } from "../model/mutants.ts";
-import { ModelRun, UnsupportedStepError } from "./model_run.ts";
+import { ModelRun, type RunResult, UnsupportedStepError } from "./model_run.ts";
 import type { Topology } from "./format.ts";
 import {
   AdapterUnsupportedError,
@@ -18,6 +18,7 @@ import {
   type SymbolTable,
 } from "./replay.ts";
 import type { JsonObject, Scenario } from "./format.ts";
+import type { Move, MoveResult } from "./schedule.ts";
 import { invariants, type ModelInvariant } from "../model/invariants.ts";
 
 export { ModelSetupError } from "./model_run.ts";
@@ -119,6 +120,37 @@ export class ModelAdapter implements ReplayAdapter {
       }
       return Promise.reject(e);
     }
+  }
+
+  /**
+   * One move of stepped execution ({@linkcode ModelRun.move}), with the invariants the state
+   * then breaks as problems: what a protocol server in schedule mode answers.
+   */
+  move(m: Move<ResolvedStep>): MoveResult<ApplyResult> {
+    const run = this.#run;
+    if (run === null) throw new TypeError("Cannot move before setup()");
+    let r: MoveResult<RunResult>;
+    try {
+      r = run.move(m);
+    } catch (e) {
+      if (!(e instanceof UnsupportedStepError)) throw e;
+      return {
+        kind: "done",
+        result: { outcome: { kind: "unsupported", reason: e.message }, symbols: run.table() },
+      };
+    }
+    const problems = r.kind === "blocked"
+      ? []
+      : this.#invariants.filter((i) => !i.holds(run.state)).map((i) =>
+        `invariant ${i.name} is violated (${i.description})`
+      );
+    const extra = problems.length === 0 ? {} : { problems };
+    if (r.kind !== "done") return { ...r, ...extra };
+    return {
+      kind: "done",
+      result: { outcome: r.result.outcome, symbols: run.table() },
+      ...extra,
+    };
   }
 
   /** Forgets the state. */

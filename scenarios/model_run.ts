@@ -25,6 +25,14 @@ import {
 } from "../model/state.ts";
 import { completionOf, startProc } from "../model/process.ts";
 import { PROGRAMS, stepSlot } from "../model/programs.ts";
+import {
+  type Move,
+  type MoveResult,
+  type PlanEntry,
+  type PlanStep,
+  runPlan,
+  ScheduleError,
+} from "./schedule.ts";
 import type { JsonObject, JsonValue, OpName, Step, Topology } from "./format.ts";
 import type { Outcome } from "./match.ts";
 import {
@@ -52,18 +60,6 @@ export class UnsupportedStepError extends TypeError {
   constructor(message: string) {
     super(message);
     this.name = "UnsupportedStepError";
-  }
-}
-
-/** A schedule entry the model cannot follow (a blocked thread, a point it does not reach). */
-export class ScheduleError extends Error {
-  /** Stable error code. */
-  readonly code: string = "LCS103";
-
-  /** Creates the error. */
-  constructor(message: string) {
-    super(message);
-    this.name = "ScheduleError";
   }
 }
 
@@ -363,146 +359,106 @@ export class ModelRun {
   }
 
   /**
-   * Runs a concurrent scenario's schedule step by step with the model's stepped operations.
-   * Each thread runs its steps in order. A labelled entry (`t:label`) starts the thread's next
-   * step or runs the next step of the one in flight, which must then stand at `label` (a
-   * program counter of the model); an unlabelled entry runs the thread's operation to its end.
-   * A thread whose next step needs a lock another holds waits, as in the kernel: its entries
-   * are put off, in order, until the lock is free (tried again before every later entry and at
-   * the end). After every move the `check` callback may report a problem (a broken invariant),
-   * which ends the run. Threads that wait for good are a deadlock, also a problem.
+   * Runs a concurrent scenario's schedule step by step with the model's stepped operations
+   * (the plan of `schedule.ts`: labelled entries move a thread to a program counter of its
+   * operation, unlabelled ones run it to its end, a thread that needs a held lock waits). After
+   * every move `check` may report a problem (a broken invariant), which ends the run.
    *
-   * @throws {ScheduleError} For an entry the model cannot follow: a thread with no step left,
-   * one that stands elsewhere than its label, or one that completes before reaching it.
+   * @throws {ScheduleError} For an entry the model cannot follow.
    */
   runSchedule(
-    entries: readonly { readonly thread: string; readonly label?: string }[],
-    steps: readonly (StepInput & { readonly thread?: string; readonly index: number })[],
+    entries: readonly PlanEntry[],
+    steps: readonly (StepInput & PlanStep)[],
     check: (state: ModelState) => string | undefined = () => undefined,
   ): ScheduleRun {
-    const queues = new Map<string, (typeof steps)[number][]>();
-    for (const st of steps) {
-      const q = queues.get(st.thread ?? "main") ?? [];
-      q.push(st);
-      queues.set(st.thread ?? "main", q);
-    }
-    const slots = new Map<string, number>();
-    const running = new Map<
-      string,
-      { step: (typeof steps)[number]; modelStep: ModelStep; before: ModelState }
-    >();
-    const completed: { index: number; result: RunResult }[] = [];
-    const deferred: { thread: string; label?: string; at: number }[] = [];
-    const where = (e: { thread: string; label?: string; at: number }) =>
-      `schedule entry ${e.at} (${e.thread}${e.label === undefined ? "" : `:${e.label}`})`;
-    // One move of entry `e`: true when made, false when its thread waits for a lock.
-    const move = (e: { thread: string; label?: string; at: number }): boolean => {
-      let slot = slots.get(e.thread);
-      const procs = this.state.procs ?? [];
-      if (slot === undefined) {
-        slot = procs.length;
-        slots.set(e.thread, slot);
-      }
-      if (slot >= procs.length) {
-        const grown = [...procs, ...Array<null>(slot + 1 - procs.length).fill(null)];
-        this.state = { ...this.state, procs: grown };
-      }
-      for (let n = 0; n < 10_000; n++) {
-        let r = running.get(e.thread);
-        if (r === undefined) {
-          const step = queues.get(e.thread)?.shift();
-          if (step === undefined) {
-            throw new ScheduleError(`${where(e)}: thread ${e.thread} has no step left`);
-          }
-          const modelStep = this.modelStepOf(step);
-          const before = this.state;
-          const started = startProc(before, slot, modelStep, PROGRAMS[modelStep.op], this.options);
-          if (started === undefined) {
-            queues.get(e.thread)!.unshift(step);
-            return false;
-          }
-          this.state = started;
-          r = { step, modelStep, before };
-          running.set(e.thread, r);
-        } else {
-          const next = stepSlot(this.state, slot, this.options);
-          if (next === undefined) return false;
-          this.state = next;
-        }
-        const proc = this.state.procs?.[slot] ?? null;
-        if (proc === null) {
-          running.delete(e.thread);
-          const reply = completionOf(this.state)?.reply;
-          if (reply === undefined) {
-            throw new ScheduleError(`${where(e)}: ${r.modelStep.op} ended without a reply`);
-          }
-          if (e.label !== undefined) {
-            throw new ScheduleError(
-              `${where(e)}: thread ${e.thread} completed ${r.modelStep.op} before "${e.label}"`,
-            );
-          }
-          completed.push({
-            index: r.step.index,
-            result: this.#record(r.step, r.modelStep, reply, r.before),
-          });
-          return true;
-        }
-        if (e.label !== undefined) {
-          const at = proc.pc.replace(/[^A-Za-z0-9_-]/g, "_");
-          if (at !== e.label) {
-            throw new ScheduleError(
-              `${where(e)}: thread ${e.thread} is at "${at}", not "${e.label}"`,
-            );
-          }
-          return true;
-        }
-      }
-      throw new ScheduleError(`${where(e)}: thread ${e.thread} did not complete in 10,000 steps`);
+    const end = runPlan<StepInput & PlanStep, RunResult>(entries, steps, (m) => {
+      const r = this.move(m);
+      const problem = r.kind === "blocked" ? undefined : check(this.state);
+      return problem === undefined ? r : { ...r, problems: [problem] };
+    });
+    return {
+      completed: end.completed,
+      ...(end.problem === undefined ? {} : { problem: end.problem }),
     };
-    // Retries the put-off entries, the first of each thread only, in order; true if any moved.
-    const retry = (): boolean => {
-      let moved = false;
-      for (let i = 0; i < deferred.length; i++) {
-        const e = deferred[i];
-        if (deferred.findIndex((d) => d.thread === e.thread) !== i) continue;
-        if (move(e)) {
-          deferred.splice(i--, 1);
-          moved = true;
-          const problem = check(this.state);
-          if (problem !== undefined) return moved;
-        }
-      }
-      return moved;
-    };
-    for (let at = 0; at < entries.length; at++) {
-      const e = { ...entries[at], at };
-      while (retry()) {
-        const problem = check(this.state);
-        if (problem !== undefined) return { completed, problem: `${where(e)}: ${problem}` };
-      }
-      if (deferred.some((d) => d.thread === e.thread) || !move(e)) {
-        deferred.push(e);
-        continue;
-      }
-      const problem = check(this.state);
-      if (problem !== undefined) return { completed, problem: `${where(e)}: ${problem}` };
+  }
+
+  /** Thread name → process slot (stepped execution). */
+  readonly #slots = new Map<string, number>();
+  /** Thread name → its operation in flight. */
+  readonly #running = new Map<
+    string,
+    { readonly step: StepInput; readonly modelStep: ModelStep; readonly before: ModelState }
+  >();
+
+  /**
+   * One move of stepped execution (see `schedule.ts` {@linkcode Move}): start a step on a
+   * thread, advance its operation by one step, or run it to its end.
+   *
+   * @example Usage
+   * ```ts
+   * import { ModelRun } from "./model_run.ts";
+   * import assert from "node:assert/strict";
+   * const run = ModelRun.fromTopology({
+   *   namespaces: [{ name: "init", nsids: {}, pos: { line: 1, column: 1 } }],
+   *   physical: [],
+   *   links: [],
+   * }, { mutant: null });
+   * const step = {
+   *   netns: "init", capNetAdmin: true, op: "queue-get" as const, dump: true, request: {},
+   *   defines: {},
+   * };
+   * const r = run.move({ kind: "start", thread: "a", step });
+   * assert.notEqual(r.kind, "blocked");
+   * ```
+   */
+  move(m: Move<StepInput>): MoveResult<RunResult> {
+    let slot = this.#slots.get(m.thread);
+    const procs = this.state.procs ?? [];
+    if (slot === undefined) {
+      slot = procs.length;
+      this.#slots.set(m.thread, slot);
     }
-    while (deferred.length > 0) {
-      if (!retry()) {
-        const waiting = [...new Set(deferred.map((d) => d.thread))].map((t) => {
-          const proc = this.state.procs?.[slots.get(t)!] ?? null;
-          return `${t} waits for ${lockName(this.state, proc?.want ?? null)}`;
-        });
-        return { completed, problem: `deadlock at the end of the schedule: ${waiting.join(", ")}` };
+    if (slot >= procs.length) {
+      const grown = [...procs, ...Array<null>(slot + 1 - procs.length).fill(null)];
+      this.state = { ...this.state, procs: grown };
+    }
+    const waits = () => lockName(this.state, this.state.procs?.[slot]?.want ?? null);
+    if (m.kind === "start") {
+      if (this.#running.has(m.thread)) {
+        throw new ScheduleError(`thread ${m.thread} already has an operation in flight`);
       }
-      const problem = check(this.state);
-      if (problem !== undefined) return { completed, problem: `after the schedule: ${problem}` };
+      const modelStep = this.modelStepOf(m.step);
+      const before = this.state;
+      const started = startProc(before, slot, modelStep, PROGRAMS[modelStep.op], this.options);
+      if (started === undefined) return { kind: "blocked", waits: "the lock it takes first" };
+      this.state = started;
+      this.#running.set(m.thread, { step: m.step, modelStep, before });
+      return this.#where(m.thread, slot);
     }
-    const left = [...running.keys()];
-    if (left.length > 0) {
-      throw new ScheduleError(`the schedule ends with thread(s) ${left.join(", ")} in flight`);
+    if (!this.#running.has(m.thread)) {
+      throw new ScheduleError(`thread ${m.thread} has no operation in flight`);
     }
-    return { completed };
+    for (let n = 0; n < 10_000; n++) {
+      const next = stepSlot(this.state, slot, this.options);
+      if (next === undefined) return { kind: "blocked", waits: waits() };
+      this.state = next;
+      const r = this.#where(m.thread, slot);
+      if (m.kind === "advance" || r.kind === "done") return r;
+    }
+    throw new ScheduleError(`thread ${m.thread} did not complete in 10,000 steps`);
+  }
+
+  /** Where `thread`'s operation stands after a move: at a point, or done with its result. */
+  #where(thread: string, slot: number): MoveResult<RunResult> {
+    const proc = this.state.procs?.[slot] ?? null;
+    if (proc !== null) return { kind: "point", at: proc.pc.replace(/[^A-Za-z0-9_-]/g, "_") };
+    const r = this.#running.get(thread)!;
+    this.#running.delete(thread);
+    const reply = completionOf(this.state)?.reply;
+    if (reply === undefined) {
+      throw new ScheduleError(`thread ${thread}'s ${r.modelStep.op} ended without a reply`);
+    }
+    return { kind: "done", result: this.#record(r.step, r.modelStep, reply, r.before) };
   }
 
   #record(

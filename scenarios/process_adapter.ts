@@ -9,15 +9,18 @@
  */
 
 import type { Outcome } from "./match.ts";
-import type { JsonValue, Topology } from "./format.ts";
+import type { JsonObject, JsonValue, Scenario, Step, Topology } from "./format.ts";
 import {
   AdapterUnsupportedError,
   type ApplyResult,
   type ReplayAdapter,
   type ResolvedStep,
+  resolveSymbols,
+  type ScheduleOutcome,
   type SymbolTable,
   type SymbolValue,
 } from "./replay.ts";
+import { runPlanAsync } from "./schedule.ts";
 
 /**
  * A UTF-8 decoding stream, typed for byte streams (the DOM library of the report viewer, checked
@@ -353,6 +356,80 @@ export class ProcessAdapter implements ReplayAdapter {
     }
     this.#symbols = await this.#symbolsOf(reply, what);
     return { outcome, symbols: this.#symbols };
+  }
+
+  /**
+   * Stepped execution through the protocol's schedule mode (PROTOCOL.md), present only when the
+   * implementation announced `"schedule": true`: the plan of `schedule.ts` carried out with
+   * `start`, `advance` and `finish` messages.
+   */
+  get runSchedule(): ((scenario: Scenario) => Promise<ScheduleOutcome>) | undefined {
+    return this.implementation.schedule ? (scenario) => this.#runSchedule(scenario) : undefined;
+  }
+
+  async #runSchedule(scenario: Scenario): Promise<ScheduleOutcome> {
+    const requests = new Map<number, JsonObject>();
+    const end = await runPlanAsync<Step, { outcome: Outcome }>(
+      scenario.schedule ?? [],
+      scenario.steps,
+      async (m) => {
+        if (m.kind === "start" && !this.implementation.ops.includes(m.step.op)) {
+          const reason = `${this.implementation.name} does not implement ${m.step.op}`;
+          return { kind: "done", result: { outcome: { kind: "unsupported", reason } } };
+        }
+        const what = `${m.kind} on thread ${m.thread}`;
+        let message: Reply = { type: m.kind, thread: m.thread };
+        if (m.kind === "start") {
+          const request = resolveSymbols(m.step.request, this.#symbols) as JsonObject;
+          requests.set(m.step.index, request);
+          message = {
+            ...message,
+            step: {
+              defines: m.step.defines as unknown as JsonValue,
+              netns: m.step.netns,
+              op: m.step.op,
+              dump: m.step.dump,
+              "cap-net-admin": m.step.capNetAdmin,
+              request,
+            },
+          };
+        }
+        const reply = await this.#request(message, what, ["point", "blocked", "outcome"]);
+        const problems = Array.isArray(reply.problems) ? reply.problems.map(String) : undefined;
+        const extra = problems === undefined ? {} : { problems };
+        if (reply.type === "point") {
+          if (typeof reply.at !== "string") {
+            throw await this.#stop(`answered ${what} with a "point" without "at"`);
+          }
+          return { kind: "point", at: reply.at, ...extra };
+        }
+        if (reply.type === "blocked") {
+          return {
+            kind: "blocked",
+            ...(typeof reply.waits === "string" ? { waits: reply.waits } : {}),
+            ...extra,
+          };
+        }
+        const outcome = reply.outcome as unknown as Outcome;
+        if (
+          !outcome || typeof outcome !== "object" ||
+          !["reply", "error", "unsupported"].includes(outcome.kind)
+        ) {
+          throw await this.#stop(`answered ${what} without a valid "outcome": ${clip(reply)}`);
+        }
+        this.#symbols = await this.#symbolsOf(reply, what);
+        return { kind: "done", result: { outcome }, ...extra };
+      },
+    );
+    return {
+      completed: end.completed.map((c) => ({
+        index: c.index,
+        request: requests.get(c.index) ?? scenario.steps[c.index].request,
+        outcome: c.result.outcome,
+      })),
+      symbols: this.#symbols,
+      ...(end.problem === undefined ? {} : { problem: end.problem }),
+    };
   }
 
   /** Releases the scenario's namespaces and devices in the implementation. */

@@ -4,8 +4,9 @@
  * implementation and mutants can be certified out of process.
  *
  * Run: `deno run --allow-read=. scenarios/serve_model.ts [--mutant=C-02] [--ops=LIST]
- * [--kernel=V]`; `--kernel=7.2` answers for that kernel version (default: the model's newest),
- * and says so in its hello (`info.kernel`);
+ * [--kernel=V] [--no-schedule]`; `--kernel=7.2` answers for that kernel version (default: the
+ * model's newest), and says so in its hello (`info.kernel`); it speaks the schedule mode
+ * (`start`, `advance`, `finish`: stepped execution) unless `--no-schedule`;
  * `--ops=queue-create,queue-get` declares only those operations (a partial implementation that
  * is right about everything it declares).
  *
@@ -38,6 +39,22 @@ function table(symbols: SymbolTable): Record<string, unknown> {
   return Object.fromEntries(symbols);
 }
 
+/** A protocol step (`apply`, `start`) as the adapter takes it. */
+function stepOf(value: JsonValue | undefined): ResolvedStep {
+  const s = (value ?? {}) as Record<string, JsonValue>;
+  return {
+    index: 0,
+    pos: { line: 0, column: 0 },
+    netns: s.netns,
+    capNetAdmin: s["cap-net-admin"] !== false,
+    op: s.op,
+    dump: s.dump === true,
+    request: s.request,
+    expect: { kind: "ok" },
+    defines: s.defines ?? {},
+  } as unknown as ResolvedStep;
+}
+
 async function handle(message: Record<string, JsonValue>): Promise<unknown> {
   try {
     switch (message.type) {
@@ -48,7 +65,7 @@ async function handle(message: Record<string, JsonValue>): Promise<unknown> {
           protocol: PROTOCOL_VERSION,
           info: { implementation: "leasecheck model", mutant: mutantFlag ?? "none", kernel },
           ops: opsFlag === undefined ? OP_NAMES : opsFlag.split(",").filter(Boolean),
-          schedule: false,
+          schedule: !Deno.args.includes("--no-schedule"),
         };
       case "setup":
         return {
@@ -56,20 +73,27 @@ async function handle(message: Record<string, JsonValue>): Promise<unknown> {
           symbols: table(await adapter.setup(message.topology as unknown as Topology)),
         };
       case "apply": {
-        const s = message.step as Record<string, JsonValue>;
-        const step = {
-          index: 0,
-          pos: { line: 0, column: 0 },
-          netns: s.netns,
-          capNetAdmin: s["cap-net-admin"] !== false,
-          op: s.op,
-          dump: s.dump === true,
-          request: s.request,
-          expect: { kind: "ok" },
-          defines: s.defines ?? {},
-        } as unknown as ResolvedStep;
-        const result = await adapter.apply(step);
+        const result = await adapter.apply(stepOf(message.step));
         return { type: "outcome", outcome: result.outcome, symbols: table(result.symbols) };
+      }
+      case "start":
+      case "advance":
+      case "finish": {
+        const thread = String(message.thread);
+        const r = message.type === "start"
+          ? adapter.move({ kind: "start", thread, step: stepOf(message.step) })
+          : adapter.move({ kind: message.type, thread });
+        const problems = r.problems === undefined ? {} : { problems: r.problems };
+        if (r.kind === "point") return { type: "point", at: r.at, ...problems };
+        if (r.kind === "blocked") {
+          return { type: "blocked", ...(r.waits === undefined ? {} : { waits: r.waits }) };
+        }
+        return {
+          type: "outcome",
+          outcome: r.result.outcome,
+          symbols: table(r.result.symbols),
+          ...problems,
+        };
       }
       case "teardown":
         await adapter.teardown();
