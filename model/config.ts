@@ -126,6 +126,8 @@ export interface ModelConfig {
    * (`DEFAULT_KERNEL`).
    */
   readonly kernel?: string;
+  /** The late-start reduction of stepped runs (`ModelOptions.lateStart`); absent: on. */
+  readonly lateStart?: boolean;
 }
 
 /**
@@ -311,6 +313,7 @@ export const MODEL_CONFIG_SCHEMA: Readonly<Record<string, unknown>> = {
     linkFlaps: { enum: ["all", "physical"] },
     moves: { enum: ["all", "netkits", "single-netkits", "physical"] },
     kernel: { type: "string", pattern: "^[0-9]+\\.[0-9]+" },
+    lateStart: { type: "boolean" },
   },
 };
 
@@ -453,6 +456,9 @@ export function validateConfig(partial: Partial<ModelConfig> = {}): ModelConfig 
     } catch (e) {
       throw new ModelConfigError("kernel", (e as Error).message);
     }
+  }
+  if (config.lateStart !== undefined && typeof config.lateStart !== "boolean") {
+    throw new ModelConfigError("lateStart", "expected a boolean");
   }
   if (typeof config.loopback !== "boolean") {
     throw new ModelConfigError("loopback", "expected a boolean");

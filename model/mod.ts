@@ -180,6 +180,12 @@ export const LEASING_SPEC: SpecEntry = specEntry({
       description: "the kernel version to answer for (model/versions.ts: facts that differ by " +
         "version), e.g. 7.1.4, 7.2",
     },
+    "late-start": {
+      type: "bool",
+      default: true,
+      description: "the late-start reduction of stepped runs (a request that holds nothing " +
+        "before its first lock starts when that lock is free)",
+    },
     moves: {
       type: "int",
       default: -1,
@@ -198,6 +204,7 @@ export function leasingConfig(p: Readonly<Record<string, ParamValue>>): Partial<
     ...base,
     mutant: p.mutant === "none" ? null : (p.mutant as MutantId),
     kernel: (p.kernel ?? DEFAULT_KERNEL) as string,
+    ...(p["late-start"] === false ? { lateStart: false } : {}),
     netkitCreations: p.creations as number,
     concurrency: (p.concurrency as number) || base.concurrency,
     ...((p.moves ?? -1) as number) >= 0 ? { netnsMoves: p.moves as number } : {},

@@ -19,6 +19,11 @@ export interface ModelOptions {
    * `DEFAULT_KERNEL` of `versions.ts`.
    */
   readonly kernel?: string;
+  /**
+   * The late-start reduction (default on): a request that holds nothing before its first lock
+   * starts only when that lock is free. Off, it starts at once and waits, visibly, for it.
+   */
+  readonly lateStart?: boolean;
 }
 
 /** A mutant id of bugs.md section C. */

@@ -440,7 +440,7 @@ export function startProc(
   if (seg.kind === "yield") {
     const p = seg.proc;
     const visible = p.holds.length > 0 || p.want === null || holderOf(seg.state, p.want) === LEAKED;
-    if (visible) return commit(seg, slot, events);
+    if (visible || options?.lateStart === false) return commit(seg, slot, events);
     if (busy(seg.state, p.want!) || p.held.includes(p.want!)) return undefined;
     seg = resumeOf(program, seg.state, grant(p, x), x);
   }

@@ -144,12 +144,19 @@ export function modelScope(config: ModelConfig): SpecScope {
         note: "code between two acquisitions runs as one step; the lookup before a request's " +
           "first lock is a step of its own when it takes a reference",
       },
-      {
-        name: "late start",
-        value: "on",
-        note: "a request that holds nothing before its first lock starts when that lock is " +
-          "free (it cannot be part of a wait cycle); a leaked lock is waited for",
-      },
+      config.lateStart === false
+        ? {
+          name: "late start",
+          value: "off",
+          note: "every request starts at once and waits for its first lock in its slot",
+        }
+        : {
+          name: "late start",
+          value: "on",
+          note: "a request that holds nothing before its first lock starts when that lock is " +
+            "free (it cannot be part of a wait cycle); a leaked lock is waited for; " +
+            "--param late-start=false turns it off",
+        },
       {
         name: "process slots",
         value: "symmetric",

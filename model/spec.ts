@@ -191,7 +191,11 @@ function environmentActionOf(
  */
 export function leasingSpec(config: Partial<ModelConfig> = {}): Spec<ModelState> {
   const c = validateConfig(config);
-  const options: ModelOptions = { mutant: c.mutant, kernel: c.kernel };
+  const options: ModelOptions = {
+    mutant: c.mutant,
+    kernel: c.kernel,
+    ...(c.lateStart === false ? { lateStart: false } : {}),
+  };
   const concurrent = c.concurrency >= 2;
   const actions: Action<ModelState, unknown>[] = c.operations.map((op) => {
     const action: Action<ModelState, ModelStep> = {
