@@ -40,19 +40,27 @@ interface Case {
   readonly link?: boolean;
 }
 
-async function check(cases: readonly Case[]): Promise<({ ok: true } | { refused: string })[]> {
+/** Runs the agent with `flag`, `input` as JSON on its stdin; returns its stdout's JSON. */
+async function agentJson(flag: string, input: unknown): Promise<unknown> {
   const child = new Deno.Command("python3", {
-    args: [AGENT, "--check-ownership"],
+    args: [AGENT, flag],
     stdin: "piped",
     stdout: "piped",
     stderr: "piped",
   }).spawn();
   const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(JSON.stringify({ world: WORLD, cases })));
+  await writer.write(new TextEncoder().encode(JSON.stringify(input)));
   await writer.close();
   const out = await child.output();
   assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
   return JSON.parse(new TextDecoder().decode(out.stdout));
+}
+
+async function check(cases: readonly Case[]): Promise<({ ok: true } | { refused: string })[]> {
+  return await agentJson("--check-ownership", { world: WORLD, cases }) as (
+    | { ok: true }
+    | { refused: string }
+  )[];
 }
 
 /** Sets `value` at a dotted path (`queues[0].id` for a list element). */
@@ -282,18 +290,7 @@ Deno.test("the agent refuses names, nests, raw attributes and namespaces the sce
 
 /** The agent's check of its raw attribute numbers against a kernel tree's netlink spec. */
 async function rawTableProblem(sets: Record<string, Record<string, string>>): Promise<unknown> {
-  const child = new Deno.Command("python3", {
-    args: [AGENT, "--check-raw-tables"],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(JSON.stringify(sets)));
-  await writer.close();
-  const out = await child.output();
-  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
-  return JSON.parse(new TextDecoder().decode(out.stdout)).problem;
+  return ((await agentJson("--check-raw-tables", sets)) as { problem: unknown }).problem;
 }
 
 Deno.test("the agent's raw attribute numbers fit 7.2's and 7.3's specs, and refuse a renumbered one", async () => {

@@ -347,6 +347,12 @@ export class ProcessAdapter implements ReplayAdapter {
       what,
       ["outcome"],
     );
+    const outcome = await this.#outcomeOf(reply, what);
+    return { outcome, symbols: this.#symbols };
+  }
+
+  /** The valid `outcome` of an `outcome` reply, with its symbols taken in. */
+  async #outcomeOf(reply: Reply, what: string): Promise<Outcome> {
     const outcome = reply.outcome as unknown as Outcome;
     if (
       !outcome || typeof outcome !== "object" ||
@@ -355,7 +361,7 @@ export class ProcessAdapter implements ReplayAdapter {
       throw await this.#stop(`answered ${what} without a valid "outcome": ${clip(reply)}`);
     }
     this.#symbols = await this.#symbolsOf(reply, what);
-    return { outcome, symbols: this.#symbols };
+    return outcome;
   }
 
   /**
@@ -410,14 +416,7 @@ export class ProcessAdapter implements ReplayAdapter {
             ...extra,
           };
         }
-        const outcome = reply.outcome as unknown as Outcome;
-        if (
-          !outcome || typeof outcome !== "object" ||
-          !["reply", "error", "unsupported"].includes(outcome.kind)
-        ) {
-          throw await this.#stop(`answered ${what} without a valid "outcome": ${clip(reply)}`);
-        }
-        this.#symbols = await this.#symbolsOf(reply, what);
+        const outcome = await this.#outcomeOf(reply, what);
         return { kind: "done", result: { outcome }, ...extra };
       },
     );
