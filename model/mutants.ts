@@ -24,6 +24,11 @@ export interface ModelOptions {
    * starts only when that lock is free. Off, it starts at once and waits, visibly, for it.
    */
   readonly lateStart?: boolean;
+  /**
+   * Keep multi-step replies (a dump's entries) in stepped runs too (`Exec.collect`): for a
+   * replay that compares them; an exploration leaves it off.
+   */
+  readonly collectReplies?: boolean;
 }
 
 /** A mutant id of bugs.md section C. */

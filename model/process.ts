@@ -435,7 +435,7 @@ export function startProc(
   options?: ModelOptions,
 ): ModelState | undefined {
   const events: Acquisition[] = [];
-  const x: Exec = { options, slot, events };
+  const x: Exec = { options, slot, events, collect: options?.collectReplies === true };
   let seg = program.start(state, step, x);
   if (seg.kind === "yield") {
     const p = seg.proc;
@@ -462,7 +462,7 @@ export function stepProc(
   if (p === null) return undefined;
   if (p.want !== null && busy(state, p.want)) return undefined;
   const events: Acquisition[] = [];
-  const x: Exec = { options, slot, events };
+  const x: Exec = { options, slot, events, collect: options?.collectReplies === true };
   return commit(resumeOf(program, state, grant(p, x), x), slot, events);
 }
 

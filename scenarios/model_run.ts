@@ -382,6 +382,11 @@ export class ModelRun {
     };
   }
 
+  /** The options of stepped execution: replies are compared, so dumps keep their entries. */
+  get #stepped(): ModelOptions {
+    return { ...this.options, collectReplies: true };
+  }
+
   /** Thread name → process slot (stepped execution). */
   readonly #slots = new Map<string, number>();
   /** Thread name → its operation in flight. */
@@ -429,7 +434,7 @@ export class ModelRun {
       }
       const modelStep = this.modelStepOf(m.step);
       const before = this.state;
-      const started = startProc(before, slot, modelStep, PROGRAMS[modelStep.op], this.options);
+      const started = startProc(before, slot, modelStep, PROGRAMS[modelStep.op], this.#stepped);
       if (started === undefined) return { kind: "blocked", waits: "the lock it takes first" };
       this.state = started;
       this.#running.set(m.thread, { step: m.step, modelStep, before });
@@ -439,7 +444,7 @@ export class ModelRun {
       throw new ScheduleError(`thread ${m.thread} has no operation in flight`);
     }
     for (let n = 0; n < 10_000; n++) {
-      const next = stepSlot(this.state, slot, this.options);
+      const next = stepSlot(this.state, slot, this.#stepped);
       if (next === undefined) return { kind: "blocked", waits: waits() };
       this.state = next;
       const r = this.#where(m.thread, slot);

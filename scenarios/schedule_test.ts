@@ -79,7 +79,11 @@ for (const [id, check] of STEPPED) {
     assert.equal(v.kind === "lock-order", LOCK_ORDER.has(id), `${id}: ${v.kind}`);
     if (v.kind === "lock-order") return;
     assert.ok("trace" in v);
-    const emitted = scenarioOfTrace(config, v.trace, { name: `cex_${id.toLowerCase()}` });
+    // With the full observation at the end: dumps in a stepped replay keep their entries.
+    const emitted = scenarioOfTrace(config, v.trace, {
+      name: `cex_${id.toLowerCase()}`,
+      observe: true,
+    });
     const scenario = parseScenario(emitted.yaml, `cex_${id}.yaml`);
     assert.ok(scenario.schedule?.some((e) => e.label !== undefined), `${id}: not threaded`);
     const onMutant = await replayScenario(scenario, new ModelAdapter({ mutant: id as MutantId }));
