@@ -510,7 +510,11 @@ export interface LockedOperation {
    * there is none (the body answers, e.g. -ENODEV). After the lock the device is re-checked
    * (registered, not moving, in the looked-up netns: else -ENODEV) and the reference dropped.
    */
-  readonly lookup: (state: ModelState, step: unknown) => DeviceIndex | null;
+  readonly lookup: (
+    state: ModelState,
+    step: unknown,
+    options?: ModelOptions,
+  ) => DeviceIndex | null;
   /**
    * False when the device is already referenced by the object the operation works on (an
    * io_uring ifq, a devmem binding, an AF_XDP pool): no lookup reference, no re-check.
@@ -548,7 +552,7 @@ export function lockedProgram(op: LockedOperation): Program {
   };
   /** The device looked up and referenced, then its lock awaited; or the body at once. */
   const lookup = (state: ModelState, proc: Proc, x: Exec): Seg => {
-    const dev = op.lookup(state, proc.step);
+    const dev = op.lookup(state, proc.step, x.options);
     if (dev === null) return finish(state, proc, x);
     if (op.referenced === true) return yieldTo(state, waitFor(proc, "locked", dev));
     const d = state.devices[dev];

@@ -50,9 +50,12 @@ type BindRxStep = { readonly caller: Caller; readonly request: BindRxRequest };
 export const BIND_RX: Program = lockedProgram({
   name: "bind-rx",
   // DM-2: netdev_get_by_index_lock (the reference, then the instance lock).
-  lookup: (state, step) => {
+  lookup: (state, step, options) => {
     const { caller, request } = step as BindRxStep;
     if (caller.admin === false || request.ifindex === undefined) return null;
+    // The policy fails at parse time, before the handler takes anything.
+    const policy = kernelHas(options?.kernel, "DM-11") ? BIND_RX_POLICY_7_3 : BIND_RX_POLICY;
+    if (validateStrict(request as Record<string, unknown>, policy)) return null;
     return deviceByIfindex(state, caller.netns, request.ifindex) ?? null;
   },
   // DM-4/DM-5 through a lease: the physical lock, nested (DMA-4, MP-06).

@@ -103,6 +103,8 @@ export const BIND_TX: Program = lockedProgram({
   // DM-14: netdev_get_by_index_lock (the reference, then the instance lock). No admin check.
   lookup: (state, step) => {
     const { caller, request } = step as BindTxStep;
+    // The policy and the required attributes fail before the handler takes anything.
+    if (validateStrict(request as Record<string, unknown>, BIND_TX_POLICY)) return null;
     if (request.ifindex === undefined || request.fd === undefined) return null;
     return deviceByIfindex(state, caller.netns, request.ifindex) ?? null;
   },
