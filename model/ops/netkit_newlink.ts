@@ -100,8 +100,11 @@ export interface NetkitNewlinkReply {
 
 /** Parsed, validated creation parameters (also used to build the initial state). */
 export interface NetkitParams {
-  /** Primary name. */
-  readonly name: string;
+  /**
+   * Primary name; absent: the lowest free `nk%d` of its netns once the peer is registered (the
+   * peer takes its `nk%d` first, NK-NEW-13).
+   */
+  readonly name?: string;
   /** Primary netns. */
   readonly netns: NetnsIndex;
   /** Pairing. */
@@ -300,7 +303,7 @@ export function netkitNewlink(
     ? caller.netns
     : resolveNetns(state, peerInfo["net-ns"], caller.netns);
   const params: NetkitParams = {
-    name: request.ifname ?? freeName(state, caller.netns, []),
+    ...(request.ifname === undefined ? {} : { name: request.ifname }),
     netns: caller.netns,
     pairing: nameOf(NETKIT_PAIRING, pairing),
     mode: nameOf(NETKIT_MODE, mode),
@@ -355,7 +358,7 @@ export function createNetkit(
   if (p.pairing === "single") {
     const r = reserveIfindex(s, p.netns);
     const dev: NetkitDevice = {
-      ...base(p.name, p.netns, r.ifindex, p.numRx),
+      ...base(p.name ?? freeName(s, p.netns, []), p.netns, r.ifindex, p.numRx),
       primary: true,
       peer: null,
       policy: p.policy,
@@ -364,7 +367,11 @@ export function createNetkit(
     const a = appendDevice(r.state, dev);
     return { state: a.state, primary: a.index };
   }
-  const peerName = p.peerName ?? freeName(s, p.peerNetns, [p.name]);
+  // NK-NEW-13: netkit_new_link() registers the peer first, so an unnamed peer takes the lowest
+  // free nk%d of its netns before the primary's name is chosen (an unnamed pair in one netns is
+  // peer nk0, primary nk1). An explicitly named primary is kept clear of (the kernel would fail
+  // its register_netdevice() with EEXIST; not modelled).
+  const peerName = p.peerName ?? freeName(s, p.peerNetns, p.name === undefined ? [] : [p.name]);
   const rp = reserveIfindex(s, p.peerNetns);
   const peerIndex = rp.state.devices.length;
   const primaryIndex = peerIndex + 1;
@@ -378,7 +385,7 @@ export function createNetkit(
   s = appendDevice(rp.state, peer).state;
   const r = reserveIfindex(s, p.netns);
   const primary: NetkitDevice = {
-    ...base(p.name, p.netns, r.ifindex, p.numRx),
+    ...base(p.name ?? freeName(s, p.netns, []), p.netns, r.ifindex, p.numRx),
     primary: true,
     peer: null,
     policy: p.policy,
