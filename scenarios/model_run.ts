@@ -22,6 +22,7 @@ import {
   isPhysical,
   type LockId,
   type ModelState,
+  updateDevice,
 } from "../model/state.ts";
 import { completionOf, startProc } from "../model/process.ts";
 import { PROGRAMS, stepSlot } from "../model/programs.ts";
@@ -233,6 +234,15 @@ export class ModelRun {
         const pd = run.state.devices[peer];
         const target = run.ns(link.peer.netns);
         if (pd.netns !== target) {
+          // As the agent builds topologies (kernel/agent.py setup_link): a peer whose name is
+          // taken in the target namespace (the nk0 of an earlier pair) moves under its symbol's.
+          const taken = run.state.devices.some((d) =>
+            d.netns === target && d.reg !== "gone" && d.name === pd.name
+          );
+          if (taken) {
+            const name = link.peer.name;
+            run.state = updateDevice(run.state, peer, (d) => ({ ...d, name }));
+          }
           run.#must(
             run.#run({
               op: "netns-move",
@@ -380,6 +390,36 @@ export class ModelRun {
       completed: end.completed,
       ...(end.problem === undefined ? {} : { problem: end.problem }),
     };
+  }
+
+  /**
+   * An independent copy of the run as it stands: the same (immutable, shared) state and symbols,
+   * and the same threads in flight; moves on either leave the other as it was. Exploring every
+   * interleaving of a race forks at each choice (`emit/race_outcomes.ts`).
+   *
+   * @example Usage
+   * ```ts
+   * import { ModelRun } from "./model_run.ts";
+   * import assert from "node:assert/strict";
+   * const run = ModelRun.fromTopology({
+   *   namespaces: [{ name: "init", nsids: {}, pos: { line: 1, column: 1 } }],
+   *   physical: [],
+   *   links: [],
+   * }, { mutant: null });
+   * const copy = run.fork();
+   * copy.move({
+   *   kind: "start",
+   *   thread: "a",
+   *   step: { netns: "init", capNetAdmin: true, op: "queue-get", dump: true, request: {}, defines: {} },
+   * });
+   * assert.notEqual(copy.state, run.state);
+   * ```
+   */
+  fork(): ModelRun {
+    const copy = new ModelRun(this.state, this.namespaces, new Map(this.symbols), this.options);
+    for (const [thread, slot] of this.#slots) copy.#slots.set(thread, slot);
+    for (const [thread, running] of this.#running) copy.#running.set(thread, running);
+    return copy;
   }
 
   /** The options of stepped execution: replies are compared, so dumps keep their entries. */
