@@ -13,7 +13,8 @@ import { type MutantId, MUTANTS } from "../model/mutants.ts";
 import { showExpectation, showOutcome } from "../scenarios/match.ts";
 import { ModelAdapter } from "../scenarios/model_adapter.ts";
 import { parseScenario, ScenarioSyntaxError, ScenarioValidationError } from "../scenarios/parse.ts";
-import { replayScenario, type ScenarioResult, type StepResult } from "../scenarios/replay.ts";
+import type { ScenarioResult, StepResult } from "../scenarios/replay.ts";
+import { runScenario } from "../scenarios/run.ts";
 import { DryRunRefusedError, ynlCommands } from "../scenarios/ynl_commands.ts";
 
 /** Where {@linkcode replayMain} writes and reads; tests replace it. */
@@ -166,7 +167,7 @@ export async function replayMain(args: readonly string[], io: ReplayIo = DENO_IO
       throw e;
     }
     const adapter = new ModelAdapter({ mutant: (mutant ?? null) as MutantId | null });
-    const r = await replayScenario(scenario, adapter, { stopOnFailure: values["stop-on-failure"] });
+    const r = await runScenario(scenario, adapter, { stopOnFailure: values["stop-on-failure"] });
     results.push(r);
     const directive = r.verdict === "skip"
       ? ` # SKIP ${r.reason}`

@@ -13,7 +13,7 @@ import type {
   CertifiedScenario,
   ProfileProblem,
 } from "../scenarios/certification.ts";
-import type { StepResult } from "../scenarios/replay.ts";
+import type { RaceReport, StepResult } from "../scenarios/replay.ts";
 
 export type {
   AppliedDeviation,
@@ -150,7 +150,9 @@ function totals(report: CertificationReport): {
 }
 
 function stepName(s: StepResult): string {
-  return `step_${s.index}_${s.step.op}${s.step.dump ? "_dump" : ""}`;
+  // A race's observation steps are numbered -1, -2, ... (they are not in the file).
+  const where = s.index < 0 ? `observation_${-s.index}` : `step_${s.index}`;
+  return `${where}_${s.step.op}${s.step.dump ? "_dump" : ""}`;
 }
 
 function ktapDirective(s: CertifiedScenario): string {
@@ -192,6 +194,18 @@ export function toKtap(report: CertificationReport): string {
       out.push(`    ${step.pass ? "ok" : "not ok"} ${j + 1} ${stepName(step)}`);
       for (const line of step.diff) out.push(`    # ${line}`);
     });
+    if (s.race !== undefined) {
+      out.push(`    # race: ${s.race.mode}, ${s.race.repetitions} repetitions`);
+      for (const o of s.race.outcomes) {
+        out.push(
+          `    # race outcome: ${o.summary}: seen ${o.observed} (model: ${o.interleavings})`,
+        );
+      }
+      if (s.race.outsideCount > 0) {
+        out.push(`    # race: ${s.race.outsideCount} repetitions outside the allowed set`);
+      }
+    }
+    for (const p of s.problems ?? []) out.push(`    # problem: ${p}`);
     const ok = s.verdict === "pass" || s.verdict === "skip" || s.deviation !== undefined;
     out.push(`${ok ? "ok" : "not ok"} ${i + 1} ${s.name}${ktapDirective(s)}`);
   });
@@ -278,8 +292,80 @@ export function toJunit(report: CertificationReport, label?: string): string {
 }
 
 /**
- * Markdown: the verdict and profile first, then totals, failures with their diffs, and the
- * per-fact conformance table.
+ * A race's distribution as Markdown lines: how it ran, then each allowed outcome with how many
+ * model interleavings give it and how often it was seen, then what fell outside. A race that saw
+ * one outcome of several allowed says it did not show the race.
+ *
+ * @example Usage
+ * ```ts
+ * import { raceMarkdown } from "./certification.ts";
+ * import assert from "node:assert/strict";
+ * const lines = raceMarkdown({
+ *   mode: "concurrent", repetitions: 3, jitterUs: 500,
+ *   explored: { states: 9, interleavings: 4 },
+ *   outcomes: [
+ *     { summary: "a: ok, b: EBUSY", interleavings: 2, observed: 3 },
+ *     { summary: "a: EBUSY, b: ok", interleavings: 2, observed: 0 },
+ *   ],
+ *   outside: [], outsideCount: 0, problemRepetitions: [],
+ * });
+ * assert.ok(lines.some((l) => l.includes("1 of 2 allowed outcomes seen")));
+ * ```
+ */
+export function raceMarkdown(race: RaceReport): string[] {
+  const seen = race.outcomes.filter((o) => o.observed > 0).length;
+  const how = race.mode === "concurrent"
+    ? `${race.repetitions} concurrent repetitions (jitter up to ${race.jitterUs} µs)`
+    : `${race.repetitions} sequential orders of whole operations (the implementation cannot ` +
+      "run them concurrently: no operation overlapped another)";
+  const out = [
+    `${how}; the model allows ${race.outcomes.length} outcome(s) (${race.explored.interleavings} ` +
+    `interleavings, ${race.explored.states} states); ${seen} of ${race.outcomes.length} allowed ` +
+    `outcomes seen${race.outsideCount > 0 ? `, ${race.outsideCount} outside the set` : ""}.` +
+    (seen === 1 && race.outcomes.length > 1
+      ? " Only one outcome was seen: the repetitions did not exercise the race."
+      : ""),
+    "",
+    "| allowed outcome | model interleavings | seen |",
+    "| --- | ---: | ---: |",
+    ...race.outcomes.map((o) => `| ${cellText(o.summary)} | ${o.interleavings} | ${o.observed} |`),
+  ];
+  for (const o of race.outside) {
+    out.push(
+      `| **outside the set** (repetition ${o.repetition}): ${cellText(o.summary)}; nearest ` +
+        `allowed: ${cellText(o.closest)}: ${cellText(o.diff.slice(0, 3).join("; "))} | – | 1 |`,
+    );
+  }
+  if (race.unobserved !== undefined) {
+    out.push(
+      "",
+      `Not observed (the implementation does not run them): ${race.unobserved.join(", ")}; ` +
+        "the final state was compared without them.",
+    );
+  }
+  if (race.problemRepetitions.length > 0) {
+    out.push(
+      "",
+      `The implementation reported problems after repetitions ${
+        race.problemRepetitions.slice(0, 10).join(", ")
+      }.`,
+    );
+  }
+  out.push("");
+  return out;
+}
+
+function raceSection(scenarios: readonly CertifiedScenario[], heading: string): string[] {
+  const races = scenarios.filter((s) => s.race !== undefined);
+  if (races.length === 0) return [];
+  const out = [heading, ""];
+  for (const s of races) out.push(`### ${s.name}`, "", ...raceMarkdown(s.race!));
+  return out;
+}
+
+/**
+ * Markdown: the verdict and profile first, then totals, failures with their diffs, the races'
+ * outcome distributions, and the per-fact conformance table.
  */
 export function toMarkdown(report: CertificationReport): string {
   const t = totals(report);
@@ -318,6 +404,7 @@ export function toMarkdown(report: CertificationReport): string {
       }
     }
   }
+  out.push(...raceSection(report.scenarios, "## Races (outcome sets)"));
   if (report.deviations?.length) {
     out.push("## Known deviations", "", "| scenario | fact | reason |", "| --- | --- | --- |");
     for (const d of report.deviations) out.push(`| ${d.scenario} | ${d.fact} | ${d.reason} |`);
@@ -399,6 +486,9 @@ function matrixCell(s: CertifiedScenario | undefined): MatrixCell {
   if (s === undefined) return { verdict: "absent" };
   if (s.deviation) return { verdict: "xfail", detail: s.deviation };
   if (s.verdict === "pass") return { verdict: "pass" };
+  if (s.verdict === "fail" && s.race !== undefined) {
+    return { verdict: "fail", detail: s.reason ?? "" };
+  }
   if (s.verdict === "fail") {
     return {
       verdict: "fail",
@@ -603,6 +693,9 @@ export function toMatrixMarkdown(m: CertificationMatrix): string {
       ...toMarkdown(c.certification).split("\n").filter((l) => !/^# Certification/.test(l))
         .map((l) => l.replace(/^#/, "##")),
     );
+  }
+  for (const c of m.columns) {
+    out.push(...raceSection(c.certification.scenarios, `## Races on ${c.label} (outcome sets)`));
   }
   out.push(
     "## Every scenario",

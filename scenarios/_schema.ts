@@ -241,6 +241,15 @@ export function scenarioSchema(): Schema {
           pattern: "^[A-Za-z_][A-Za-z0-9_]{0,31}(:[A-Za-z0-9_-]{1,32})?$",
         },
       },
+      race: {
+        type: "object",
+        description: "the threads run at once, repeatedly; the model computes the allowed outcomes",
+        properties: {
+          repetitions: { type: "integer", minimum: 1, maximum: 100000 },
+          "jitter-us": { type: "integer", minimum: 0, maximum: 1000000 },
+        },
+        additionalProperties: false,
+      },
     },
     required: ["name", "description", "facts", "kernel", "topology", "steps"],
     additionalProperties: false,

@@ -14,11 +14,11 @@ import {
 } from "./certification.ts";
 import type { Scenario } from "./format.ts";
 import { versionSatisfies } from "../spec/facts.ts";
+import { runScenario } from "./run.ts";
 import {
   type ApplyResult,
   linearize,
   type ReplayAdapter,
-  replayScenario,
   type ResolvedStep,
   type ScenarioResult,
   type SymbolTable,
@@ -77,9 +77,24 @@ function messageOf(error: unknown): string {
  * Wraps an adapter so that a step of an operation the implementation does not declare is not
  * sent: it answers "unsupported" (the scenario is skipped from there).
  */
-function declaredOnly(adapter: ReplayAdapter, ops: ReadonlySet<string>): ReplayAdapter {
+function declaredOnly(
+  adapter: ReplayAdapter,
+  ops: ReadonlySet<string>,
+  scenario: Scenario,
+): ReplayAdapter {
   let symbols: SymbolTable = new Map();
+  const declared = scenario.steps.every((s) => ops.has(s.op));
+  const runSchedule = adapter.runSchedule;
+  const race = adapter.race;
   return {
+    // Stepped schedules and races only when every operation of the scenario is declared; else
+    // the scenario runs step by step and stops at the first undeclared one (skip).
+    ...(runSchedule !== undefined && declared
+      ? { runSchedule: (sc: Scenario) => runSchedule.call(adapter, sc) }
+      : {}),
+    ...(race !== undefined && declared
+      ? { race: (threads, options) => race.call(adapter, threads, options) }
+      : {}),
     name: adapter.name,
     setup: async (topology) => (symbols = await adapter.setup(topology)),
     apply: async (step: ResolvedStep): Promise<ApplyResult> => {
@@ -116,6 +131,8 @@ function outsideRange(scenario: Scenario, version: string | undefined): string |
 
 /** Options of {@link certify}. */
 export interface CertifyOptions {
+  /** Repetitions of every race (default: each race scenario's own `race.repetitions`). */
+  readonly raceRepetitions?: number;
   /** Called after each scenario (progress). */
   readonly onScenario?: (result: CertifiedScenario, index: number, total: number) => void;
   /** Accepted deviations: scenario name → fact id and reason. */
@@ -191,7 +208,12 @@ export async function certify(
       };
     }
     try {
-      return await replayScenario(scenario, declaredOnly(adapter, ops));
+      return await runScenario(scenario, declaredOnly(adapter, ops, scenario), {
+        ...(opened.kernelVersion === undefined ? {} : { kernel: opened.kernelVersion }),
+        ...(options.raceRepetitions === undefined
+          ? {}
+          : { raceRepetitions: options.raceRepetitions }),
+      });
     } catch (error) {
       // replayScenario turns adapter failures into verdicts; this is the last line of defence.
       return { ...base, verdict: "error", reason: `the replay broke: ${messageOf(error)}` };

@@ -128,6 +128,6 @@ Deno.test("the corpus names every device it acts on by symbol (no warnings)", as
   const corpus = await loadScenarios([new URL("./cases", import.meta.url).pathname], {
     onWarning: (w) => warnings.push(w),
   });
-  assert.equal(corpus.length, 109);
+  assert.equal(corpus.length, 119);
   assert.deepEqual(warnings.map((w) => `${w.file}: ${w.path}`), []);
 });

@@ -194,6 +194,23 @@ export interface ScheduleEntry {
   readonly pos: SourcePos;
 }
 
+/**
+ * A race (`race:` in the file): the steps without a thread set the scene one after the other;
+ * then every thread runs its steps at the same time as the others, as truly concurrently as the
+ * implementation can (the kernel: one process and netlink socket per thread, released together),
+ * `repetitions` times. The threads' steps carry no expectations: the model computes the set of
+ * allowed outcomes (each thread's replies and the full observation after the race) by exploring
+ * every interleaving, and each repetition's outcome must be one of them (`race.ts`).
+ */
+export interface RaceSpec {
+  /** How many times the race is run (default 200). */
+  readonly repetitions: number;
+  /** Each thread waits a random 0 to `jitterUs` microseconds after the release (default 500). */
+  readonly jitterUs: number;
+  /** Where it was written. */
+  readonly pos: SourcePos;
+}
+
 /** A parsed, validated scenario. */
 export interface Scenario {
   /** The file name given to the parser (for messages and reports). */
@@ -218,4 +235,6 @@ export interface Scenario {
   readonly steps: readonly Step[];
   /** Concurrent scenarios: the interleaving of the threads' steps. */
   readonly schedule?: readonly ScheduleEntry[];
+  /** Races: the threads run concurrently, repeatedly, checked against allowed outcomes. */
+  readonly race?: RaceSpec;
 }

@@ -43,6 +43,7 @@ export type {
   PeerDecl,
   PhysicalDecl,
   PhysicalKind,
+  RaceSpec,
   ReplyExpectation,
   Scenario,
   ScheduleEntry,
@@ -81,10 +82,15 @@ export {
   AdapterUnsupportedError,
   type ApplyResult,
   linearize,
+  type RaceOptions,
+  type RaceReport,
+  type RaceRun,
+  type RaceThreadSteps,
   type ReplayAdapter,
   type ReplayOptions,
   replayScenario,
   type ResolvedStep,
+  resolveExpectation,
   resolveSymbols,
   type ScenarioResult,
   type ScenarioVerdict,
@@ -95,6 +101,8 @@ export {
   type TeardownReport,
 } from "./replay.ts";
 export { ModelAdapter, type ModelAdapterOptions, ModelSetupError } from "./model_adapter.ts";
+export { MAX_SEQUENTIAL_ORDERS, runRace, type RunRaceOptions, sequentialOrders } from "./race.ts";
+export { modelKernelFor, runScenario, type RunScenarioOptions } from "./run.ts";
 export {
   type ImplementationInfo,
   ProcessAdapter,

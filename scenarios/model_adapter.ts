@@ -12,12 +12,16 @@ import type { Topology } from "./format.ts";
 import {
   AdapterUnsupportedError,
   type ApplyResult,
+  type RaceOptions,
+  type RaceRun,
+  type RaceThreadSteps,
   type ReplayAdapter,
   type ResolvedStep,
   type ScheduleOutcome,
   type SymbolTable,
 } from "./replay.ts";
 import type { JsonObject, Scenario } from "./format.ts";
+import type { Outcome } from "./match.ts";
 import type { Move, MoveResult } from "./schedule.ts";
 import { invariants, type ModelInvariant } from "../model/invariants.ts";
 
@@ -101,10 +105,11 @@ export class ModelAdapter implements ReplayAdapter {
     const run = this.#run;
     if (run === null) return Promise.reject(new TypeError("Cannot run a schedule before setup()"));
     try {
-      const r = run.runSchedule(scenario.schedule ?? [], scenario.steps, (state) => {
-        const broken = this.#invariants.find((i) => !i.holds(state));
-        return broken && `invariant ${broken.name} is violated (${broken.description})`;
-      });
+      const r = run.runSchedule(
+        scenario.schedule ?? [],
+        scenario.steps,
+        (state) => this.#broken(state)[0],
+      );
       return Promise.resolve({
         completed: r.completed.map((c) => ({
           index: c.index,
@@ -139,11 +144,7 @@ export class ModelAdapter implements ReplayAdapter {
         result: { outcome: { kind: "unsupported", reason: e.message }, symbols: run.table() },
       };
     }
-    const problems = r.kind === "blocked"
-      ? []
-      : this.#invariants.filter((i) => !i.holds(run.state)).map((i) =>
-        `invariant ${i.name} is violated (${i.description})`
-      );
+    const problems = r.kind === "blocked" ? [] : this.#broken(run.state);
     const extra = problems.length === 0 ? {} : { problems };
     if (r.kind !== "done") return { ...r, ...extra };
     return {
@@ -151,6 +152,75 @@ export class ModelAdapter implements ReplayAdapter {
       result: { outcome: r.result.outcome, symbols: run.table() },
       ...extra,
     };
+  }
+
+  /** The invariants `state` breaks, one line each. */
+  #broken(state: ModelRun["state"]): string[] {
+    return this.#invariants.filter((i) => !i.holds(state)).map((i) =>
+      `invariant ${i.name} is violated (${i.description})`
+    );
+  }
+
+  /**
+   * Runs a race's threads with the stepped operations, interleaved at random (a generator
+   * seeded with `options.seed`): at each move one thread that can move is picked; a thread that
+   * waits for a lock is left for another. The invariants every move breaks, and a deadlock,
+   * are the run's problems.
+   */
+  race(threads: readonly RaceThreadSteps[], options: RaceOptions): Promise<RaceRun> {
+    const run = this.#run;
+    if (run === null) return Promise.reject(new TypeError("Cannot race before setup()"));
+    let seed = (options.seed * 2654435761 + 1) >>> 0;
+    const random = (n: number): number => {
+      // xorshift32: reproducible per seed, no dependency on Math.random.
+      seed ^= seed << 13;
+      seed >>>= 0;
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+      seed >>>= 0;
+      return seed % n;
+    };
+    const outcomes: Record<string, Outcome[]> = {};
+    const inflight = new Set<string>();
+    const problems: string[] = [];
+    for (const t of threads) outcomes[t.thread] = [];
+    const left = (t: RaceThreadSteps) =>
+      inflight.has(t.thread) || outcomes[t.thread].length < t.steps.length;
+    try {
+      for (let moves = 0; threads.some(left); moves++) {
+        if (moves > 100_000) throw new TypeError("the race did not end in 100,000 moves");
+        const candidates = threads.filter(left);
+        let moved = false;
+        while (candidates.length > 0 && !moved) {
+          const [t] = candidates.splice(random(candidates.length), 1);
+          const r = this.move(
+            inflight.has(t.thread)
+              ? { kind: "advance", thread: t.thread }
+              : { kind: "start", thread: t.thread, step: t.steps[outcomes[t.thread].length] },
+          );
+          if (r.kind === "blocked") continue;
+          moved = true;
+          for (const p of r.problems ?? []) if (!problems.includes(p)) problems.push(p);
+          if (r.kind === "done") {
+            inflight.delete(t.thread);
+            outcomes[t.thread].push(r.result.outcome);
+          } else inflight.add(t.thread);
+        }
+        if (!moved) {
+          // A deadlock is the implementation's fault: a problem, and the stuck steps have no
+          // outcome (outside every allowed one).
+          problems.push(`deadlock: threads ${[...inflight].join(", ")} wait for each other`);
+          break;
+        }
+      }
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return Promise.resolve({
+      outcomes,
+      symbols: run.table(),
+      ...(problems.length === 0 ? {} : { problems }),
+    });
   }
 
   /** Forgets the state. */

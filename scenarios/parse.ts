@@ -23,6 +23,7 @@ import type {
   PeerDecl,
   PhysicalDecl,
   PhysicalKind,
+  RaceSpec,
   Scenario,
   ScheduleEntry,
   SourcePos,
@@ -134,7 +135,9 @@ const TOP_KEYS = [
   "topology",
   "steps",
   "schedule",
+  "race",
 ] as const;
+const RACE_KEYS = ["repetitions", "jitter-us"] as const;
 const STEP_KEYS = [
   "netns",
   "cap-net-admin",
@@ -711,6 +714,49 @@ function stepOf(w: Walker, f: Field, index: number): Step {
   return step;
 }
 
+/**
+ * A race's settings and the shape of its steps: setup steps (no thread) first, then at least
+ * two threads whose steps expect nothing (the model computes what is allowed) and define no
+ * symbol (each thread runs apart from the replayer's bookkeeping).
+ */
+function raceOf(w: Walker, f: Field, steps: readonly Step[], fields: readonly Field[]): RaceSpec {
+  const e = w.map(f, RACE_KEYS);
+  const rep = e.get("repetitions");
+  const jitter = e.get("jitter-us");
+  const threads = new Set<string>();
+  steps.forEach((s, i) => {
+    const at = `steps[${i}]`;
+    if (s.thread === undefined) {
+      if (threads.size > 0) {
+        w.fail(s.pos, at, `${at}: a race's steps without a thread (its setup) come first`);
+      }
+      return;
+    }
+    threads.add(s.thread);
+    const own = w.map(fields[i], STEP_KEYS);
+    const expect = own.get("expect");
+    if (expect !== undefined) {
+      w.fail(
+        expect.pos,
+        `${at}.expect`,
+        `${at}.expect: a race's threads expect nothing: the model computes the allowed outcomes`,
+      );
+    }
+    const defines = own.get("defines");
+    if (defines !== undefined) {
+      w.fail(defines.pos, `${at}.defines`, `${at}.defines: a race's threads define no symbol`);
+    }
+  });
+  if (threads.size < 2) {
+    w.fail(f.pos, "race", `race: needs steps of at least two threads, got ${threads.size}`);
+  }
+  return {
+    repetitions: rep === undefined ? 200 : w.int(rep, 1, 100_000),
+    jitterUs: jitter === undefined ? 500 : w.int(jitter, 0, 1_000_000),
+    pos: f.pos,
+  };
+}
+
 function scheduleOf(w: Walker, f: Field, steps: readonly Step[]): ScheduleEntry[] {
   const perThread = new Map<string, number>();
   for (const s of steps) {
@@ -866,8 +912,15 @@ export function parseScenario(
   if (stepFields.length === 0) w.fail(stepsF.pos, "steps", "steps: expected at least one step");
   const steps = stepFields.map((f, i) => stepOf(w, f, i));
   const schedF = e.get("schedule");
+  const raceF = e.get("race");
   let schedule: ScheduleEntry[] | undefined;
-  if (schedF !== undefined) schedule = scheduleOf(w, schedF, steps);
+  let race: RaceSpec | undefined;
+  if (raceF !== undefined) {
+    if (schedF !== undefined) {
+      w.fail(schedF.pos, "schedule", "schedule: a race has no schedule (its threads run at once)");
+    }
+    race = raceOf(w, raceF, steps, stepFields);
+  } else if (schedF !== undefined) schedule = scheduleOf(w, schedF, steps);
   else {
     const threaded = steps.find((s) => s.thread !== undefined);
     if (threaded !== undefined) {
@@ -888,6 +941,7 @@ export function parseScenario(
     topology,
     steps,
     ...(schedule === undefined ? {} : { schedule }),
+    ...(race === undefined ? {} : { race }),
   };
   if (options.rawDevices !== "allow") {
     for (const warning of rawDeviceWarnings(scenario)) {

@@ -81,6 +81,40 @@ export interface ReplayAdapter {
    * cannot follow.
    */
   runSchedule?(scenario: Scenario): Promise<ScheduleOutcome>;
+  /**
+   * Runs a race's threads at once (optional; `race.ts` {@linkcode runRace} uses it): each
+   * thread's steps in order, the threads as concurrently as the implementation can (the kernel:
+   * a process and netlink socket each, released together, each after a random delay of up to
+   * `jitterUs` microseconds drawn from `seed`). Returns every thread's outcomes in order.
+   * Without it, races run as sequential interleavings of whole operations.
+   */
+  race?(threads: readonly RaceThreadSteps[], options: RaceOptions): Promise<RaceRun>;
+}
+
+/** One thread of a race as an adapter runs it (see {@linkcode ReplayAdapter.race}). */
+export interface RaceThreadSteps {
+  /** The thread's name. */
+  readonly thread: string;
+  /** Its steps, requests resolved. */
+  readonly steps: readonly ResolvedStep[];
+}
+
+/** How a race is run (see {@linkcode ReplayAdapter.race}). */
+export interface RaceOptions {
+  /** The largest random delay of a thread after the release, in microseconds. */
+  readonly jitterUs: number;
+  /** Seed of the delays (the repetition's number). */
+  readonly seed: number;
+}
+
+/** What a concurrent run gave (see {@linkcode ReplayAdapter.race}). */
+export interface RaceRun {
+  /** Thread name → the outcome of each of its steps, in order. */
+  readonly outcomes: Readonly<Record<string, readonly Outcome[]>>;
+  /** The symbols after the race. */
+  readonly symbols: SymbolTable;
+  /** What the implementation found wrong with itself during the race (the model: invariants). */
+  readonly problems?: readonly string[];
 }
 
 /** What stepped execution of a schedule gave (see {@linkcode ReplayAdapter.runSchedule}). */
@@ -134,7 +168,22 @@ export function resolveSymbols(value: JsonValue, symbols: SymbolTable): JsonValu
   return value;
 }
 
-function resolveExpectation(e: Expectation, symbols: SymbolTable): Expectation {
+/**
+ * `e` with the `$symbols` of its expected reply replaced by their current numbers.
+ *
+ * @example Usage
+ * ```ts
+ * import { resolveExpectation } from "./replay.ts";
+ * import assert from "node:assert/strict";
+ * const t = new Map([["nk", { kind: "device" as const, ifindex: 7, netns: "init" }]]);
+ * const e = resolveExpectation(
+ *   { kind: "reply", match: "subset", reply: { ifindex: "$nk" }, present: [], absent: [] },
+ *   t,
+ * );
+ * assert.deepEqual(e.kind === "reply" && e.reply, { ifindex: 7 });
+ * ```
+ */
+export function resolveExpectation(e: Expectation, symbols: SymbolTable): Expectation {
   return e.kind === "reply" ? { ...e, reply: resolveSymbols(e.reply, symbols) } : e;
 }
 
@@ -257,6 +306,45 @@ export interface ScenarioResult {
   readonly reason?: string;
   /** What the implementation reported about itself at teardown (kernel log splats). */
   readonly problems?: readonly string[];
+  /** A race's repetitions and the outcomes they had (`race.ts`). */
+  readonly race?: RaceReport;
+}
+
+/** How a race went (see `race.ts` {@linkcode runRace}). */
+export interface RaceReport {
+  /**
+   * `concurrent`: the implementation ran the threads at once; `sequential`: it cannot, so
+   * every order of whole operations ran once (no operation overlapped another).
+   */
+  readonly mode: "concurrent" | "sequential";
+  /** Repetitions run. */
+  readonly repetitions: number;
+  /** Random delay bound of each thread, microseconds (concurrent mode). */
+  readonly jitterUs: number;
+  /** What the model explored to compute the allowed set. */
+  readonly explored: { readonly states: number; readonly interleavings: number };
+  /** Each allowed outcome, how many model interleavings give it, and how often it was seen. */
+  readonly outcomes: readonly {
+    readonly summary: string;
+    readonly interleavings: number;
+    readonly observed: number;
+  }[];
+  /** Repetitions whose outcome is outside the allowed set (at most 5 kept), with the differences. */
+  readonly outside: readonly {
+    readonly repetition: number;
+    readonly summary: string;
+    readonly closest: string;
+    readonly diff: readonly string[];
+  }[];
+  /** How many repetitions fell outside (all of them, not only those kept). */
+  readonly outsideCount: number;
+  /** Repetitions after which the implementation reported problems (kernel log splats). */
+  readonly problemRepetitions: readonly number[];
+  /**
+   * Operations of the observation the implementation cannot run (it does not declare them): those
+   * observations were left out of every comparison.
+   */
+  readonly unobserved?: readonly string[];
 }
 
 /** Options of {@linkcode replayScenario}. */
@@ -297,6 +385,16 @@ export async function replayScenario(
   options: ReplayOptions = {},
 ): Promise<ScenarioResult> {
   const base = { name: scenario.name, file: scenario.file, adapter: adapter.name };
+  if (scenario.race !== undefined) {
+    // Never replayed as a sequence: its threads' outcomes are checked against the model's set.
+    return {
+      ...base,
+      verdict: "error",
+      steps: [],
+      reason: "a race is checked by outcome sets: run it with runScenario (run.ts), as " +
+        "certify and replay do",
+    };
+  }
   let problems: readonly string[] = [];
   /** Runs teardown; its failure (a hang, a crash, garbage) is returned, never thrown. */
   const teardown = async (): Promise<string | undefined> => {

@@ -50,6 +50,15 @@ export {
   writeNewFile,
 } from "./emit.ts";
 export {
+  type AllowedOutcome,
+  allowedOutcomes,
+  MAX_RACE_STATES,
+  type RaceModel,
+  RaceModelError,
+  type RaceThread,
+  raceThreads,
+} from "./race_outcomes.ts";
+export {
   checkInvariantsAfterReplay,
   type InvariantReplayOptions,
   type InvariantReplayResult,

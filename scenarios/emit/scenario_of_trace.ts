@@ -217,7 +217,12 @@ const RE_ERRNO_FIELDS = [
   ["missNest", "miss-nest"],
 ] as const;
 
-function expectationOf(
+/**
+ * The expectation a scenario writes for the model's `outcome` of `op`, called from namespace
+ * `caller` in `state` (the state before the operation): ifindexes as `$symbols` of `naming`,
+ * queue replies as `reply-subset` with their optional attributes expected absent.
+ */
+export function expectationOf(
   outcome: Outcome,
   naming: Naming,
   state: ModelState,
@@ -244,7 +249,9 @@ function expectationOf(
     );
   }
   if (op === "queue-get" && typeof outcome.reply === "object") {
-    return queueExpectation(outcome.reply as YamlObject);
+    return queueExpectation(
+      symbolizeQueue(naming, state, caller, outcome.reply as Record<string, unknown>),
+    );
   }
   return { reply: outcome.reply };
 }
@@ -538,9 +545,10 @@ const OPTIONAL_LINK_ATTRS = [
 
 /**
  * A GETLINK observation's expectation: the attributes the model tracks (the kernel reports many
- * more), and the link attributes the model says are absent.
+ * more), and the link attributes the model says are absent. `dev` is the device's index in
+ * `state`, the state the GETLINK ran in.
  */
-function getlinkExpectation(
+export function getlinkExpectation(
   outcome: Outcome,
   naming: Naming,
   state: ModelState,
