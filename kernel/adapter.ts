@@ -12,6 +12,9 @@ import { ERRNO_VALUES } from "../scenarios/errno.ts";
 import {
   AdapterUnsupportedError,
   type ApplyResult,
+  type RaceOptions,
+  type RaceRun,
+  type RaceThreadSteps,
   type ReplayAdapter,
   type ResolvedStep,
   type SymbolTable,
@@ -24,6 +27,28 @@ import { type AgentHello, KernelVm, type VmOptions } from "./vm.ts";
 const ERRNO_NAMES: ReadonlyMap<number, string> = new Map(
   Object.entries(ERRNO_VALUES).map(([name, value]) => [value, name]),
 );
+
+/** Linux's taint flag letters, bit by bit (Documentation/admin-guide/tainted-kernels.rst). */
+const TAINT_LETTERS = "PFSRMBUDAWCIOELKXTN";
+
+/**
+ * A kernel taint value as its flag letters (`W` for a warning, `D` for an oops).
+ *
+ * @example Usage
+ * ```ts
+ * import { taintFlags } from "./adapter.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(taintFlags(512), "W");
+ * assert.equal(taintFlags(512 | 128), "DW");
+ * ```
+ */
+export function taintFlags(taint: number): string {
+  let out = "";
+  for (let bit = 0; bit < TAINT_LETTERS.length; bit++) {
+    if (taint & (1 << bit)) out += TAINT_LETTERS[bit];
+  }
+  return out || String(taint);
+}
 
 /** The agent sent something that is not an outcome or a symbol table. */
 export class AgentProtocolError extends Error {
@@ -329,6 +354,42 @@ export class KernelVmAdapter implements ReplayAdapter {
   }
 
   /**
+   * Runs a race's threads at once in the VM (the agent's `race`: one forked process per thread,
+   * each with netlink sockets of its own, released together from a barrier, each after a random
+   * delay of up to `jitterUs` drawn from `seed`; a thread that changes the agent's own records,
+   * such as a netns delete, runs in the agent itself).
+   */
+  async race(threads: readonly RaceThreadSteps[], options: RaceOptions): Promise<RaceRun> {
+    const vm = this.#vm;
+    if (vm === null) throw new TypeError("Cannot race before setup()");
+    const t0 = performance.now();
+    const reply = await vm.request("race", {
+      threads: threads.map((t) => ({ thread: t.thread, steps: t.steps.map(stepPayload) })),
+      jitter_us: options.jitterUs,
+      seed: options.seed,
+    }).catch((e) => {
+      throw refusal(e);
+    }).finally(() => {
+      this.#stats.applies++;
+      this.#stats.applyMs += performance.now() - t0;
+    });
+    const result = reply.result as { outcomes?: unknown; symbols?: unknown };
+    if (typeof result.outcomes !== "object" || result.outcomes === null) {
+      throw new AgentProtocolError(`a race without outcomes: ${JSON.stringify(result)}`);
+    }
+    const outcomes: Record<string, Outcome[]> = {};
+    for (const t of threads) {
+      const list = (result.outcomes as Record<string, unknown>)[t.thread];
+      if (!Array.isArray(list)) {
+        throw new AgentProtocolError(`the race gave no outcomes for thread ${t.thread}`);
+      }
+      outcomes[t.thread] = list.map(toOutcome);
+    }
+    this.#symbols = toSymbols(result.symbols);
+    return { outcomes, symbols: this.#symbols };
+  }
+
+  /**
    * Deletes what the scenario created in the VM and returns the kernel log's splats since its
    * setup (WARN, BUG, lockdep, KASAN, refcount: the scenario fails on them). Never throws
    * (teardown problems are logged).
@@ -344,15 +405,22 @@ export class KernelVmAdapter implements ReplayAdapter {
           this.#stats.teardowns++;
           this.#stats.teardownMs += performance.now() - t0;
         });
-      const result = reply.result as { left?: unknown; kernel_log?: unknown };
+      const result = reply.result as { left?: unknown; kernel_log?: unknown; tainted?: unknown };
       const left = result.left;
       if (Array.isArray(left) && left.length > 0) {
         this.#options.log?.(`teardown left: ${left.join("; ")}`);
       }
       const log = result.kernel_log;
-      if (Array.isArray(log) && log.length > 0) {
-        return { problems: log.map((l) => `kernel: ${String(l)}`) };
+      const problems = Array.isArray(log) ? log.map((l) => `kernel: ${String(l)}`) : [];
+      const taint = result.tainted;
+      if (typeof taint === "number" && taint !== 0) {
+        // A tainted kernel (a WARN, an oops) cannot vouch for the scenarios after this one: the
+        // scenario fails and the next one boots a fresh guest.
+        problems.push(`kernel: tainted (flags ${taintFlags(taint)}); the guest is rebooted`);
+        this.#options.log?.(`the kernel is tainted (${taintFlags(taint)}): rebooting the guest`);
+        await this.close();
       }
+      if (problems.length > 0) return { problems };
     } catch (e) {
       const trace = e instanceof AgentRequestError && e.trace ? `\n${e.trace}` : "";
       this.#options.log?.(`teardown failed: ${e instanceof Error ? e.message : String(e)}${trace}`);

@@ -30,6 +30,7 @@ import errno
 import json
 import mmap
 import os
+import random
 import re
 import select
 import socket
@@ -492,6 +493,7 @@ class Agent:
         self.seq = 0
         self.nsim_next = 10
         self.observer = None
+        self.boot_taint = kernel_taint()
         self.ownership = OwnershipCheck(self)
         self.reset()
 
@@ -512,6 +514,7 @@ class Agent:
         self.tracked = {}
         self.bindings = {}
         self.next_binding = 1
+        self.race_children = []
 
     # What the scenario owns (the world of OwnershipCheck) ---------------------------------------
 
@@ -1242,6 +1245,148 @@ class Agent:
             raise AgentError(result.get("agent-error", "the unprivileged child died"))
         return result
 
+    # Races ----------------------------------------------------------------------------------------
+
+    # Operations that change the agent's own records of the scenario (its namespaces, bindings,
+    # devices it named): a race thread with one runs in the agent itself, not in a child.
+    RACE_IN_AGENT = ("netns-delete", "close", "xsk-bind", "newlink")
+    RACE_READY_TIMEOUT = 60.0
+
+    def race(self, threads, jitter_us, seed):
+        """Runs the threads at once: each in a forked child with netlink sockets of its own
+        (opened before the release), released together through one pipe, each after a random
+        delay of up to jitter_us microseconds; at most one thread whose operations change the
+        agent's records runs in the agent itself. Children keep what their steps bound until
+        teardown. Returns every thread's outcomes and the symbols after the race."""
+        for t in threads:
+            for step in t["steps"]:
+                self.ownership.check_step(step["op"], step.get("netns", "init"),
+                                          step.get("request", {}))
+                if step["op"] in UNSUPPORTED_OPS:
+                    return self.race_unsupported(threads, UNSUPPORTED_OPS[step["op"]])
+        inside = [t for t in threads
+                  if any(s["op"] in self.RACE_IN_AGENT or not s.get("capNetAdmin", True)
+                         for s in t["steps"])]
+        if len(inside) > 1:
+            return self.race_unsupported(
+                threads, "at most one thread of a race may create or delete namespaces, devices "
+                         "or bindings the agent keeps records of")
+        go_r, go_w = os.pipe()
+        children = []
+        try:
+            for k, t in enumerate(threads):
+                if t in inside:
+                    continue
+                ready_r, ready_w = os.pipe()
+                res_r, res_w = os.pipe()
+                exit_r, exit_w = os.pipe()
+                pid = os.fork()
+                if pid == 0:  # child
+                    code = 0
+                    try:
+                        for fd in (ready_r, res_r, exit_w, go_w):
+                            os.close(fd)
+                        self.race_child(t, k, seed, jitter_us, go_r, ready_w, res_w, exit_r)
+                    except BaseException:  # pylint: disable=broad-except
+                        code = 1
+                    finally:
+                        os._exit(code)  # pylint: disable=protected-access
+                for fd in (ready_w, res_w, exit_r):
+                    os.close(fd)
+                self.race_children.append((pid, exit_w))
+                children.append((t, ready_r, res_r))
+            for t, ready_r, _ in children:
+                ready, _, _ = select.select([ready_r], [], [], self.RACE_READY_TIMEOUT)
+                if not ready or os.read(ready_r, 1) != b"r":
+                    raise AgentError(f"race thread {t['thread']} did not get ready")
+                os.close(ready_r)
+            os.write(go_w, b"g" * max(1, len(children)))
+            outcomes = {}
+            for t in inside:
+                self.race_delay(seed, threads.index(t), jitter_us)
+                outcomes[t["thread"]] = [self.apply(step)["outcome"] for step in t["steps"]]
+            removed = set()
+            for t, _, res_r in children:
+                chunks = []
+                while True:
+                    chunk = os.read(res_r, 65536)
+                    if not chunk:
+                        break
+                    chunks.append(chunk)
+                os.close(res_r)
+                result = json.loads(b"".join(chunks) or b"{}")
+                if "agent-error" in result or "outcomes" not in result:
+                    raise AgentError(f"race thread {t['thread']} failed: "
+                                     f"{result.get('agent-error', 'the child died')}")
+                outcomes[t["thread"]] = result["outcomes"]
+                removed |= set(self.nsim) - set(result["nsim"])
+            self.nsim = [d for d in self.nsim if d not in removed]
+        finally:
+            os.close(go_r)
+            os.close(go_w)
+        return {"outcomes": outcomes, "symbols": self.resolve()}
+
+    def race_unsupported(self, threads, reason):
+        """Every thread's every step unsupported, for the reason."""
+        return {"outcomes": {t["thread"]: [{"kind": "unsupported", "reason": reason}
+                                           for _ in t["steps"]] for t in threads},
+                "symbols": self.resolve()}
+
+    @staticmethod
+    def race_delay(seed, k, jitter_us):
+        """Thread k's delay after the release: busy-waits (sleep is too coarse) a random
+        0..jitter_us microseconds, the same for the same seed."""
+        delay = random.Random(seed * 7919 + k).uniform(0, jitter_us) / 1e6
+        end = time.perf_counter() + delay
+        while time.perf_counter() < end:
+            pass
+
+    def race_child(self, t, k, seed, jitter_us, go_r, ready_w, res_w, exit_r):
+        """One thread of a race, in a forked child (see ``race``)."""
+        # The parent's sockets are the parent's: drop this process's copies (which releases
+        # nothing of the parent's), then open this thread's own before the release.
+        for ns in self.namespaces.values():
+            ns.close_sockets()
+        for binding in self.bindings.values():
+            binding.sock.close()
+        self.bindings = {}
+        self.race_children = []
+        try:
+            for step in t["steps"]:
+                ns = self.ns(step.get("netns", "init"))
+                for fam in ("netdev", "rt-link"):
+                    if fam in self.base:
+                        self.family(ns, fam)
+                self.rt_socket(ns)
+            os.write(ready_w, b"r")
+            os.close(ready_w)
+            if os.read(go_r, 1) != b"g":
+                raise AgentError("the race was called off before the release")
+            self.race_delay(seed, k, jitter_us)
+            outcomes = [self.run_step(self.ns(step.get("netns", "init")), step)
+                        for step in t["steps"]]
+            result = {"outcomes": outcomes, "nsim": self.nsim}
+        except Exception as e:  # pylint: disable=broad-except
+            result = {"agent-error": f"{type(e).__name__}: {e}"}
+        # Hold nothing that keeps a namespace alive but what the steps bound (a namespace
+        # another thread deletes goes when its last reference does).
+        for ns in self.namespaces.values():
+            ns.close_sockets()
+            if ns.fd >= 0 and ns is not self.root:
+                os.close(ns.fd)
+                ns.fd = -1
+        write_all(res_w, json.dumps(result, default=to_json).encode())
+        os.close(res_w)
+        os.read(exit_r, 1)  # until teardown: the bindings made here live until then
+
+    def end_race_children(self):
+        """Lets the race children go (their bindings with them) and waits for them."""
+        for pid, exit_w in self.race_children:
+            os.close(exit_w)
+        for pid, _ in self.race_children:
+            os.waitpid(pid, 0)
+        self.race_children = []
+
     def run_step(self, ns, step, in_child=False):
         """Dispatches one step (the agent is in the initial namespace unless in_child)."""
         op = step["op"]
@@ -1417,6 +1562,7 @@ class Agent:
         hand the port to the agent's own initial namespace when it is destroyed (NS-5).
         """
         report = {"waited": 0.0, "left": []}
+        self.end_race_children()
         for binding in self.bindings.values():
             binding.close()
         self.bindings.clear()
@@ -1446,6 +1592,11 @@ class Agent:
         kmsg, self.kmsg = getattr(self, "kmsg", None), None
         if kmsg is not None:
             report["kernel_log"] = kmsg.splats()
+        # Only taint the kernel took since the agent started (what a scenario did to it).
+        now = kernel_taint()
+        report["tainted"] = (now & ~self.boot_taint
+                             if now is not None and self.boot_taint is not None else 0)
+        self.boot_taint = now if now is not None else self.boot_taint
         return report
 
     def nsim_ports(self, ns):
@@ -1547,6 +1698,15 @@ class Agent:
             # Every scenario namespace, `init` included, is created for the scenario.
             "isolation": "shared-root" if self.share_root else "scenario-namespaces",
         }
+
+
+def kernel_taint():
+    """The kernel's taint flags (/proc/sys/kernel/tainted; 0: clean), or None if unreadable."""
+    try:
+        with open("/proc/sys/kernel/tainted", encoding="ascii") as f:
+            return int(f.read().strip() or "0")
+    except (OSError, ValueError):
+        return None
 
 
 class KernelLog:
@@ -1748,6 +1908,9 @@ def serve(args):
                 result = {"symbols": agent.setup(req["topology"])}
             elif cmd == "apply":
                 result = agent.apply(req["step"])
+            elif cmd == "race":
+                result = agent.race(req["threads"], int(req.get("jitter_us", 0)),
+                                    int(req.get("seed", 0)))
             elif cmd == "teardown":
                 result = agent.teardown()
             elif cmd == "fixtures" and args.test_fixtures:
