@@ -13,6 +13,9 @@ import type { JsonObject, JsonValue, Scenario, Step, Topology } from "./format.t
 import {
   AdapterUnsupportedError,
   type ApplyResult,
+  type RaceOptions,
+  type RaceRun,
+  type RaceThreadSteps,
   type ReplayAdapter,
   type ResolvedStep,
   resolveSymbols,
@@ -45,6 +48,8 @@ export interface ImplementationInfo {
   readonly ops: readonly string[];
   /** Whether it can run labelled schedule points (stepped concurrency). */
   readonly schedule: boolean;
+  /** It runs a race's threads at once itself (`"race": true` in its hello; PROTOCOL.md). */
+  readonly race?: boolean;
 }
 
 /**
@@ -297,6 +302,7 @@ export class ProcessAdapter implements ReplayAdapter {
         ),
         ops: Array.isArray(hello.ops) ? hello.ops.map(String) : [],
         schedule: hello.schedule === true,
+        race: hello.race === true,
       };
     } catch (error) {
       await adapter.close();
@@ -429,6 +435,71 @@ export class ProcessAdapter implements ReplayAdapter {
       symbols: this.#symbols,
       ...(end.problem === undefined ? {} : { problem: end.problem }),
     };
+  }
+
+  /**
+   * A race run by the implementation itself (PROTOCOL.md, races), present only when it announced
+   * `"race": true`: one `race` message with every thread's steps; it answers each thread's
+   * outcomes, having run the threads at once.
+   */
+  get race():
+    | ((threads: readonly RaceThreadSteps[], o: RaceOptions) => Promise<RaceRun>)
+    | undefined {
+    return this.implementation.race ? (threads, o) => this.#race(threads, o) : undefined;
+  }
+
+  async #race(threads: readonly RaceThreadSteps[], options: RaceOptions): Promise<RaceRun> {
+    const undeclared = threads.flatMap((t) => t.steps).find((s) =>
+      !this.implementation.ops.includes(s.op)
+    );
+    if (undeclared !== undefined) {
+      const reason = `${this.implementation.name} does not implement ${undeclared.op}`;
+      const outcomes = Object.fromEntries(
+        threads.map((t) => [t.thread, t.steps.map(() => ({ kind: "unsupported", reason }))]),
+      ) as Record<string, Outcome[]>;
+      return { outcomes, symbols: this.#symbols };
+    }
+    const reply = await this.#request(
+      {
+        type: "race",
+        threads: threads.map((t) => ({
+          thread: t.thread,
+          steps: t.steps.map((step) => ({
+            netns: step.netns,
+            op: step.op,
+            dump: step.dump,
+            "cap-net-admin": step.capNetAdmin,
+            request: step.request,
+          })),
+        })),
+        "jitter-us": options.jitterUs,
+        seed: options.seed,
+      },
+      "race",
+      ["race"],
+    );
+    const raw = reply.outcomes as Record<string, JsonValue> | undefined;
+    const outcomes: Record<string, Outcome[]> = {};
+    for (const t of threads) {
+      const list = raw?.[t.thread];
+      // Fewer outcomes than steps: those steps never completed (a deadlock, with problems).
+      const valid = Array.isArray(list) && list.length <= t.steps.length &&
+        list.every((o) =>
+          typeof o === "object" && o !== null && !Array.isArray(o) &&
+          ["reply", "error", "unsupported"].includes(String((o as JsonObject).kind))
+        );
+      if (!valid) {
+        throw await this.#stop(
+          `answered race without valid outcomes (at most one per step) of thread ${t.thread}: ${
+            clip(reply)
+          }`,
+        );
+      }
+      outcomes[t.thread] = list as unknown as Outcome[];
+    }
+    this.#symbols = await this.#symbolsOf(reply, "race");
+    const problems = Array.isArray(reply.problems) ? reply.problems.map(String) : [];
+    return { outcomes, symbols: this.#symbols, ...(problems.length ? { problems } : {}) };
   }
 
   /** Releases the scenario's namespaces and devices in the implementation. */

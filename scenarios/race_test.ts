@@ -4,6 +4,7 @@ import { allowedOutcomes, RaceModelError } from "./emit/race_outcomes.ts";
 import { loadScenarios } from "./load.ts";
 import { ModelAdapter } from "./model_adapter.ts";
 import { parseScenario, ScenarioValidationError } from "./parse.ts";
+import { ProcessAdapter } from "./process_adapter.ts";
 import { runRace, sequentialOrders } from "./race.ts";
 import type { ReplayAdapter } from "./replay.ts";
 
@@ -164,4 +165,37 @@ Deno.test("the race corpus tells every interleaving-only mutant from the correct
     }
     assert.ok(killed !== undefined, `${id} passes every race`);
   }
+});
+
+// Through the protocol: a process that runs races itself ("race": true), and one that cannot.
+async function overProtocol(flags: string[], mutant?: MutantId) {
+  const command = [
+    Deno.execPath(),
+    "run",
+    "--allow-read=.",
+    new URL("./serve_model.ts", import.meta.url).pathname,
+    ...flags,
+    ...(mutant === undefined ? [] : [`--mutant=${mutant}`]),
+  ];
+  const adapter = await ProcessAdapter.start(command, { timeoutMs: 10_000 });
+  try {
+    const s = race("race: { repetitions: 30 }\nsteps:\n" + LEASE + REMOVE);
+    return await runRace(s, adapter, allowedOutcomes(s, { mutant: null }));
+  } finally {
+    await adapter.close();
+  }
+}
+
+Deno.test("a race through the protocol: concurrent when the process says race: true, else sequential orders", async () => {
+  const concurrent = await overProtocol([]);
+  assert.equal(concurrent.verdict, "pass", concurrent.reason);
+  assert.equal(concurrent.race?.mode, "concurrent");
+  assert.equal(concurrent.race?.repetitions, 30);
+  const sequential = await overProtocol(["--no-race"]);
+  assert.equal(sequential.verdict, "pass", sequential.reason);
+  assert.equal(sequential.race?.mode, "sequential");
+  assert.equal(sequential.race?.repetitions, 2);
+  // A mutant whose bug needs two operations in flight, racing through the protocol.
+  const caught = await overProtocol([], "C-13");
+  assert.equal(caught.verdict, "fail", "C-13 racing through the protocol");
 });

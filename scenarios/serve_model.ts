@@ -4,9 +4,10 @@
  * implementation and mutants can be certified out of process.
  *
  * Run: `deno run --allow-read=. scenarios/serve_model.ts [--mutant=C-02] [--ops=LIST]
- * [--kernel=V] [--no-schedule]`; `--kernel=7.2` answers for that kernel version (default: the
+ * [--kernel=V] [--no-schedule] [--no-race]`; `--kernel=7.2` answers for that kernel version (default: the
  * model's newest), and says so in its hello (`info.kernel`); it speaks the schedule mode
- * (`start`, `advance`, `finish`: stepped execution) unless `--no-schedule`;
+ * (`start`, `advance`, `finish`: stepped execution) unless `--no-schedule`, and runs races
+ * (`race`: the threads interleaved at random) unless `--no-race`;
  * `--ops=queue-create,queue-get` declares only those operations (a partial implementation that
  * is right about everything it declares).
  *
@@ -66,6 +67,7 @@ async function handle(message: Record<string, JsonValue>): Promise<unknown> {
           info: { implementation: "leasecheck model", mutant: mutantFlag ?? "none", kernel },
           ops: opsFlag === undefined ? OP_NAMES : opsFlag.split(",").filter(Boolean),
           schedule: !Deno.args.includes("--no-schedule"),
+          race: !Deno.args.includes("--no-race"),
         };
       case "setup":
         return {
@@ -93,6 +95,23 @@ async function handle(message: Record<string, JsonValue>): Promise<unknown> {
           outcome: r.result.outcome,
           symbols: table(r.result.symbols),
           ...problems,
+        };
+      }
+      case "race": {
+        // The threads at once: the model's stepped operations, interleaved at random (seeded).
+        const threads = ((message.threads ?? []) as JsonValue[]).map((t) => {
+          const o = t as Record<string, JsonValue>;
+          return { thread: String(o.thread), steps: (o.steps as JsonValue[]).map(stepOf) };
+        });
+        const r = await adapter.race(threads, {
+          jitterUs: Number(message["jitter-us"] ?? 0),
+          seed: Number(message.seed ?? 0),
+        });
+        return {
+          type: "race",
+          outcomes: r.outcomes,
+          symbols: table(r.symbols),
+          ...(r.problems === undefined ? {} : { problems: r.problems }),
         };
       }
       case "teardown":
