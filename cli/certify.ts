@@ -36,7 +36,7 @@ import { loadScenarios, ScenarioFileError } from "../scenarios/load.ts";
 import { ScenarioSyntaxError, ScenarioValidationError } from "../scenarios/parse.ts";
 import { openAdapter } from "./adapters.ts";
 import { certifyKernelMatrix, chooseKernels, KernelSelectionError } from "./certify_kernels.ts";
-import type { KernelBuild } from "../kernel/vm.ts";
+import { debugVariants, type KernelBuild } from "../kernel/vm.ts";
 
 /** The exit codes of `certify`. */
 export const CERTIFY_EXIT_CODES: {
@@ -128,6 +128,8 @@ Usage: deno task certify --impl ADAPTER [--scenarios DIR|FILE]... [--out DIR] [-
                      7.3.4): scenarios outside its range skip
   --kernel-tree PATH kernel-vm: the build of a kernel tree (kernel/prepare.sh --tree PATH), as
                      the tree is now; with --kernel-version, a matrix of both
+  --debug-kernel     kernel-vm: the debug build (kernel/prepare.sh --debug: lockdep, KASAN) of
+                     each kernel chosen (default: of the newest Debian build)
   --known-deviations FILE
                      accepted differences (default for kernel-vm: kernel/known-deviations.json)
   --jobs N           kernel-vm with several versions: certify N at once, a VM each (default 1)
@@ -165,6 +167,7 @@ export async function certifyMain(args: readonly string[]): Promise<number> {
         kernel: { type: "string" },
         "kernel-version": { type: "string" },
         "kernel-tree": { type: "string" },
+        "debug-kernel": { type: "boolean" },
         "known-deviations": { type: "string" },
         quiet: { type: "boolean" },
         jobs: { type: "string" },
@@ -258,6 +261,14 @@ export async function certifyMain(args: readonly string[]): Promise<number> {
       kernelVersion: isModel ? undefined : values["kernel-version"],
       kernelTree: values["kernel-tree"],
     });
+    if (values["debug-kernel"]) {
+      if (values.impl !== "kernel-vm" || (values.kernel !== undefined && values.kernel !== "all")) {
+        throw new KernelSelectionError(
+          "--debug-kernel is only for --impl kernel-vm with the kernel/prepare.sh builds (not --kernel PATH)",
+        );
+      }
+      kernels = await debugVariants(kernels);
+    }
   } catch (error) {
     if (!(error instanceof KernelSelectionError)) throw error;
     console.error(`certify: ${error.notBuilt ? "SKIP: " : ""}${error.message}`);

@@ -15,6 +15,7 @@
 #
 #   apt/SUITE/             private apt configuration, package lists and downloads of one suite
 #   src/KEY/               an unpacked Debian source (leasecheck's own; built in place)
+#   src/KEY-debug/         a second unpacked copy of it for the --debug build (never src/KEY)
 #   obj/KEY/               the object tree of a --tree build
 #   kernel/KEY/            bzImage, initramfs.cpio.gz, build.log, kernelrelease, build.info,
 #                          src/ (the ynl library and netlink specs of that very tree, which the
@@ -23,15 +24,18 @@
 #
 # KEY is `linux-source-SERIES-VERSION` for Debian (VERSION with `~` and `:` written `_`, since
 # guest paths allow only letters, digits and ._/+-) and `tree-DESCRIBE[-dirty-HASH]` or
-# `tree-VERSION-content-HASH` for a tree.
+# `tree-VERSION-content-HASH` for a tree; a --debug build of a Debian source is KEY-debug.
 #
-# Usage: kernel/prepare.sh [--kernel SERIES[,SERIES...]|all] [--max-builds N] [--force]
+# Usage: kernel/prepare.sh [--kernel SERIES[,SERIES...]|all] [--debug] [--max-builds N] [--force]
 #                          [--initramfs-only]
 #        kernel/prepare.sh --tree PATH [--force] [--key]
 #   --kernel 7.3      the newest Debian source of that series (default: the newest series)
 #   --kernel all      the newest source of every series >= 7.1 any suite has
 #   --tree PATH       build that kernel source tree (out of tree; the tree is only read)
 #   --key             with --tree: print the cache key of the tree as it is now; build nothing
+#   --debug           the debug variant of each Debian build (KEY-debug): the same configuration
+#                     plus lockdep, DEBUG_NET, KASAN and DEBUG_OBJECTS (DEBUG_CONFIG_ARGS below),
+#                     from its own unpacked source; the normal build is left as it is
 #   --max-builds N    build at most N kernels in this run: a series whose newest version is not
 #                     built yet but that has an older build uses that build (and says so); CI
 #                     passes 1 to stay within its time budget (a build takes 10 to 75 minutes)
@@ -43,7 +47,7 @@ set -euo pipefail
 cache=${LEASECHECK_CACHE:-/var/cache/leasecheck}
 read -r -a suites <<<"${LEASECHECK_SUITES:-sid trixie-backports experimental forky}"
 mirror=${LEASECHECK_MIRROR:-http://deb.debian.org/debian}
-usage='usage: kernel/prepare.sh [--kernel SERIES[,SERIES...]|all] [--max-builds N] [--force] [--initramfs-only]
+usage='usage: kernel/prepare.sh [--kernel SERIES[,SERIES...]|all] [--debug] [--max-builds N] [--force] [--initramfs-only]
        kernel/prepare.sh --tree PATH [--force] [--key]'
 say() { printf 'kernel:prepare: %s\n' "$*" >&2; }
 die() {
@@ -60,6 +64,7 @@ max_builds=""
 builds_done=0
 initramfs_only=0
 key_only=0
+debug=0
 kernels=""
 tree=""
 while (($#)); do
@@ -67,6 +72,7 @@ while (($#)); do
     --force) force=1 ;;
     --initramfs-only) initramfs_only=1 ;;
     --key) key_only=1 ;;
+    --debug) debug=1 ;;
     --kernel | --tree | --max-builds)
       (($# >= 2)) || usage_error "$1 needs a value"
       case $1 in
@@ -91,6 +97,11 @@ done
 [[ -z $max_builds || $max_builds =~ ^[0-9]+$ ]] || usage_error "--max-builds needs a number, not \"$max_builds\""
 ((key_only)) && [[ -z $tree ]] && usage_error "--key needs --tree PATH"
 ((initramfs_only)) && [[ -n $tree || -n $kernels ]] && usage_error "--initramfs-only takes no --kernel or --tree"
+((debug)) && [[ -n $tree ]] && usage_error "--debug builds Debian sources only (--kernel), not --tree"
+((debug && initramfs_only)) && usage_error "--initramfs-only takes no --debug (it rebuilds every cached initramfs)"
+# The suffix of a debug build's key and folders.
+variant=""
+((debug)) && variant=-debug
 if [[ -n $kernels ]]; then
   IFS=, read -r -a wanted <<<"$kernels"
   for s in "${wanted[@]}"; do
@@ -322,6 +333,22 @@ CONFIG_ARGS=(
   -d DEBUG_INFO -d DEBUG_INFO_DWARF5 -d DEBUG_INFO_DWARF_TOOLCHAIN_DEFAULT -d ETHERNET
 )
 
+# --debug: the kernel checks its own invariants (issue 12). Lockdep (PROVE_LOCKING selects
+# DEBUG_LOCK_ALLOC, LOCKDEP and PROVE_RCU), the networking DEBUG_NET_WARN_ON_ONCE checks, generic
+# KASAN with inline checks (about twice as fast as outline; the text grows, which only costs
+# build time) and shadow for vmalloc memory, and debugobjects for work items and timers. Every
+# report they print is one the agent's kernel-log check (KernelLog in kernel/agent.py) fails a
+# scenario with. Not included: DEBUG_KMEMLEAK (its reports come only from a scan of all memory,
+# on a 10-minute timer or on demand through debugfs, which the agent never asks for).
+DEBUG_CONFIG_ARGS=(
+  -e DEBUG_KERNEL -e PROVE_LOCKING -e DEBUG_LOCK_ALLOC -e LOCKDEP -e DEBUG_NET
+  -e KASAN -e KASAN_GENERIC -e KASAN_INLINE -d KASAN_OUTLINE -e KASAN_VMALLOC
+  -e DEBUG_OBJECTS -e DEBUG_OBJECTS_WORK -e DEBUG_OBJECTS_TIMERS
+)
+# What must still be on after olddefconfig (a dependency it lacks turns an option off silently).
+DEBUG_CHECK=(PROVE_LOCKING DEBUG_LOCK_ALLOC LOCKDEP PROVE_RCU DEBUG_NET KASAN KASAN_GENERIC
+  KASAN_INLINE KASAN_VMALLOC DEBUG_OBJECTS DEBUG_OBJECTS_WORK DEBUG_OBJECTS_TIMERS)
+
 # Configures and builds $1 into $3; objects go to $2 (empty: in the tree itself, for the Debian
 # sources leasecheck unpacked). Sets build_seconds.
 build_kernel() { # $1 = source tree, $2 = object directory or "", $3 = kernel directory
@@ -334,10 +361,14 @@ build_kernel() { # $1 = source tree, $2 = object directory or "", $3 = kernel di
   "${mk[@]}" -s defconfig >/dev/null
   "${mk[@]}" -s kvm_guest.config >/dev/null
   "$src/scripts/config" --file "$config" "${CONFIG_ARGS[@]}"
+  ((debug)) && "$src/scripts/config" --file "$config" "${DEBUG_CONFIG_ARGS[@]}"
   "${mk[@]}" -s olddefconfig >/dev/null
-  for option in NETKIT NETDEVSIM VETH XDP_SOCKETS IO_URING NET_DEVMEM NET_9P_VIRTIO 9P_FS; do
+  local -a check=(NETKIT NETDEVSIM VETH XDP_SOCKETS IO_URING NET_DEVMEM NET_9P_VIRTIO 9P_FS)
+  ((debug)) && check+=("${DEBUG_CHECK[@]}")
+  for option in "${check[@]}"; do
     grep -q "^CONFIG_$option=y" "$config" || die "CONFIG_$option did not stay enabled after olddefconfig"
   done
+  cp "$config" "$out/config"
   jobs=$(nproc)
   say "building bzImage with $jobs jobs (10 to 40 minutes on 2 cores)"
   start=$(date +%s)
@@ -469,11 +500,13 @@ newest_of() { # $1 = series
   [[ -n $best ]] && echo "$best $best_suite"
 }
 
-# The newest cached build of a series (when no suite can be read).
+# The newest cached build of a series (when no suite can be read), of this run's variant: a
+# debug build (KEY-debug) stands in only for a debug build, a normal one only for a normal one.
 cached_of() { # $1 = series
   local d
   for d in "$cache/kernel/linux-source-$1-"*/; do
     d=${d%/}
+    if [[ -n $variant ]]; then [[ $d == *-debug ]] || continue; else [[ $d != *-debug ]] || continue; fi
     if complete "$d"; then echo "$d"; fi
   done | sort -V | tail -n 1
 }
@@ -518,7 +551,7 @@ prepare_debian() { # $1 = series; prints the kernel directory
   fi
   read -r version suite <<<"$found"
   package=linux-source-$series
-  key=$package-$(sanitise_version "$version")
+  key=$package-$(sanitise_version "$version")$variant
   out=$cache/kernel/$key
   src=$cache/src/$key
   lock "$key"
@@ -528,7 +561,7 @@ prepare_debian() { # $1 = series; prints the kernel directory
     die "$out holds $package $recorded, not $version (the versions differ only in ~ or :); move it away"
   fi
   if ((force == 0)) && complete "$out"; then
-    say "using the cached build of $package $version ($suite)"
+    say "using the cached ${variant:+debug }build of $package $version ($suite)"
     refresh_cached "$out" "$src"
     [[ -f $out/build.info ]] ||
       write_info "$out" origin=debian "package=$package" "series=$series" "version=$version" "suite=$suite"
@@ -539,7 +572,7 @@ prepare_debian() { # $1 = series; prints the kernel directory
     local older
     older=$(cached_of "$series")
     if [[ -n $older ]]; then
-      say "warning: $package $version ($suite) is not built and --max-builds $max_builds is spent; using the cached build $older (run kernel/prepare.sh --kernel $series to build $version)"
+      say "warning: $package $version ($suite) is not built and --max-builds $max_builds is spent; using the cached build $older (run kernel/prepare.sh --kernel $series${variant:+ --debug} to build $version)"
       refresh_cached "$older" "$cache/src/$(basename "$older")"
       echo "$older"
       return
@@ -550,11 +583,18 @@ prepare_debian() { # $1 = series; prints the kernel directory
   mkdir -p "$out"
   if [[ ! -f $src/Makefile ]]; then
     setup_suite "$suite"
-    say "downloading $package $version from Debian $suite"
     dl=$cache/apt/$suite/archives
-    (cd "$dl" && apt-get download -qq "$package=$version" >/dev/null 2>&1) ||
-      die "apt-get download $package=$version ($suite) failed"
-    deb=$(ls -t "$dl/${package}_"*.deb | head -n 1)
+    # The .deb of an earlier build (the normal one, for a --debug build) is used again.
+    deb=""
+    for candidate in "$dl/${package}_"*.deb; do
+      [[ -f $candidate && $(dpkg-deb -f "$candidate" Version 2>/dev/null) == "$version" ]] && deb=$candidate
+    done
+    if [[ -z $deb ]]; then
+      say "downloading $package $version from Debian $suite"
+      (cd "$dl" && apt-get download -qq "$package=$version" >/dev/null 2>&1) ||
+        die "apt-get download $package=$version ($suite) failed"
+      deb=$(ls -t "$dl/${package}_"*.deb | head -n 1)
+    fi
     rm -rf "$cache/src/extract-$key" && mkdir -p "$cache/src/extract-$key"
     dpkg-deb -x "$deb" "$cache/src/extract-$key"
     tarball=$(find "$cache/src/extract-$key" -name 'linux-source-*.tar.*' | head -n 1)
@@ -565,8 +605,10 @@ prepare_debian() { # $1 = series; prints the kernel directory
     rm -rf "$cache/src/extract-$key"
   fi
   build_kernel "$src" "" "$out"
+  local -a extra=()
+  ((debug)) && extra=(variant=debug)
   write_info "$out" origin=debian "package=$package" "series=$series" "version=$version" \
-    "suite=$suite" "build-seconds=$build_seconds" "built=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+    "suite=$suite" "${extra[@]}" "build-seconds=$build_seconds" "built=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo "$out"
 }
 

@@ -119,6 +119,12 @@ export interface KernelBuild {
   readonly buildSeconds?: number;
   /** When it was built (ISO 8601), when recorded. */
   readonly built?: string;
+  /**
+   * A debug build (`kernel/prepare.sh --debug`, key `KEY-debug`): lockdep, DEBUG_NET, KASAN and
+   * debugobjects on top of the certification configuration. Never a default nor a series'
+   * newest build: chosen by `--debug-kernel` ({@linkcode debugVariants}), its key or its folder.
+   */
+  readonly debug?: boolean;
 }
 
 /** A kernel choice names no build, or is malformed. */
@@ -249,7 +255,7 @@ async function readBuild(dir: string, cache: string): Promise<KernelBuild | null
   const release = info.release ||
     (await Deno.readTextFile(`${dir}/kernelrelease`).catch(() => "")).trim() || undefined;
   // Builds of the first layout have no build.info: their key is linux-source-SERIES-VERSION.
-  const named = /^linux-source-(\d+\.\d+)-(.+)$/.exec(key);
+  const named = /^linux-source-(\d+\.\d+)-(.+?)(-debug)?$/.exec(key);
   const origin = info.origin === "tree" || (!info.origin && key.startsWith("tree-"))
     ? "tree"
     : "debian";
@@ -267,13 +273,19 @@ async function readBuild(dir: string, cache: string): Promise<KernelBuild | null
     keySource: info["key-source"] || undefined,
     buildSeconds: info["build-seconds"] && Number.isFinite(seconds) ? seconds : undefined,
     built: info.built || undefined,
+    ...(info.variant === "debug" || (!info.variant && origin === "debian" && named?.[3])
+      ? { debug: true }
+      : {}),
   };
 }
 
-/** Newest first: Debian builds by version, then tree builds by build time. */
+/** Newest first: Debian builds by version (a debug build after the normal one), then trees. */
 function newestFirst(a: KernelBuild, b: KernelBuild): number {
   if (a.origin !== b.origin) return a.origin === "debian" ? -1 : 1;
-  if (a.origin === "debian") return compareDebianVersions(b.version, a.version);
+  if (a.origin === "debian") {
+    return compareDebianVersions(b.version, a.version) ||
+      Number(a.debug ?? 0) - Number(b.debug ?? 0);
+  }
   return (b.built ?? "").localeCompare(a.built ?? "") || a.key.localeCompare(b.key);
 }
 
@@ -309,8 +321,8 @@ export async function listKernels(cache: string = defaultCache()): Promise<Kerne
 
 /**
  * The newest Debian build of the `kernel/prepare.sh` cache (a bzImage, an initramfs and the
- * tree's ynl library), or null. Builds of developers' trees are used only when asked for
- * ({@linkcode selectKernels}, {@linkcode treeBuild}).
+ * tree's ynl library), or null. Builds of developers' trees and debug builds are used only when
+ * asked for ({@linkcode selectKernels}, {@linkcode treeBuild}, {@linkcode debugVariants}).
  *
  * @example Usage
  * ```ts
@@ -322,11 +334,31 @@ export async function listKernels(cache: string = defaultCache()): Promise<Kerne
  */
 export async function findKernel(cache: string = defaultCache()): Promise<KernelPaths | null> {
   const builds = await listKernels(cache);
-  return builds.find((b) => b.origin === "debian")?.paths ?? null;
+  return builds.find(isDefaultCandidate)?.paths ?? null;
 }
 
 /**
- * A build's name in lists and reports: its Debian version, or the tree key.
+ * Whether a build may be a default or a series' newest build: a normal Debian build (not a
+ * developer's tree, not a debug build).
+ *
+ * @example Usage
+ * ```ts
+ * import { isDefaultCandidate, type KernelBuild } from "./vm.ts";
+ * import assert from "node:assert/strict";
+ * const paths = { kernel: "", initramfs: "", src: "" };
+ * const b: KernelBuild = { key: "linux-source-7.2-7.2.13-1", dir: "", paths,
+ *   origin: "debian", series: "7.2", version: "7.2.13-1" };
+ * assert.equal(isDefaultCandidate(b), true);
+ * assert.equal(isDefaultCandidate({ ...b, key: `${b.key}-debug`, debug: true }), false);
+ * ```
+ */
+export function isDefaultCandidate(build: KernelBuild): boolean {
+  return build.origin === "debian" && build.debug !== true;
+}
+
+/**
+ * A build's name in lists and reports: its Debian version (with ` (debug)` for a debug build),
+ * or the tree key.
  *
  * @example Usage
  * ```ts
@@ -336,12 +368,14 @@ export async function findKernel(cache: string = defaultCache()): Promise<Kernel
  * const b: KernelBuild = { key: "linux-source-7.3-7.3.4-1_bpo13+1", dir: "", paths,
  *   origin: "debian", series: "7.3", version: "7.3.4-1~bpo13+1" };
  * assert.equal(buildLabel(b), "7.3.4-1~bpo13+1");
+ * assert.equal(buildLabel({ ...b, debug: true }), "7.3.4-1~bpo13+1 (debug)");
  * assert.equal(buildLabel({ ...b, origin: "tree", key: "tree-v7.3-dirty-0123456789ab" }),
  *   "tree-v7.3-dirty-0123456789ab");
  * ```
  */
 export function buildLabel(build: KernelBuild): string {
-  return build.origin === "debian" ? build.version : build.key;
+  if (build.origin !== "debian") return build.key;
+  return build.debug ? `${build.version} (debug)` : build.version;
 }
 
 function builtList(builds: readonly KernelBuild[]): string {
@@ -352,7 +386,8 @@ function builtList(builds: readonly KernelBuild[]): string {
  * The builds a `--kernel-version` value names, in the order given (`all`: every Debian build,
  * oldest first). Each comma-separated part is a series (`7.3`: its newest build), an upstream
  * version (`7.3.4`), a Debian version (`7.3.4-1~bpo13+1`), a cache key, or a build folder (a
- * path with a `/`).
+ * path with a `/`). Versions, series and `all` name normal builds only: a debug build
+ * (`KEY-debug`) is named by its key or folder, or through {@linkcode debugVariants}.
  *
  * @throws {KernelSelectionError} for a malformed value (`notBuilt` false) or one that names
  *   nothing built (`notBuilt` true; the message says how to build it).
@@ -376,7 +411,7 @@ export async function selectKernels(
     );
   }
   const builds = await listKernels(cache);
-  const debian = builds.filter((b) => b.origin === "debian");
+  const debian = builds.filter(isDefaultCandidate);
   const out: KernelBuild[] = [];
   const add = (b: KernelBuild): void => {
     if (!out.some((o) => o.dir === b.dir)) out.push(b);
@@ -413,8 +448,10 @@ export async function selectKernels(
     const series = /^\d+\.\d+$/.test(part)
       ? debian.filter((b) => b.series === part)
       : builds.filter((b) =>
-        b.key === part || b.version === part || b.release === part ||
-        (b.origin === "debian" && upstreamOf(b.version) === part)
+        b.key === part || (b.debug !== true && (
+          b.version === part || b.release === part ||
+          (b.origin === "debian" && upstreamOf(b.version) === part)
+        ))
       );
     if (series.length === 0) {
       throw new KernelSelectionError(
@@ -425,6 +462,65 @@ export async function selectKernels(
       );
     }
     add(series[0]);
+  }
+  return out;
+}
+
+/**
+ * The debug variant (`kernel/prepare.sh --debug`, the folder `KEY-debug`) of each build, in
+ * order: what `certify --debug-kernel` boots. `undefined` stands for the default build (the
+ * newest normal Debian build); a debug build stands for itself.
+ *
+ * @throws {KernelSelectionError} when a build has no debug variant (`notBuilt`; the message
+ *   names the `prepare.sh` command), no kernel is built at all, or a build is a developer's tree
+ *   (`prepare.sh --debug` builds Debian sources only).
+ *
+ * @example Usage
+ * ```ts
+ * import { debugVariants, KernelSelectionError } from "./vm.ts";
+ * import assert from "node:assert/strict";
+ * await assert.rejects(
+ *   debugVariants(undefined, "/nonexistent"),
+ *   (e: unknown) => e instanceof KernelSelectionError && e.notBuilt,
+ * );
+ * ```
+ */
+export async function debugVariants(
+  builds: readonly KernelBuild[] | undefined,
+  cache: string = defaultCache(),
+): Promise<KernelBuild[]> {
+  let chosen = builds;
+  if (chosen === undefined || chosen.length === 0) {
+    const newest = (await listKernels(cache)).find(isDefaultCandidate);
+    if (newest === undefined) {
+      throw new KernelSelectionError(
+        "--debug-kernel: no kernel is built: run kernel/prepare.sh --debug",
+        true,
+      );
+    }
+    chosen = [newest];
+  }
+  const out: KernelBuild[] = [];
+  for (const build of chosen) {
+    if (build.debug) {
+      out.push(build);
+      continue;
+    }
+    if (build.origin !== "debian") {
+      throw new KernelSelectionError(
+        `--debug-kernel: ${build.key} is a tree build, and kernel/prepare.sh --debug builds ` +
+          "Debian sources only",
+      );
+    }
+    const variant = await readBuild(`${build.dir.replace(/\/+$/, "")}-debug`, cache);
+    if (variant === null || variant.debug !== true) {
+      throw new KernelSelectionError(
+        `--debug-kernel: no debug build of Linux ${build.version}: run ` +
+          `kernel/prepare.sh --kernel ${build.series} --debug`,
+        true,
+      );
+    }
+    out.push(variant);
   }
   return out;
 }

@@ -6,7 +6,17 @@
  */
 import assert from "node:assert/strict";
 import { AgentRequestError, AgentTimeoutError } from "./jsonl.ts";
-import { findKernel, KernelVm, VmError } from "./vm.ts";
+import {
+  buildLabel,
+  debugVariants,
+  findKernel,
+  type KernelBuild,
+  KernelSelectionError,
+  KernelVm,
+  listKernels,
+  selectKernels,
+  VmError,
+} from "./vm.ts";
 
 const FAKE = `
 import json, os, signal, socket, sys, time
@@ -145,4 +155,159 @@ Deno.test({
   async fn() {
     assert.equal(await findKernel("/nonexistent-leasecheck-cache"), null);
   },
+});
+
+/** Writes a fake build folder as `kernel/prepare.sh` leaves it (empty files named like a build). */
+async function fakeBuild(cache: string, key: string, info?: Record<string, string>): Promise<void> {
+  const dir = `${cache}/kernel/${key}`;
+  await Deno.mkdir(`${dir}/src/tools/net/ynl/pyynl/lib`, { recursive: true });
+  await Deno.writeTextFile(`${dir}/bzImage`, "fake");
+  await Deno.writeTextFile(`${dir}/initramfs.cpio.gz`, "fake");
+  await Deno.writeTextFile(`${dir}/src/tools/net/ynl/pyynl/lib/ynl.py`, "");
+  if (info) {
+    await Deno.writeTextFile(
+      `${dir}/build.info`,
+      Object.entries(info).map(([k, v]) => `${k}=${v}\n`).join(""),
+    );
+  }
+}
+
+/** A cache with 7.2.13-1 (normal and debug), 7.3.4-1~bpo13+1 (normal only) and a tree. */
+async function debugCache(cache: string): Promise<void> {
+  const debian = (series: string, version: string, extra: Record<string, string> = {}) => ({
+    origin: "debian",
+    package: `linux-source-${series}`,
+    series,
+    version,
+    suite: "sid",
+    ...extra,
+    release: version.replace(/[-~].*/, ""),
+  });
+  await fakeBuild(cache, "linux-source-7.2-7.2.13-1", debian("7.2", "7.2.13-1"));
+  await fakeBuild(
+    cache,
+    "linux-source-7.2-7.2.13-1-debug",
+    debian("7.2", "7.2.13-1", { variant: "debug", "build-seconds": "1800" }),
+  );
+  await fakeBuild(cache, "linux-source-7.3-7.3.4-1_bpo13+1", debian("7.3", "7.3.4-1~bpo13+1"));
+  await fakeBuild(cache, "tree-v7.3-rc1", {
+    origin: "tree",
+    tree: "/src/net-next",
+    "key-source": "git",
+    version: "v7.3-rc1",
+    series: "7.3",
+  });
+}
+
+async function withCache(fn: (cache: string) => Promise<void>): Promise<void> {
+  const cache = await Deno.makeTempDir({ prefix: "leasecheck-cache-" });
+  try {
+    await fn(cache);
+  } finally {
+    await Deno.remove(cache, { recursive: true });
+  }
+}
+
+Deno.test("listKernels marks a debug build, and findKernel and selectKernels by version never pick it", async () => {
+  await withCache(async (cache) => {
+    await debugCache(cache);
+    const all = await listKernels(cache);
+    assert.deepEqual(all.map((b) => [b.key, b.debug ?? false]), [
+      ["linux-source-7.3-7.3.4-1_bpo13+1", false],
+      ["linux-source-7.2-7.2.13-1", false],
+      ["linux-source-7.2-7.2.13-1-debug", true],
+      ["tree-v7.3-rc1", false],
+    ]);
+    const debug = all[2];
+    assert.equal(debug.version, "7.2.13-1");
+    assert.equal(debug.series, "7.2");
+    assert.equal(buildLabel(debug), "7.2.13-1 (debug)");
+
+    // Only the debug build of 7.2 and nothing else: still not a default.
+    const only = await Deno.makeTempDir({ prefix: "leasecheck-cache-" });
+    try {
+      await fakeBuild(only, "linux-source-7.2-7.2.13-1-debug", {
+        origin: "debian",
+        series: "7.2",
+        version: "7.2.13-1",
+        variant: "debug",
+      });
+      assert.equal(await findKernel(only), null);
+      await assert.rejects(
+        selectKernels("7.2", only),
+        (e: unknown) => e instanceof KernelSelectionError && e.notBuilt,
+      );
+    } finally {
+      await Deno.remove(only, { recursive: true });
+    }
+    assert.equal((await findKernel(cache))?.kernel, `${all[0].dir}/bzImage`);
+
+    const keys = async (spec: string): Promise<string[]> =>
+      (await selectKernels(spec, cache)).map((b) => b.key);
+    for (const spec of ["7.2", "7.2.13", "7.2.13-1"]) {
+      assert.deepEqual(await keys(spec), ["linux-source-7.2-7.2.13-1"], spec);
+    }
+    assert.deepEqual(await keys("all"), [
+      "linux-source-7.2-7.2.13-1",
+      "linux-source-7.3-7.3.4-1_bpo13+1",
+    ]);
+    // By its key or its folder it is chosen: a matrix of normal against debug.
+    assert.deepEqual(await keys("7.2,linux-source-7.2-7.2.13-1-debug"), [
+      "linux-source-7.2-7.2.13-1",
+      "linux-source-7.2-7.2.13-1-debug",
+    ]);
+    assert.deepEqual(await keys(`${cache}/kernel/linux-source-7.2-7.2.13-1-debug/`), [
+      "linux-source-7.2-7.2.13-1-debug",
+    ]);
+  });
+});
+
+Deno.test("listKernels takes a KEY-debug folder without build.info for the debug build of KEY", async () => {
+  await withCache(async (cache) => {
+    await fakeBuild(cache, "linux-source-7.2-7.2.13-1-debug");
+    const [build] = await listKernels(cache);
+    assert.equal(build.debug, true);
+    assert.equal(build.version, "7.2.13-1");
+    assert.equal(build.series, "7.2");
+    assert.equal(await findKernel(cache), null);
+  });
+});
+
+Deno.test("debugVariants picks the -debug build of each build, and names the prepare.sh command when it is missing", async () => {
+  await withCache(async (cache) => {
+    await debugCache(cache);
+    const keys = (bs: readonly KernelBuild[]): string[] => bs.map((b) => b.key);
+    assert.deepEqual(keys(await debugVariants(await selectKernels("7.2", cache), cache)), [
+      "linux-source-7.2-7.2.13-1-debug",
+    ]);
+    // A debug build stands for itself.
+    assert.deepEqual(
+      keys(
+        await debugVariants(await selectKernels("linux-source-7.2-7.2.13-1-debug", cache), cache),
+      ),
+      ["linux-source-7.2-7.2.13-1-debug"],
+    );
+    // The default is the newest normal build, 7.3.4 here, which has no debug build.
+    const missing = (e: unknown): boolean =>
+      e instanceof KernelSelectionError && e.notBuilt && e.message ===
+        "--debug-kernel: no debug build of Linux 7.3.4-1~bpo13+1: run kernel/prepare.sh " +
+          "--kernel 7.3 --debug";
+    await assert.rejects(debugVariants(undefined, cache), missing);
+    await assert.rejects(debugVariants(await selectKernels("all", cache), cache), missing);
+    await assert.rejects(
+      debugVariants(await selectKernels("tree-v7.3-rc1", cache), cache),
+      (e: unknown) =>
+        e instanceof KernelSelectionError && !e.notBuilt && /Debian sources only/.test(e.message),
+    );
+    await Deno.remove(`${cache}/kernel/linux-source-7.3-7.3.4-1_bpo13+1`, { recursive: true });
+    assert.deepEqual(keys(await debugVariants(undefined, cache)), [
+      "linux-source-7.2-7.2.13-1-debug",
+    ]);
+  });
+  await assert.rejects(
+    debugVariants(undefined, "/nonexistent-leasecheck-cache"),
+    (e: unknown) =>
+      e instanceof KernelSelectionError && e.notBuilt &&
+      e.message === "--debug-kernel: no kernel is built: run kernel/prepare.sh --debug",
+  );
 });
