@@ -11,6 +11,7 @@ import type { Outcome } from "../scenarios/match.ts";
 import { ERRNO_VALUES } from "../scenarios/errno.ts";
 import {
   AdapterUnsupportedError,
+  type ApplyManyResult,
   type ApplyResult,
   type RaceOptions,
   type RaceRun,
@@ -351,6 +352,27 @@ export class KernelVmAdapter implements ReplayAdapter {
     const result = reply.result as { outcome?: unknown; symbols?: unknown };
     this.#symbols = toSymbols(result.symbols);
     return { outcome: toOutcome(result.outcome), symbols: this.#symbols };
+  }
+
+  /** Runs steps in the VM in one request (the agent's `apply_many`: symbols read once). */
+  async applyMany(steps: readonly ResolvedStep[]): Promise<ApplyManyResult> {
+    const vm = this.#vm;
+    if (vm === null) throw new TypeError("Cannot apply steps before setup()");
+    const t0 = performance.now();
+    const reply = await vm.request("apply_many", { steps: steps.map(stepPayload) }).catch((e) => {
+      throw refusal(e);
+    }).finally(() => {
+      this.#stats.applies += steps.length;
+      this.#stats.applyMs += performance.now() - t0;
+    });
+    const result = reply.result as { outcomes?: unknown; symbols?: unknown };
+    if (!Array.isArray(result.outcomes) || result.outcomes.length !== steps.length) {
+      throw new AgentProtocolError(
+        `apply_many without one outcome per step: ${JSON.stringify(result)}`,
+      );
+    }
+    this.#symbols = toSymbols(result.symbols);
+    return { outcomes: result.outcomes.map(toOutcome), symbols: this.#symbols };
   }
 
   /**

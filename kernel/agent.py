@@ -1189,6 +1189,16 @@ class Agent:
 
     def apply(self, step):
         """Runs one step; returns the outcome and the symbols after it."""
+        return {"outcome": self.outcome_of(step), "symbols": self.resolve()}
+
+    def apply_many(self, steps):
+        """Runs steps one after the other (a race's observation); returns their outcomes and
+        the symbols after the last (read once: re-reading every device after every step is most
+        of a step's cost in the VM)."""
+        return {"outcomes": [self.outcome_of(step) for step in steps], "symbols": self.resolve()}
+
+    def outcome_of(self, step):
+        """Runs one step; returns its outcome."""
         op = step["op"]
         # Before any system call that acts: everything the step names must be the scenario's.
         self.ownership.check_step(op, step.get("netns", "init"), step.get("request", {}))
@@ -1200,7 +1210,7 @@ class Agent:
                 outcome = self.run_step(ns, step)
             else:
                 outcome = self.unprivileged(ns, step)
-        return {"outcome": outcome, "symbols": self.resolve()}
+        return outcome
 
     def unprivileged(self, ns, step):
         """Runs a step in a child without capabilities in the initial user namespace (root in
@@ -1304,7 +1314,7 @@ class Agent:
             outcomes = {}
             for t in inside:
                 self.race_delay(seed, threads.index(t), jitter_us)
-                outcomes[t["thread"]] = [self.apply(step)["outcome"] for step in t["steps"]]
+                outcomes[t["thread"]] = [self.outcome_of(step) for step in t["steps"]]
             removed = set()
             for t, _, res_r in children:
                 chunks = []
@@ -1908,6 +1918,8 @@ def serve(args):
                 result = {"symbols": agent.setup(req["topology"])}
             elif cmd == "apply":
                 result = agent.apply(req["step"])
+            elif cmd == "apply_many":
+                result = agent.apply_many(req["steps"])
             elif cmd == "race":
                 result = agent.race(req["threads"], int(req.get("jitter_us", 0)),
                                     int(req.get("seed", 0)))

@@ -13,6 +13,7 @@ import {
   type CertifiedScenario,
 } from "./certification.ts";
 import type { Scenario } from "./format.ts";
+import type { Outcome } from "./match.ts";
 import { versionSatisfies } from "../spec/facts.ts";
 import { runScenario } from "./run.ts";
 import {
@@ -86,7 +87,23 @@ function declaredOnly(
   const declared = scenario.steps.every((s) => ops.has(s.op));
   const runSchedule = adapter.runSchedule;
   const race = adapter.race;
-  return {
+  const applyMany = adapter.applyMany;
+  const wrapped: ReplayAdapter = {
+    // Steps in one go when every one of them is declared (else one by one, through apply).
+    ...(applyMany !== undefined
+      ? {
+        applyMany: async (steps: readonly ResolvedStep[]) => {
+          if (steps.every((s) => ops.has(s.op))) {
+            const r = await applyMany.call(adapter, steps);
+            symbols = r.symbols;
+            return r;
+          }
+          const outcomes: Outcome[] = [];
+          for (const s of steps) outcomes.push((await wrapped.apply(s)).outcome);
+          return { outcomes, symbols };
+        },
+      }
+      : {}),
     // Stepped schedules and races only when every operation of the scenario is declared; else
     // the scenario runs step by step and stops at the first undeclared one (skip).
     ...(runSchedule !== undefined && declared
@@ -113,6 +130,7 @@ function declaredOnly(
     },
     teardown: () => adapter.teardown(),
   };
+  return wrapped;
 }
 
 /**

@@ -385,11 +385,22 @@ async function repetition(
             });
           });
         }
-        const observation: Outcome[] = [];
-        for (const step of model.observation) {
-          const r = resolved(step, afterSetup);
-          const applied = await adapter.apply(r);
-          observation.push(applied.outcome);
+        const observing = model.observation.map((step) => resolved(step, afterSetup));
+        const observation: Outcome[] = adapter.applyMany === undefined
+          ? []
+          : [...(await adapter.applyMany(observing)).outcomes];
+        if (adapter.applyMany === undefined) {
+          for (const r of observing) observation.push((await adapter.apply(r)).outcome);
+        }
+        if (observation.length !== observing.length) {
+          throw new TypeError(
+            `the implementation gave ${observation.length} outcomes for ${observing.length} ` +
+              "observation steps",
+          );
+        }
+        for (const [k, step] of model.observation.entries()) {
+          const r = observing[k];
+          const applied = { outcome: observation[k] };
           steps.push({
             index: step.index,
             step: { ...r, ...(step.note === undefined ? {} : { note: step.note }) },

@@ -89,6 +89,19 @@ export interface ReplayAdapter {
    * Without it, races run as sequential interleavings of whole operations.
    */
   race?(threads: readonly RaceThreadSteps[], options: RaceOptions): Promise<RaceRun>;
+  /**
+   * Runs steps one after the other, as `apply` would, in one go (optional; a race's observation
+   * uses it): each step's outcome, and the symbols after the last.
+   */
+  applyMany?(steps: readonly ResolvedStep[]): Promise<ApplyManyResult>;
+}
+
+/** What {@linkcode ReplayAdapter.applyMany} returns. */
+export interface ApplyManyResult {
+  /** Each step's outcome, in order. */
+  readonly outcomes: readonly Outcome[];
+  /** The symbols after the last step. */
+  readonly symbols: SymbolTable;
 }
 
 /** One thread of a race as an adapter runs it (see {@linkcode ReplayAdapter.race}). */
