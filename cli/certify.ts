@@ -133,6 +133,9 @@ Usage: deno task certify --impl ADAPTER [--scenarios DIR|FILE]... [--out DIR] [-
   --known-deviations FILE
                      accepted differences (default for kernel-vm: kernel/known-deviations.json)
   --jobs N           kernel-vm with several versions: certify N at once, a VM each (default 1)
+  --race-repetitions N
+                     run every race N times (default: each race's own repetitions, 200
+                     unless its file says otherwise); the report states what ran
   --quiet            no per-scenario lines on stderr
 
 Writes report.ktap, junit.xml, summary.md, result.json and index.html; prints the KTAP on stdout.
@@ -171,6 +174,7 @@ export async function certifyMain(args: readonly string[]): Promise<number> {
         "known-deviations": { type: "string" },
         quiet: { type: "boolean" },
         jobs: { type: "string" },
+        "race-repetitions": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     }).values;
@@ -193,6 +197,18 @@ export async function certifyMain(args: readonly string[]): Promise<number> {
       console.error(
         `certify: --timeout needs a whole number of milliseconds from 1 to ${MAX_TIMEOUT_MS}, ` +
           `not "${values.timeout}"`,
+      );
+      return CERTIFY_EXIT_CODES.usage;
+    }
+  }
+  let raceRepetitions: number | undefined;
+  if (values["race-repetitions"] !== undefined) {
+    raceRepetitions = Number(values["race-repetitions"]);
+    if (!Number.isInteger(raceRepetitions) || raceRepetitions < 1 || raceRepetitions > 100_000) {
+      console.error(
+        `certify: --race-repetitions needs a whole number from 1 to 100000, not "${
+          values["race-repetitions"]
+        }"`,
       );
       return CERTIFY_EXIT_CODES.usage;
     }
@@ -286,6 +302,7 @@ export async function certifyMain(args: readonly string[]): Promise<number> {
       argv: ["certify", ...args],
       toolVersion: denoJson.version,
       ...(jobs === undefined ? {} : { jobs }),
+      ...(raceRepetitions === undefined ? {} : { raceRepetitions }),
     });
   }
   let opened: OpenedAdapter;
@@ -317,6 +334,7 @@ export async function certifyMain(args: readonly string[]): Promise<number> {
   try {
     report = await certify(opened, scenarios, {
       deviations,
+      ...(raceRepetitions === undefined ? {} : { raceRepetitions }),
       onScenario: values.quiet
         ? undefined
         : (r, i, n) =>

@@ -148,6 +148,8 @@ export interface KernelMatrixOptions {
    * order whatever finishes first.
    */
   readonly jobs?: number;
+  /** Repetitions of every race (default: each race's own). */
+  readonly raceRepetitions?: number;
 }
 
 /**
@@ -271,6 +273,9 @@ export async function certifyKernelMatrix(options: KernelMatrixOptions): Promise
     try {
       report = await certify(opened, options.scenarios, {
         deviations,
+        ...(options.raceRepetitions === undefined
+          ? {}
+          : { raceRepetitions: options.raceRepetitions }),
         onScenario: options.quiet
           ? undefined
           : (r, i, n) =>
