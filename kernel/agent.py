@@ -1197,11 +1197,14 @@ class Agent:
         of a step's cost in the VM)."""
         return {"outcomes": [self.outcome_of(step) for step in steps], "symbols": self.resolve()}
 
-    def outcome_of(self, step):
-        """Runs one step; returns its outcome."""
+    def outcome_of(self, step, checked=False):
+        """Runs one step; returns its outcome. ``checked``: its ownership was checked already (a
+        race checks every step before the release: during the race a device another thread is
+        deleting would look foreign)."""
         op = step["op"]
         # Before any system call that acts: everything the step names must be the scenario's.
-        self.ownership.check_step(op, step.get("netns", "init"), step.get("request", {}))
+        if not checked:
+            self.ownership.check_step(op, step.get("netns", "init"), step.get("request", {}))
         if op in UNSUPPORTED_OPS:
             outcome = {"kind": "unsupported", "reason": UNSUPPORTED_OPS[op]}
         else:
@@ -1242,15 +1245,8 @@ class Agent:
             os.write(wfd, json.dumps(result, default=to_json).encode())
             os._exit(0)
         os.close(wfd)
-        chunks = []
-        while True:
-            chunk = os.read(rfd, 65536)
-            if not chunk:
-                break
-            chunks.append(chunk)
-        os.close(rfd)
+        result = json.loads(read_all(rfd) or b"{}")
         os.waitpid(pid, 0)
-        result = json.loads(b"".join(chunks) or b"{}")
         if "agent-error" in result or not result:
             raise AgentError(result.get("agent-error", "the unprivileged child died"))
         return result
@@ -1314,17 +1310,11 @@ class Agent:
             outcomes = {}
             for t in inside:
                 self.race_delay(seed, threads.index(t), jitter_us)
-                outcomes[t["thread"]] = [self.outcome_of(step) for step in t["steps"]]
+                outcomes[t["thread"]] = [self.outcome_of(step, checked=True)
+                                         for step in t["steps"]]
             removed = set()
             for t, _, res_r in children:
-                chunks = []
-                while True:
-                    chunk = os.read(res_r, 65536)
-                    if not chunk:
-                        break
-                    chunks.append(chunk)
-                os.close(res_r)
-                result = json.loads(b"".join(chunks) or b"{}")
+                result = json.loads(read_all(res_r) or b"{}")
                 if "agent-error" in result or "outcomes" not in result:
                     raise AgentError(f"race thread {t['thread']} failed: "
                                      f"{result.get('agent-error', 'the child died')}")
@@ -1368,6 +1358,15 @@ class Agent:
                     if fam in self.base:
                         self.family(ns, fam)
                 self.rt_socket(ns)
+            # A namespace this thread does not act in must not be kept alive by it: another
+            # thread may delete it (the copies of its fd would hold it until the child exits).
+            needed = {step.get("netns", "init") for step in t["steps"]}
+            needed |= {step.get("request", {}).get("netns") for step in t["steps"]
+                       if step["op"] == "netns-move"}
+            for name, ns in self.namespaces.items():
+                if name not in needed and ns is not self.root and ns.fd >= 0:
+                    os.close(ns.fd)
+                    ns.fd = -1
             os.write(ready_w, b"r")
             os.close(ready_w)
             if os.read(go_r, 1) != b"g":
@@ -1708,6 +1707,19 @@ class Agent:
             # Every scenario namespace, `init` included, is created for the scenario.
             "isolation": "shared-root" if self.share_root else "scenario-namespaces",
         }
+
+
+def read_all(fd):
+    """Everything a pipe gives until its writers close it; closes fd."""
+    chunks = []
+    try:
+        while True:
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
+    finally:
+        os.close(fd)
 
 
 def kernel_taint():
