@@ -334,6 +334,11 @@ export async function certifyMain(args: readonly string[]): Promise<number> {
   try {
     report = await certify(opened, scenarios, {
       deviations,
+      ...(values.quiet ? {} : {
+        onRaceRepetition: (name: string, done: number, total: number) => {
+          if (done % 50 === 0 && done < total) console.error(`# race ${name}: ${done}/${total}`);
+        },
+      }),
       ...(raceRepetitions === undefined ? {} : { raceRepetitions }),
       onScenario: values.quiet
         ? undefined

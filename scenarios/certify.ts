@@ -151,6 +151,8 @@ function outsideRange(scenario: Scenario, version: string | undefined): string |
 export interface CertifyOptions {
   /** Repetitions of every race (default: each race scenario's own `race.repetitions`). */
   readonly raceRepetitions?: number;
+  /** Called after each repetition of a race (progress of a long scenario). */
+  readonly onRaceRepetition?: (scenario: string, done: number, total: number) => void;
   /** Called after each scenario (progress). */
   readonly onScenario?: (result: CertifiedScenario, index: number, total: number) => void;
   /** Accepted deviations: scenario name → fact id and reason. */
@@ -231,6 +233,10 @@ export async function certify(
         ...(options.raceRepetitions === undefined
           ? {}
           : { raceRepetitions: options.raceRepetitions }),
+        ...(options.onRaceRepetition === undefined ? {} : {
+          onRepetition: (done: number, total: number) =>
+            options.onRaceRepetition!(scenario.name, done, total),
+        }),
       });
     } catch (error) {
       // replayScenario turns adapter failures into verdicts; this is the last line of defence.

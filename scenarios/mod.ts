@@ -80,6 +80,7 @@ export { DryRunRefusedError, type YnlCommandOptions, ynlCommands } from "./ynl_c
 export { diffOutcome, lookup, type Outcome, showExpectation, showOutcome } from "./match.ts";
 export {
   AdapterUnsupportedError,
+  type ApplyManyResult,
   type ApplyResult,
   linearize,
   type RaceOptions,
@@ -92,6 +93,7 @@ export {
   type ResolvedStep,
   resolveExpectation,
   resolveSymbols,
+  safeTeardown,
   type ScenarioResult,
   type ScenarioVerdict,
   type ScheduleOutcome,

@@ -27,6 +27,7 @@ import {
   type ResolvedStep,
   resolveExpectation,
   resolveSymbols,
+  safeTeardown,
   type ScenarioResult,
   type StepResult,
   type SymbolTable,
@@ -299,12 +300,9 @@ async function repetition(
   const steps: StepResult[] = [];
   let problems: readonly string[] = [];
   const teardown = async (): Promise<string | undefined> => {
-    try {
-      problems = (await adapter.teardown())?.problems ?? [];
-      return undefined;
-    } catch (e) {
-      return `teardown failed: ${message(e)}`;
-    }
+    const r = await safeTeardown(adapter);
+    problems = r.problems;
+    return r.broken;
   };
   let symbols: SymbolTable;
   try {

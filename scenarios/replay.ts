@@ -360,6 +360,28 @@ export interface RaceReport {
   readonly unobserved?: readonly string[];
 }
 
+/**
+ * Runs `adapter.teardown()` and never throws: what the implementation reported about itself
+ * (kernel log splats), or why the teardown failed (a hang, a crash, garbage).
+ *
+ * @example Usage
+ * ```ts
+ * import { safeTeardown } from "./replay.ts";
+ * import { ModelAdapter } from "./model_adapter.ts";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(await safeTeardown(new ModelAdapter()), { problems: [] });
+ * ```
+ */
+export async function safeTeardown(
+  adapter: ReplayAdapter,
+): Promise<{ readonly problems: readonly string[]; readonly broken?: string }> {
+  try {
+    return { problems: (await adapter.teardown())?.problems ?? [] };
+  } catch (e) {
+    return { problems: [], broken: `teardown failed: ${message(e)}` };
+  }
+}
+
 /** Options of {@linkcode replayScenario}. */
 export interface ReplayOptions {
   /** Stop at the first failing step (default false: run every step and report all). */
@@ -411,13 +433,9 @@ export async function replayScenario(
   let problems: readonly string[] = [];
   /** Runs teardown; its failure (a hang, a crash, garbage) is returned, never thrown. */
   const teardown = async (): Promise<string | undefined> => {
-    try {
-      const report = await adapter.teardown();
-      problems = report?.problems ?? [];
-      return undefined;
-    } catch (e) {
-      return `teardown failed: ${message(e)}`;
-    }
+    const r = await safeTeardown(adapter);
+    problems = r.problems;
+    return r.broken;
   };
   let symbols: SymbolTable;
   try {

@@ -28,6 +28,8 @@ export interface RunScenarioOptions extends ReplayOptions {
   readonly kernel?: string;
   /** Repetitions of a race (default: the scenario's `race.repetitions`). */
   readonly raceRepetitions?: number;
+  /** Called after each repetition of a race (progress). */
+  readonly onRepetition?: (done: number, total: number) => void;
 }
 
 /**
@@ -95,10 +97,8 @@ export async function runScenario(
       reason: e.message,
     };
   }
-  return await runRace(
-    scenario,
-    adapter,
-    model,
-    options.raceRepetitions === undefined ? {} : { repetitions: options.raceRepetitions },
-  );
+  return await runRace(scenario, adapter, model, {
+    ...(options.raceRepetitions === undefined ? {} : { repetitions: options.raceRepetitions }),
+    ...(options.onRepetition === undefined ? {} : { onRepetition: options.onRepetition }),
+  });
 }
