@@ -1545,14 +1545,16 @@ class Agent:
         self.add_binding(step, Binding(ns, sock, umem, (req["ifindex"], req["queue-id"])))
         return {"kind": "reply", "reply": {"zero-copy": zero_copy}}
 
-    def settle_xsk_release(self, binding, timeout=2.0):
+    def settle_xsk_release(self, binding, timeout=10.0):
         """Waits until the closed AF_XDP socket's pool left its queue (fact XSK-10).
 
         Closing the socket only schedules the pool's release: xsk_destruct -> xp_put_pool ->
         schedule_work(xp_release_deferred), which takes RTNL and clears the queue's pool
         (xp_clear_dev -> xsk_clear_pool_at_qid, the leased physical queue too). Until that work
         ran, queue-get still shows `xsk` on the queue. The model's close is the settled state, so
-        the agent waits for it, up to `timeout`; the race itself is not certified."""
+        the agent waits for it, up to `timeout`; the race itself is not certified. The work
+        waits for RTNL, which a backlog of namespace cleanups (a race corpus deletes a thousand
+        namespaces) can hold for seconds: 2 s was seen to be too short on 7.2.13 in CI."""
         ifindex, queue = binding.queue
         fam = self.family(binding.netns, "netdev")
         deadline = time.monotonic() + timeout
