@@ -4,6 +4,7 @@
  * directory and run bash: they need --allow-run, --allow-read, --allow-write and --allow-env.
  */
 import assert from "node:assert/strict";
+import { fakeBuild } from "./_test_util.ts";
 import { fileURLToPath } from "node:url";
 import {
   compareDebianVersions,
@@ -15,21 +16,6 @@ import {
 import { buildInfo } from "./open.ts";
 
 const PREPARE = fileURLToPath(new URL("./prepare.sh", import.meta.url));
-
-/** Writes a fake build folder: bzImage, initramfs, the ynl copy and (optionally) build.info. */
-async function fakeBuild(cache: string, key: string, info?: Record<string, string>): Promise<void> {
-  const dir = `${cache}/kernel/${key}`;
-  await Deno.mkdir(`${dir}/src/tools/net/ynl/pyynl/lib`, { recursive: true });
-  await Deno.writeTextFile(`${dir}/bzImage`, "fake");
-  await Deno.writeTextFile(`${dir}/initramfs.cpio.gz`, "fake");
-  await Deno.writeTextFile(`${dir}/src/tools/net/ynl/pyynl/lib/ynl.py`, "");
-  if (info) {
-    await Deno.writeTextFile(
-      `${dir}/build.info`,
-      Object.entries(info).map(([k, v]) => `${k}=${v}\n`).join(""),
-    );
-  }
-}
 
 async function withCache(fn: (cache: string) => Promise<void>): Promise<void> {
   const cache = await Deno.makeTempDir({ prefix: "leasecheck-cache-" });

@@ -5,6 +5,7 @@
  * and --allow-env (the test task grants them; a missing one fails the test).
  */
 import assert from "node:assert/strict";
+import { fakeBuild } from "./_test_util.ts";
 import { AgentRequestError, AgentTimeoutError } from "./jsonl.ts";
 import {
   buildLabel,
@@ -156,21 +157,6 @@ Deno.test({
     assert.equal(await findKernel("/nonexistent-leasecheck-cache"), null);
   },
 });
-
-/** Writes a fake build folder as `kernel/prepare.sh` leaves it (empty files named like a build). */
-async function fakeBuild(cache: string, key: string, info?: Record<string, string>): Promise<void> {
-  const dir = `${cache}/kernel/${key}`;
-  await Deno.mkdir(`${dir}/src/tools/net/ynl/pyynl/lib`, { recursive: true });
-  await Deno.writeTextFile(`${dir}/bzImage`, "fake");
-  await Deno.writeTextFile(`${dir}/initramfs.cpio.gz`, "fake");
-  await Deno.writeTextFile(`${dir}/src/tools/net/ynl/pyynl/lib/ynl.py`, "");
-  if (info) {
-    await Deno.writeTextFile(
-      `${dir}/build.info`,
-      Object.entries(info).map(([k, v]) => `${k}=${v}\n`).join(""),
-    );
-  }
-}
 
 /** A cache with 7.2.13-1 (normal and debug), 7.3.4-1~bpo13+1 (normal only) and a tree. */
 async function debugCache(cache: string): Promise<void> {
